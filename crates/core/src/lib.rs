@@ -1,0 +1,12 @@
+//! etalon-core: the pure logic of etalon-web.
+//!
+//! A [`recording::Recording`] of raw observations is the truth; every figure
+//! the product shows is a pure function of one. Nothing here touches a
+//! browser or the network, so it builds natively (tested with `cargo test`)
+//! and for wasm32 (used by the app and its measurement worker).
+
+pub mod metrics;
+pub mod openai;
+pub mod recording;
+pub mod sse;
+pub mod stream;

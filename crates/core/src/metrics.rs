@@ -1,0 +1,1 @@
+//! Metrics over recordings (METRICS.md): being written.

@@ -1,0 +1,1 @@
+//! OpenAI-compatible protocol: request bodies and stream chunks. Being written.

@@ -1,0 +1,1 @@
+//! From a stream of timed reads to a RequestRecord. Being written.

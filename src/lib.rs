@@ -1,0 +1,4 @@
+//! etalon-web: the browser app. Browser-only glue; every figure it shows is
+//! computed by `etalon-core` from a recording.
+
+pub mod app;
