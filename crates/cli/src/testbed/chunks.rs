@@ -1,0 +1,322 @@
+//! The JSON the testbed writes, in the shapes OpenAI-compatible servers use:
+//! stream chunks as SSE events, whole completions, the model list, error bodies.
+//! Every chunk carries the server's send time in [`SERVER_SENT_AT_FIELD`].
+
+use super::profiles::{Profile, PARAMETER_SCHEME};
+use super::schedule::{Endpoint, Event, FinishReason};
+use super::text::{token_text, Part};
+use etalon_core::openai::SERVER_SENT_AT_FIELD;
+use serde_json::{json, Value};
+
+/// Stands in a content string for bytes serde_json cannot write: replaced by
+/// [`INVALID_UTF8`] after serialization.
+const INVALID_UTF8_MARK: &str = "@@etalon-invalid-utf8@@";
+/// A lone continuation byte and a byte that never occurs in UTF-8.
+const INVALID_UTF8: &[u8] = &[0x80, 0xFF];
+
+/// What every chunk of one response repeats.
+#[derive(Clone, Debug)]
+pub struct Response {
+    pub endpoint: Endpoint,
+    /// `chatcmpl-...` or `cmpl-...`.
+    pub id: String,
+    /// Unix seconds when the request arrived.
+    pub created: u64,
+    /// The `model` exactly as the request named it.
+    pub model: String,
+    pub prompt_tokens: u32,
+    /// `stream_options.include_usage`: chunks carry `"usage": null`, the last one the usage.
+    pub include_usage: bool,
+    /// `stream_options.continuous_usage_stats` (vLLM): every chunk carries the usage so far.
+    pub continuous_usage: bool,
+}
+
+impl Response {
+    /// One SSE event, `data: ...\n\n`, sent at `sent_at` seconds of the server's
+    /// clock, after which `tokens_so_far` output tokens have been sent.
+    pub fn sse_event(&self, event: &Event, sent_at: f64, tokens_so_far: u32) -> Vec<u8> {
+        let json = match event {
+            Event::Done => return b"data: [DONE]\n\n".to_vec(),
+            Event::Garbage => {
+                return format!("data: {{\"id\":\"{}\",\"object\":\"chat.compl\n\n", self.id)
+                    .into_bytes()
+            }
+            Event::Error => json!({
+                "error": {
+                    "message": "The testbed's error-event profile failed this stream on purpose.",
+                    "type": "server_error",
+                    "param": null,
+                    "code": null,
+                },
+                SERVER_SENT_AT_FIELD: sent_at,
+            }),
+            Event::Usage => {
+                let mut chunk = self.chunk_head(sent_at, json!([]));
+                chunk["usage"] = self.usage(tokens_so_far);
+                chunk
+            }
+            Event::Role => self.choice_chunk(
+                sent_at,
+                tokens_so_far,
+                json!({"role": "assistant", "content": ""}),
+                None,
+            ),
+            Event::Finish(reason) => {
+                self.choice_chunk(sent_at, tokens_so_far, json!({}), Some(*reason))
+            }
+            Event::Text {
+                part,
+                first,
+                count,
+                invalid_utf8,
+            } => {
+                let mut text = tokens(*part, *first, *count);
+                if *invalid_utf8 {
+                    text.insert_str(
+                        text.find(|c: char| c != ' ').unwrap_or(0),
+                        INVALID_UTF8_MARK,
+                    );
+                }
+                let delta = match part {
+                    Part::Reasoning => json!({ "reasoning_content": text }),
+                    Part::Answer => json!({ "content": text }),
+                };
+                self.choice_chunk(sent_at, tokens_so_far, delta, None)
+            }
+        };
+        let mut bytes = b"data: ".to_vec();
+        bytes.extend(replace_mark(serde_json::to_vec(&json).unwrap_or_default()));
+        bytes.extend(b"\n\n");
+        bytes
+    }
+
+    /// A chunk with one choice: a chat `delta`, or for completions its `text`.
+    fn choice_chunk(
+        &self,
+        sent_at: f64,
+        tokens_so_far: u32,
+        delta: Value,
+        finish: Option<FinishReason>,
+    ) -> Value {
+        let finish_reason = json!(finish.map(finish_reason));
+        let choice = match self.endpoint {
+            Endpoint::Chat => {
+                json!({"index": 0, "delta": delta, "logprobs": null, "finish_reason": finish_reason})
+            }
+            Endpoint::Completions => {
+                let text = delta
+                    .as_object()
+                    .and_then(|d| d.values().find_map(Value::as_str))
+                    .unwrap_or("");
+                json!({"index": 0, "text": text, "logprobs": null, "finish_reason": finish_reason})
+            }
+        };
+        let mut chunk = self.chunk_head(sent_at, json!([choice]));
+        if self.continuous_usage {
+            chunk["usage"] = self.usage(tokens_so_far);
+        } else if self.include_usage {
+            chunk["usage"] = Value::Null;
+        }
+        chunk
+    }
+
+    fn chunk_head(&self, sent_at: f64, choices: Value) -> Value {
+        let object = match self.endpoint {
+            Endpoint::Chat => "chat.completion.chunk",
+            Endpoint::Completions => "text_completion",
+        };
+        json!({
+            "id": self.id,
+            "object": object,
+            "created": self.created,
+            "model": self.model,
+            "choices": choices,
+            SERVER_SENT_AT_FIELD: sent_at,
+        })
+    }
+
+    fn usage(&self, completion_tokens: u32) -> Value {
+        json!({
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": self.prompt_tokens + completion_tokens,
+        })
+    }
+
+    /// The whole completion answered to `stream: false`.
+    pub fn whole(
+        &self,
+        sent_at: f64,
+        reasoning_tokens: u32,
+        answer_tokens: u32,
+        finish: Option<FinishReason>,
+    ) -> Value {
+        let finish = json!(finish.map(finish_reason));
+        let reasoning = tokens(Part::Reasoning, 0, reasoning_tokens);
+        let answer = tokens(Part::Answer, 0, answer_tokens);
+        let choice = match self.endpoint {
+            Endpoint::Chat => {
+                let mut message = json!({"role": "assistant", "content": answer});
+                if reasoning_tokens > 0 {
+                    message["reasoning_content"] = json!(reasoning);
+                }
+                json!({"index": 0, "message": message, "logprobs": null, "finish_reason": finish})
+            }
+            Endpoint::Completions => {
+                json!({"index": 0, "text": reasoning + &answer, "logprobs": null, "finish_reason": finish})
+            }
+        };
+        let mut body = self.chunk_head(sent_at, json!([choice]));
+        body["object"] = json!(match self.endpoint {
+            Endpoint::Chat => "chat.completion",
+            Endpoint::Completions => "text_completion",
+        });
+        body["usage"] = self.usage(reasoning_tokens + answer_tokens);
+        body
+    }
+}
+
+fn finish_reason(reason: FinishReason) -> &'static str {
+    match reason {
+        FinishReason::Length => "length",
+        FinishReason::Stop => "stop",
+    }
+}
+
+/// The text of `count` tokens of a part from its token `first`.
+fn tokens(part: Part, first: u32, count: u32) -> String {
+    (first..first + count)
+        .map(|index| token_text(part, index))
+        .collect()
+}
+
+fn replace_mark(json: Vec<u8>) -> Vec<u8> {
+    let mark = INVALID_UTF8_MARK.as_bytes();
+    match json.windows(mark.len()).position(|w| w == mark) {
+        Some(at) => [&json[..at], INVALID_UTF8, &json[at + mark.len()..]].concat(),
+        None => json,
+    }
+}
+
+/// `GET /v1/models`: the profiles, each with what it does and its defaults.
+pub fn model_list(profiles: &[Profile]) -> Value {
+    let data: Vec<Value> = profiles
+        .iter()
+        .map(|profile| {
+            json!({
+                "id": profile.name,
+                "object": "model",
+                "created": 0,
+                "owned_by": "etalon-testbed",
+                "etalon_description": profile.long_description(),
+                "etalon_parameters": profile.params.as_overrides(),
+            })
+        })
+        .collect();
+    json!({"object": "list", "data": data, "etalon_parameter_scheme": PARAMETER_SCHEME})
+}
+
+/// An OpenAI-style error body: `{"error": {"message", "type", "param", "code"}}`.
+pub fn error_body(message: &str, kind: &str, code: Option<&str>) -> Value {
+    json!({"error": {"message": message, "type": kind, "param": null, "code": code}})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(endpoint: Endpoint) -> Response {
+        Response {
+            endpoint,
+            id: "chatcmpl-1".into(),
+            created: 1,
+            model: "steady".into(),
+            prompt_tokens: 5,
+            include_usage: true,
+            continuous_usage: false,
+        }
+    }
+
+    fn parse(event: Vec<u8>) -> Value {
+        let text = String::from_utf8(event).unwrap();
+        serde_json::from_str(text.strip_prefix("data: ").unwrap().trim_end()).unwrap()
+    }
+
+    fn text(first: u32, count: u32) -> Event {
+        Event::Text {
+            part: Part::Answer,
+            first,
+            count,
+            invalid_utf8: false,
+        }
+    }
+
+    #[test]
+    fn chat_chunks_have_the_openai_shape() {
+        let chunk = parse(response(Endpoint::Chat).sse_event(&text(0, 2), 1.5, 2));
+        assert_eq!(chunk["object"], "chat.completion.chunk");
+        assert_eq!(chunk["choices"][0]["delta"]["content"], "Alice was");
+        assert_eq!(chunk["choices"][0]["finish_reason"], Value::Null);
+        assert_eq!(chunk["usage"], Value::Null);
+        assert_eq!(chunk[SERVER_SENT_AT_FIELD], 1.5);
+    }
+
+    #[test]
+    fn completion_chunks_carry_text() {
+        let finish = parse(response(Endpoint::Completions).sse_event(
+            &Event::Finish(FinishReason::Stop),
+            2.0,
+            3,
+        ));
+        assert_eq!(finish["object"], "text_completion");
+        assert_eq!(finish["choices"][0]["text"], "");
+        assert_eq!(finish["choices"][0]["finish_reason"], "stop");
+    }
+
+    #[test]
+    fn usage_chunk_has_no_choices_and_counts() {
+        let usage = parse(response(Endpoint::Chat).sse_event(&Event::Usage, 2.0, 3));
+        assert_eq!(usage["choices"], json!([]));
+        assert_eq!(
+            usage["usage"],
+            json!({"prompt_tokens": 5, "completion_tokens": 3, "total_tokens": 8})
+        );
+    }
+
+    #[test]
+    fn continuous_usage_is_on_every_chunk() {
+        let vllm = Response {
+            continuous_usage: true,
+            ..response(Endpoint::Chat)
+        };
+        let chunk = parse(vllm.sse_event(&text(4, 4), 1.0, 8));
+        assert_eq!(chunk["usage"]["completion_tokens"], 8);
+    }
+
+    #[test]
+    fn invalid_utf8_bytes_sit_inside_the_content_string() {
+        let event = Event::Text {
+            part: Part::Answer,
+            first: 1,
+            count: 1,
+            invalid_utf8: true,
+        };
+        let bytes = response(Endpoint::Chat).sse_event(&event, 1.0, 2);
+        assert!(String::from_utf8(bytes.clone()).is_err());
+        let needle = [b"\"content\":\" ".as_slice(), INVALID_UTF8, b"was\""].concat();
+        assert!(bytes.windows(needle.len()).any(|w| w == needle));
+    }
+
+    #[test]
+    fn garbage_is_not_json_and_done_is_done() {
+        let garbage = response(Endpoint::Chat).sse_event(&Event::Garbage, 1.0, 0);
+        let line = String::from_utf8(garbage).unwrap();
+        assert!(
+            serde_json::from_str::<Value>(line.strip_prefix("data: ").unwrap().trim()).is_err()
+        );
+        assert_eq!(
+            response(Endpoint::Chat).sse_event(&Event::Done, 1.0, 0),
+            b"data: [DONE]\n\n"
+        );
+    }
+}

@@ -1,0 +1,288 @@
+//! The testbed's HTTP side: routes, CORS, error answers, and playing a
+//! schedule as a streamed body, one frame per write, each stamped with the
+//! server's clock just before it is handed to the connection.
+
+use super::chunks::{self, error_body, model_list};
+use super::profiles::{resolve, Fault, ModelError, PROFILES};
+use super::request::{self, CompletionRequest};
+use super::schedule::{plan, Ending, Endpoint, Event, Frame, Job, Plan, Script};
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tower_http::cors::{AllowHeaders, Any, CorsLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// State shared by all requests: the server's clock and a request counter.
+pub struct Testbed {
+    /// Time zero of every `etalon_server_sent_at`.
+    started: Instant,
+    requests: AtomicU64,
+}
+
+impl Testbed {
+    /// Seconds since the server started, on a monotonic clock.
+    fn now(&self) -> f64 {
+        self.started.elapsed().as_secs_f64()
+    }
+}
+
+/// All routes; CORS for any origin unless `cors` is false. Every response
+/// says `Cross-Origin-Resource-Policy: cross-origin` for cross-origin isolated pages.
+pub fn router(cors: bool) -> Router {
+    let testbed = Arc::new(Testbed {
+        started: Instant::now(),
+        requests: AtomicU64::new(0),
+    });
+    let mut router = Router::new()
+        .route("/v1/chat/completions", post(chat_completions))
+        .route("/v1/completions", post(completions))
+        .route("/v1/models", get(models))
+        .route("/health", get(health))
+        .fallback(unknown_route)
+        .with_state(testbed);
+    if cors {
+        router = router.layer(
+            CorsLayer::new()
+                .allow_origin(Any)
+                .allow_methods(Any)
+                // Echo what the preflight asks: `*` would not cover Authorization.
+                .allow_headers(AllowHeaders::mirror_request())
+                .expose_headers(Any)
+                .max_age(Duration::from_secs(600)),
+        );
+    }
+    router.layer(SetResponseHeaderLayer::overriding(
+        HeaderName::from_static("cross-origin-resource-policy"),
+        HeaderValue::from_static("cross-origin"),
+    ))
+}
+
+async fn chat_completions(State(testbed): State<Arc<Testbed>>, body: Bytes) -> Response {
+    answer(testbed, Endpoint::Chat, &body).await
+}
+
+async fn completions(State(testbed): State<Arc<Testbed>>, body: Bytes) -> Response {
+    answer(testbed, Endpoint::Completions, &body).await
+}
+
+async fn models() -> Json<serde_json::Value> {
+    Json(model_list(PROFILES))
+}
+
+async fn health() -> Json<serde_json::Value> {
+    Json(serde_json::json!({"status": "ok"}))
+}
+
+async fn unknown_route() -> Response {
+    let message = "No such route on the testbed: use POST /v1/chat/completions, POST /v1/completions, GET /v1/models or GET /health.";
+    error(
+        StatusCode::NOT_FOUND,
+        message,
+        "invalid_request_error",
+        None,
+    )
+}
+
+fn error(status: StatusCode, message: &str, kind: &str, code: Option<&str>) -> Response {
+    (status, Json(error_body(message, kind, code))).into_response()
+}
+
+/// Answers one chat or completions request as its profile says.
+async fn answer(testbed: Arc<Testbed>, endpoint: Endpoint, body: &[u8]) -> Response {
+    let arrived = tokio::time::Instant::now();
+    let request = match request::parse(body) {
+        Ok(request) => request,
+        Err(why) => return error(StatusCode::BAD_REQUEST, &why, "invalid_request_error", None),
+    };
+    let params = match resolve(&request.model) {
+        Ok((_, params)) => params,
+        Err(ModelError::UnknownProfile(why)) => {
+            return error(
+                StatusCode::NOT_FOUND,
+                &why,
+                "invalid_request_error",
+                Some("model_not_found"),
+            )
+        }
+        Err(ModelError::BadParameter(why)) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                &why,
+                "invalid_request_error",
+                Some("invalid_model_parameters"),
+            )
+        }
+    };
+    let job = Job {
+        endpoint,
+        prompt_tokens: request.prompt_tokens,
+        max_tokens: request.max_tokens,
+        include_usage: request.include_usage,
+        seed: request.seed,
+    };
+    let script = match plan(&params, &job) {
+        Plan::Refuse {
+            fault,
+            retry_after_s,
+        } => return refuse(fault, retry_after_s),
+        Plan::Respond(script) => script,
+    };
+    let response = describe(&testbed, endpoint, &request);
+    let player = Player {
+        testbed,
+        response,
+        arrived,
+        frames: script.frames.clone().into_iter(),
+        script,
+        tokens_so_far: 0,
+        ended: false,
+    };
+    if request.stream {
+        stream(player)
+    } else {
+        whole(player).await
+    }
+}
+
+/// The constant parts of every chunk of one response.
+fn describe(
+    testbed: &Testbed,
+    endpoint: Endpoint,
+    request: &CompletionRequest,
+) -> chunks::Response {
+    let number = testbed.requests.fetch_add(1, Ordering::Relaxed) + 1;
+    let prefix = match endpoint {
+        Endpoint::Chat => "chatcmpl",
+        Endpoint::Completions => "cmpl",
+    };
+    chunks::Response {
+        endpoint,
+        id: format!("{prefix}-etalon-{number}"),
+        created: SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+        model: request.model.clone(),
+        prompt_tokens: request.prompt_tokens,
+        include_usage: request.include_usage,
+        continuous_usage: request.continuous_usage,
+    }
+}
+
+/// The 429 or 500 of the status-fault profiles.
+fn refuse(fault: Fault, retry_after_s: u32) -> Response {
+    if fault == Fault::RateLimited {
+        let message = format!("Rate limit reached (testbed profile rate-limited). Please retry after {retry_after_s} s.");
+        let mut response = error(
+            StatusCode::TOO_MANY_REQUESTS,
+            &message,
+            "rate_limit_error",
+            Some("rate_limit_exceeded"),
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_s));
+        response
+    } else {
+        let message =
+            "The server had an error while processing your request (testbed profile server-error).";
+        error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            message,
+            "server_error",
+            Some("internal_error"),
+        )
+    }
+}
+
+/// A response being played: its script, when the request arrived, and how far it got.
+struct Player {
+    testbed: Arc<Testbed>,
+    response: chunks::Response,
+    arrived: tokio::time::Instant,
+    script: Script,
+    frames: std::vec::IntoIter<Frame>,
+    tokens_so_far: u32,
+    ended: bool,
+}
+
+impl Player {
+    /// Waits for the next frame's time, stamps it and renders its events.
+    async fn next_frame(&mut self) -> Option<Bytes> {
+        let frame = self.frames.next()?;
+        tokio::time::sleep_until(self.arrived + frame.at).await;
+        let sent_at = self.testbed.now();
+        let mut bytes = Vec::new();
+        for event in &frame.events {
+            if let Event::Text { count, .. } = event {
+                self.tokens_so_far += count;
+            }
+            bytes.extend(self.response.sse_event(event, sent_at, self.tokens_so_far));
+        }
+        Some(Bytes::from(bytes))
+    }
+
+    /// Waits for the ending's time, then ends as the script says.
+    async fn end(&mut self) -> Option<std::io::Error> {
+        tokio::time::sleep_until(self.arrived + self.script.ending_at).await;
+        match self.script.ending {
+            Ending::Close => None,
+            Ending::Drop => Some(std::io::Error::new(
+                std::io::ErrorKind::ConnectionAborted,
+                "the drop-mid-stream profile closes the connection",
+            )),
+            Ending::Hang => std::future::pending().await,
+        }
+    }
+}
+
+/// `stream: true`: an SSE body, each frame its own write, flushed when the
+/// next frame is not yet due.
+fn stream(player: Player) -> Response {
+    let frames = futures_util::stream::unfold(player, |mut player| async move {
+        if let Some(bytes) = player.next_frame().await {
+            return Some((Ok(bytes), player));
+        }
+        if player.ended {
+            return None;
+        }
+        player.ended = true;
+        let failure = player.end().await?;
+        Some((Err(failure), player))
+    });
+    (
+        [
+            (header::CONTENT_TYPE, "text/event-stream"),
+            (header::CACHE_CONTROL, "no-cache"),
+            (HeaderName::from_static("x-accel-buffering"), "no"),
+        ],
+        Body::from_stream(frames),
+    )
+        .into_response()
+}
+
+/// `stream: false`: one JSON completion once generation would be over. A
+/// stream that would hang or drop does so here too.
+async fn whole(mut player: Player) -> Response {
+    if let Some(failure) = player.end().await {
+        return Body::from_stream(futures_util::stream::once(async {
+            Err::<Bytes, _>(failure)
+        }))
+        .into_response();
+    }
+    let script = &player.script;
+    let answer_tokens = script.output_tokens - script.reasoning_tokens;
+    let sent_at = player.testbed.now();
+    let body = player.response.whole(
+        sent_at,
+        script.reasoning_tokens,
+        answer_tokens,
+        script.finish,
+    );
+    Json(body).into_response()
+}
