@@ -1,0 +1,165 @@
+//! End-to-end harness: serves the built app (`dist/`) with the headers that
+//! make the page cross-origin isolated, and drives a real headless Chromium
+//! through chromedriver (WebDriver, via fantoccini).
+//!
+//! The app must be built first (`trunk build --release`; `scripts/test` does
+//! it). `ETALON_DIST` names another build folder; `CHROMEDRIVER` and
+//! `CHROME_BIN` name other driver and browser binaries.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use axum::http::{HeaderName, HeaderValue};
+use fantoccini::{Client, ClientBuilder};
+use tokio::process::{Child, Command};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The response headers that make a page cross-origin isolated. COEP is
+/// `credentialless` rather than `require-corp` so that the app's `no-cors`
+/// probe (CORS blocked vs server down) can still reach any server.
+pub const ISOLATION_HEADERS: [(&str, &str); 2] = [
+    ("cross-origin-opener-policy", "same-origin"),
+    ("cross-origin-embedder-policy", "credentialless"),
+];
+
+/// The workspace's root folder.
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Where the built app is.
+pub fn dist_dir() -> PathBuf {
+    let dir = std::env::var_os("ETALON_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("dist"));
+    assert!(
+        dir.join("index.html").is_file(),
+        "The built app is missing at {}: run `trunk build --release` first (scripts/test does).",
+        dir.display()
+    );
+    dir
+}
+
+/// The built app served on a free loopback port, until dropped.
+pub struct AppServer {
+    pub url: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for AppServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Serve `dist/` with the isolation headers.
+pub async fn serve_app() -> AppServer {
+    let mut router = axum::Router::new().fallback_service(ServeDir::new(dist_dir()));
+    for (name, value) in ISOLATION_HEADERS {
+        router = router.layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        ));
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, router).await.unwrap();
+    });
+    AppServer { url: format!("http://{addr}/"), task }
+}
+
+/// A headless Chromium session, with the chromedriver that runs it.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    /// Start chromedriver and a fresh headless Chromium profile.
+    pub async fn start() -> Browser {
+        let driver_path =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let port = free_port();
+        let driver = Command::new(&driver_path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|e| panic!("Cannot start chromedriver at {driver_path}: {e}"));
+        let profile = tempfile::tempdir().unwrap();
+        let chrome = std::env::var("CHROME_BIN").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": chrome,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+            }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let mut last_error = String::new();
+        for _ in 0..100 {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
+                Ok(client) => return Browser { client, driver, _profile: profile },
+                Err(e) => last_error = e.to_string(),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("Chromium did not start through chromedriver at {url}: {last_error}");
+    }
+
+    /// Wait until `script` (a JavaScript expression) is true, or panic after `timeout`.
+    pub async fn wait_for(&self, script: &str, timeout: Duration) {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let value = self.eval(script).await;
+            if value.as_bool() == Some(true) {
+                return;
+            }
+            if tokio::time::Instant::now() > deadline {
+                panic!("Timed out after {timeout:?} waiting for `{script}` (last: {value})");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Evaluate a JavaScript expression in the page.
+    pub async fn eval(&self, expression: &str) -> serde_json::Value {
+        self.client
+            .execute(&format!("return ({expression});"), vec![])
+            .await
+            .unwrap_or_else(|e| panic!("Script `{expression}` failed: {e}"))
+    }
+
+    /// Save a screenshot under target/e2e-screenshots/NAME.png.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let dir = workspace_root().join("target/e2e-screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.png"));
+        let png = self.client.screenshot().await.unwrap();
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+
+    /// End the session and the driver.
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill().await;
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
