@@ -1,1 +1,19 @@
-//! OpenAI-compatible protocol: request bodies and stream chunks. Being written.
+//! The OpenAI-compatible protocol, as vLLM, SGLang, llama.cpp, TGI, Ollama
+//! and hosted APIs speak it: where to send a request ([`urls`]), what to send
+//! ([`request`]), what comes back in a stream ([`chunk`]), and what comes back
+//! outside one: error bodies and the model list ([`reply`]).
+
+pub mod chunk;
+pub mod reply;
+pub mod request;
+pub mod urls;
+
+pub use chunk::{parse_stream_chunk, StreamChunk, Usage};
+pub use reply::{parse_models, server_message_from_body, ModelEntry};
+pub use request::{request_body, Api, ChatMessage, Prompt, RequestSettings};
+pub use urls::{EndpointUrls, UrlProblem};
+
+/// Extra field the testbed puts in every stream chunk: the server's send time
+/// in seconds (its own monotonic clock), so a test can compare the gaps the
+/// browser saw with the gaps the server made.
+pub const SERVER_SENT_AT_FIELD: &str = "etalon_server_sent_at";

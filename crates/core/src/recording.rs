@@ -177,6 +177,78 @@ pub struct RequestRecord {
     pub protocol: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<RequestError>,
+    /// How the output events were spread over network reads; absent when
+    /// no output arrived. See [`Bursts`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bursts: Option<Bursts>,
+    /// The server's own timing of the request, when it reports one
+    /// (llama.cpp's `timings`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_timings: Option<ServerTimings>,
+}
+
+/// Whether output events arrived one per network read, or in bursts.
+///
+/// An *output event* is a stream event that carried output (text, reasoning
+/// or a tool call). An event is *in a burst* when the read that delivered it
+/// delivered at least one other output event: then the browser saw those
+/// events at the same instant, whatever the gaps at which the server sent
+/// them (a proxy buffered, the server flushed several at once, or the
+/// measuring tab fell behind). Several tokens inside one event (speculative
+/// decoding, `stream_interval`) are not a burst: the server chose that.
+///
+/// The stream is `bursty` when it had at least
+/// [`Bursts::MIN_EVENTS`] output events and at least half of them arrived in
+/// bursts. Its inter-token gaps then say more about the buffering than
+/// about the server's decoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Bursts {
+    /// Output events received.
+    pub events: u32,
+    /// Output events that shared their read with another output event.
+    pub events_in_bursts: u32,
+    /// Most output events delivered by one read.
+    pub largest_burst: u32,
+    /// At least half of at least [`Bursts::MIN_EVENTS`] events came in bursts.
+    pub bursty: bool,
+}
+
+impl Bursts {
+    /// Fewer output events than this never make a stream bursty.
+    pub const MIN_EVENTS: u32 = 4;
+
+    /// Counts one read that delivered `output_events` output events.
+    pub fn count_read(&mut self, output_events: u32) {
+        if output_events == 0 {
+            return;
+        }
+        self.events += output_events;
+        if output_events > 1 {
+            self.events_in_bursts += output_events;
+        }
+        self.largest_burst = self.largest_burst.max(output_events);
+        self.bursty = self.events >= Self::MIN_EVENTS && 2 * self.events_in_bursts >= self.events;
+    }
+}
+
+/// The server's own timing of a request (llama.cpp's `timings` object).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct ServerTimings {
+    /// Prompt tokens processed (not taken from the cache).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_n: Option<f64>,
+    /// Milliseconds spent on the prompt (prefill).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_ms: Option<f64>,
+    /// Tokens generated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicted_n: Option<f64>,
+    /// Milliseconds spent generating.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicted_ms: Option<f64>,
+    /// Milliseconds per generated token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicted_per_token_ms: Option<f64>,
 }
 
 fn is_zero(n: &u32) -> bool {

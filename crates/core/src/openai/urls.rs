@@ -1,0 +1,126 @@
+//! From the server address a user typed to the URLs of its endpoints.
+//!
+//! Accepts `http://host:8000`, `http://host:8000/`, `http://host:8000/v1`,
+//! a hosted API's base (`https://openrouter.ai/api/v1`), an address without a
+//! scheme (`localhost:8000`), and even a whole endpoint URL pasted by mistake
+//! (`.../v1/chat/completions`).
+
+use super::request::Api;
+
+/// The URLs of one server's endpoints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointUrls {
+    /// Everything before the endpoint's own path, ending in `/v1` (or the
+    /// version segment the user gave), without a trailing slash.
+    pub base: String,
+    /// Query string the user typed (`?api-version=...`), put back on each URL.
+    query: String,
+}
+
+/// Why a typed address cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UrlProblem {
+    Empty,
+    /// A scheme other than http or https.
+    UnsupportedScheme(String),
+}
+
+impl std::fmt::Display for UrlProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            UrlProblem::Empty => write!(f, "Type the server's address, for example http://localhost:8000."),
+            UrlProblem::UnsupportedScheme(scheme) => write!(
+                f,
+                "The address starts with \"{scheme}:\"; a server is reached with http:// or https://."
+            ),
+        }
+    }
+}
+
+impl EndpointUrls {
+    /// Reads the address the user typed.
+    pub fn from_typed(typed: &str) -> Result<Self, UrlProblem> {
+        let typed = typed.trim();
+        if typed.is_empty() {
+            return Err(UrlProblem::Empty);
+        }
+        let (without_fragment, _) = typed.split_once('#').unwrap_or((typed, ""));
+        let (address, query) = match without_fragment.split_once('?') {
+            Some((address, query)) => (address, format!("?{query}")),
+            None => (without_fragment, String::new()),
+        };
+        let address = match address.split_once("://") {
+            Some((scheme, _))
+                if !scheme.eq_ignore_ascii_case("http")
+                    && !scheme.eq_ignore_ascii_case("https") =>
+            {
+                return Err(UrlProblem::UnsupportedScheme(scheme.to_owned()));
+            }
+            Some(_) => address.to_owned(),
+            None if is_local_or_has_port(address) => format!("http://{address}"),
+            None => format!("https://{address}"),
+        };
+        let mut base = address.trim_end_matches('/').to_owned();
+        for endpoint in ["/chat/completions", "/completions", "/models"] {
+            if base.ends_with(endpoint) {
+                base.truncate(base.len() - endpoint.len());
+                break;
+            }
+        }
+        let path_start = base.find("://").map_or(0, |i| i + 3);
+        let path = base[path_start..]
+            .find('/')
+            .map_or("", |i| &base[path_start + i..]);
+        if !path.split('/').any(is_version_segment) {
+            base.push_str("/v1");
+        }
+        Ok(Self { base, query })
+    }
+
+    /// `.../v1/chat/completions` or `.../v1/completions`.
+    pub fn for_api(&self, api: Api) -> String {
+        format!("{}/{}{}", self.base, api.path(), self.query)
+    }
+
+    /// `.../v1/chat/completions`.
+    pub fn chat_completions(&self) -> String {
+        self.for_api(Api::ChatCompletions)
+    }
+
+    /// `.../v1/completions`.
+    pub fn completions(&self) -> String {
+        self.for_api(Api::Completions)
+    }
+
+    /// `.../v1/models`.
+    pub fn models(&self) -> String {
+        format!("{}/models{}", self.base, self.query)
+    }
+
+    /// The server's origin (`http://host:port`), for messages and CORS advice.
+    pub fn origin(&self) -> &str {
+        let path_start = self.base.find("://").map_or(0, |i| i + 3);
+        match self.base[path_start..].find('/') {
+            Some(i) => &self.base[..path_start + i],
+            None => &self.base,
+        }
+    }
+}
+
+/// `v1`, `v1beta`, `v2`: the version part of an API path.
+fn is_version_segment(segment: &str) -> bool {
+    let mut chars = segment.chars();
+    chars.next() == Some('v') && chars.next().is_some_and(|c| c.is_ascii_digit())
+}
+
+fn is_local_or_has_port(address: &str) -> bool {
+    let host_and_port = address.split('/').next().unwrap_or("");
+    let host = host_and_port
+        .rsplit_once(':')
+        .map_or(host_and_port, |(host, _)| host);
+    host_and_port.contains(':')
+        || host == "localhost"
+        || host.starts_with("127.")
+        || host == "0.0.0.0"
+        || host.ends_with(".local")
+}
