@@ -44,8 +44,8 @@ pub fn http_status_error(status: u16, server_message: Option<&str>) -> RequestEr
         500 => "The server failed while answering (500 Internal Server Error).".to_owned(),
         502 | 504 => format!("A gateway in front of the server got no good answer from it ({status}): the server may be down, restarting or overloaded."),
         503 => "The server is unavailable (503 Service Unavailable): it may be starting up, loading the model, or overloaded.".to_owned(),
-        500..=599 => format!("The server failed while answering (HTTP {status})."),
-        400..=499 => format!("The server refused the request (HTTP {status})."),
+        _ if status >= 500 => format!("The server failed while answering (HTTP {status})."),
+        _ if status >= 400 => format!("The server refused the request (HTTP {status})."),
         _ => format!("The server answered with HTTP status {status} instead of a stream."),
     };
     RequestError {
@@ -138,6 +138,15 @@ pub fn aborted_error() -> RequestError {
 pub fn server_error_event(server_message: &str) -> RequestError {
     let message = format!(
         "The server reported an error in the middle of the stream: \"{}\"",
+        server_message.trim()
+    );
+    error(ErrorKind::ServerError, message)
+}
+
+/// The server answered 200 with an error object instead of a stream.
+pub fn server_error_reply(server_message: &str) -> RequestError {
+    let message = format!(
+        "The server answered with an error instead of a stream: \"{}\"",
         server_message.trim()
     );
     error(ErrorKind::ServerError, message)

@@ -220,16 +220,10 @@ impl SseParser {
                 self.event_type.clear();
                 self.event_type.extend_from_slice(value);
             }
-            b"id" => {
-                if !value.contains(&0) {
-                    self.last_event_id = decode(value);
-                }
-            }
-            b"retry" => {
-                if !value.is_empty() && value.iter().all(u8::is_ascii_digit) {
-                    if let Ok(ms) = decode(value).parse() {
-                        self.retry_ms = Some(ms);
-                    }
+            b"id" if !value.contains(&0) => self.last_event_id = decode(value),
+            b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
+                if let Ok(ms) = decode(value).parse() {
+                    self.retry_ms = Some(ms);
                 }
             }
             b"error" => events.push(self.notice(SseEventKind::ErrorField, value)),
