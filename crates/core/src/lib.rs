@@ -11,3 +11,4 @@ pub mod openai;
 pub mod recording;
 pub mod sse;
 pub mod stream;
+pub mod synthetic;

@@ -1,1 +1,0 @@
-//! Metrics over recordings (METRICS.md): being written.

@@ -1,0 +1,269 @@
+//! Metrics over recordings (METRICS.md), with exact parity with the Etalon
+//! reference implementation: per-request TTFT, TBT, TPOT, latency,
+//! throughput, deadline miss rate, fluidity-index and minimum TBT deadline;
+//! service-level counts, throughputs, fluid token generation rate, the p99
+//! miss rate vs TBT deadline curve, and percentile tables.
+//!
+//! Entry points: [`recording_metrics`] (a [`Recording`] and a
+//! [`DeadlineConfig`] to a [`RunMetrics`]), and [`run_metrics`] for
+//! timelines from elsewhere (Etalon's `request_level_metrics.json`). Both
+//! are pure: the page calls them again when a deadline slider moves.
+//!
+//! Modules: `floor_div` (Python's `//`), `quantile` (numpy's rule),
+//! `request` (conventional figures), `deadline` (miss counting), `lanes`
+//! (the same counting, several deadlines at once), `bisection` (minimum
+//! deadline search), `config` and `prefill` (deadlines), `service`
+//! (service-level figures), `summary` (percentile tables).
+
+mod bisection;
+mod config;
+mod deadline;
+mod floor_div;
+mod lanes;
+mod prefill;
+mod quantile;
+mod request;
+mod service;
+mod summary;
+
+pub use bisection::{min_tbt_deadline_to_meet, NO_DEADLINE_MEETS_TARGET};
+pub use config::{DeadlineConfig, TtftDeadline};
+pub use deadline::{
+    deadline_miss_count, deadline_miss_rate, fluidity_index, DeadlineCount, FirstToken,
+};
+pub use floor_div::{floor_div, floor_div_by, floor_div_fast};
+pub use prefill::{PrefillFitError, PrefillModel};
+pub use quantile::{accurate_sum, mean, quantile_sorted, quantile_unsorted, sort_floats};
+pub use request::{conventional_metrics, ConventionalMetrics};
+pub use service::{
+    curve_tbt_deadlines, fluid_token_generation_rate, p99_miss_rate_vs_tbt_deadline,
+    tbt_based_throughput, tpot_based_throughput, FLUID_TARGET_MISS_RATE, THROUGHPUT_QUANTILE,
+};
+pub use summary::{Percentiles, Summary};
+
+use crate::recording::{ErrorKind, Recording, RequestRecord};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What the metrics need of one request, whatever file it came from.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RequestTimeline {
+    /// The request's id (its position in the plan, or in the file).
+    pub id: u64,
+    /// `[ttft, gap1, gap2, ...]`, seconds; empty when no token arrived.
+    pub inter_token_times: Vec<f64>,
+    pub num_output_tokens: u64,
+    pub num_prompt_tokens: Option<u64>,
+    /// Seconds to the first non-reasoning token, when known.
+    pub time_to_first_visible_token: Option<f64>,
+    /// Why the request failed; `None` for a completed request.
+    pub error: Option<ErrorKind>,
+}
+
+impl RequestTimeline {
+    /// The timeline of a recorded request.
+    pub fn from_record(record: &RequestRecord) -> Self {
+        RequestTimeline {
+            id: record.id,
+            inter_token_times: record.inter_token_times(),
+            num_output_tokens: record.num_output_tokens(),
+            num_prompt_tokens: record.prompt_tokens.map(|c| c.count),
+            time_to_first_visible_token: record.time_to_first_visible_token(),
+            error: record.error.as_ref().map(|e| e.kind),
+        }
+    }
+}
+
+/// Every figure of one request. Times in seconds, throughput in tokens/s.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestMetrics {
+    pub id: u64,
+    /// Finished without error; only completed requests enter the service
+    /// figures.
+    pub completed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorKind>,
+    pub num_output_tokens: u64,
+    pub num_prompt_tokens: Option<u64>,
+    /// 0 when no output token.
+    pub ttft: f64,
+    /// `None` when no visible token arrived (or the source does not say).
+    pub time_to_first_visible_token: Option<f64>,
+    pub tpot: f64,
+    pub end_to_end_latency: f64,
+    pub normalized_end_to_end_latency: f64,
+    pub output_throughput: f64,
+    /// The TTFT deadline applied to this request (fixed, or predicted).
+    pub ttft_deadline: f64,
+    pub deadline_miss_rate: f64,
+    pub missed_deadlines: u64,
+    pub total_deadlines: u64,
+    /// `1 - deadline_miss_rate`.
+    pub fluidity_index: f64,
+    /// Smallest TBT deadline missing at most the target rate; 1e10 if none.
+    pub min_tbt_deadline_to_meet: f64,
+    /// The same, decode-only with a 10 % target: the input of the fluid
+    /// token generation rate.
+    pub decode_min_tbt_deadline: f64,
+}
+
+/// Figures over the whole run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceMetrics {
+    pub launched: u64,
+    pub completed: u64,
+    pub errored: u64,
+    /// Failed requests by kind (snake_case keys).
+    pub errored_by_kind: BTreeMap<ErrorKind, u64>,
+    pub missed_deadlines: u64,
+    pub total_deadlines: u64,
+    /// Sum of missed over sum of total deadlines; 0 when there is none.
+    pub deadline_miss_rate: f64,
+    /// `1 - deadline_miss_rate`.
+    pub fluidity_index: f64,
+    /// `1 / mean(tpot)`; `None` (null) without completed request or when
+    /// every TPOT is 0.
+    pub tpot_based_throughput: Option<f64>,
+    /// `1 / p99(all gaps)`; `None` without gaps.
+    pub tbt_based_throughput: Option<f64>,
+    /// `1 / p99(decode-only minimum TBT deadline at 10 %)`; `None` without
+    /// completed request.
+    pub fluid_token_generation_rate: Option<f64>,
+    /// `[tbt_deadline, p99 miss rate]` for 1..=100 ms; empty without
+    /// completed request.
+    pub p99_miss_rate_vs_tbt_deadline: Vec<[f64; 2]>,
+    pub percentiles: Percentiles,
+}
+
+/// The figures of a run under one deadline configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunMetrics {
+    pub deadlines: DeadlineConfig,
+    /// In input order, failed requests included (marked `completed: false`).
+    pub requests: Vec<RequestMetrics>,
+    pub service: ServiceMetrics,
+}
+
+/// Every figure of a recording under `deadlines`.
+pub fn recording_metrics(recording: &Recording, deadlines: &DeadlineConfig) -> RunMetrics {
+    let timelines: Vec<RequestTimeline> = recording
+        .requests
+        .iter()
+        .map(RequestTimeline::from_record)
+        .collect();
+    run_metrics(&timelines, deadlines)
+}
+
+/// Every figure of the given requests under `deadlines`.
+pub fn run_metrics(timelines: &[RequestTimeline], deadlines: &DeadlineConfig) -> RunMetrics {
+    let requests: Vec<RequestMetrics> = timelines
+        .iter()
+        .map(|t| request_metrics(t, deadlines))
+        .collect();
+    let service = service_metrics(timelines, &requests);
+    RunMetrics {
+        deadlines: deadlines.clone(),
+        requests,
+        service,
+    }
+}
+
+/// Every figure of one request under `deadlines`.
+pub fn request_metrics(timeline: &RequestTimeline, deadlines: &DeadlineConfig) -> RequestMetrics {
+    let itt = &timeline.inter_token_times;
+    let conventional = conventional_metrics(itt, timeline.num_output_tokens);
+    let ttft_deadline = deadlines.ttft_deadline_for(timeline.num_prompt_tokens);
+    let count = deadline_miss_count(
+        itt,
+        ttft_deadline,
+        deadlines.tbt_deadline,
+        FirstToken::Counted,
+    );
+    let (min_tbt_deadline_to_meet, decode_min_tbt_deadline) = bisection::min_tbt_deadlines(
+        itt,
+        ttft_deadline,
+        deadlines.target_miss_rate,
+        FLUID_TARGET_MISS_RATE,
+    );
+    RequestMetrics {
+        id: timeline.id,
+        completed: timeline.error.is_none(),
+        error: timeline.error,
+        num_output_tokens: timeline.num_output_tokens,
+        num_prompt_tokens: timeline.num_prompt_tokens,
+        ttft: conventional.ttft,
+        time_to_first_visible_token: timeline.time_to_first_visible_token,
+        tpot: conventional.tpot,
+        end_to_end_latency: conventional.end_to_end_latency,
+        normalized_end_to_end_latency: conventional.normalized_end_to_end_latency,
+        output_throughput: conventional.output_throughput,
+        ttft_deadline,
+        deadline_miss_rate: count.miss_rate(),
+        missed_deadlines: count.missed_deadlines,
+        total_deadlines: count.total_deadlines,
+        fluidity_index: count.fluidity_index(),
+        min_tbt_deadline_to_meet,
+        decode_min_tbt_deadline,
+    }
+}
+
+/// Service figures over the completed requests (`requests[i]` computed from
+/// `timelines[i]`).
+fn service_metrics(timelines: &[RequestTimeline], requests: &[RequestMetrics]) -> ServiceMetrics {
+    let mut errored_by_kind = BTreeMap::new();
+    for kind in timelines.iter().filter_map(|t| t.error) {
+        *errored_by_kind.entry(kind).or_insert(0) += 1;
+    }
+    let done: Vec<usize> = (0..timelines.len())
+        .filter(|&i| requests[i].completed)
+        .collect();
+    let mut count = DeadlineCount::default();
+    for &i in &done {
+        count.add(DeadlineCount {
+            missed_deadlines: requests[i].missed_deadlines,
+            total_deadlines: requests[i].total_deadlines,
+        });
+    }
+    let gaps: Vec<&[f64]> = done
+        .iter()
+        .map(|&i| timelines[i].inter_token_times.get(1..).unwrap_or(&[]))
+        .collect();
+    let mut all_gaps: Vec<f64> = gaps.concat();
+    sort_floats(&mut all_gaps);
+    let figure = |f: fn(&RequestMetrics) -> f64| -> Vec<f64> {
+        done.iter().map(|&i| f(&requests[i])).collect()
+    };
+    let tpots = figure(|r| r.tpot);
+    let mut decode_deadlines = figure(|r| r.decode_min_tbt_deadline);
+    let percentiles = Percentiles {
+        ttft: Summary::of(figure(|r| r.ttft)),
+        time_to_first_visible_token: Summary::of(
+            done.iter()
+                .filter_map(|&i| requests[i].time_to_first_visible_token)
+                .collect(),
+        ),
+        tbt: Summary::of_sorted(&all_gaps),
+        tpot: Summary::of(tpots.clone()),
+        end_to_end_latency: Summary::of(figure(|r| r.end_to_end_latency)),
+        normalized_end_to_end_latency: Summary::of(figure(|r| r.normalized_end_to_end_latency)),
+        output_throughput: Summary::of(figure(|r| r.output_throughput)),
+        deadline_miss_rate: Summary::of(figure(|r| r.deadline_miss_rate)),
+        fluidity_index: Summary::of(figure(|r| r.fluidity_index)),
+        min_tbt_deadline_to_meet: Summary::of(figure(|r| r.min_tbt_deadline_to_meet)),
+    };
+    ServiceMetrics {
+        launched: timelines.len() as u64,
+        completed: done.len() as u64,
+        errored: (timelines.len() - done.len()) as u64,
+        errored_by_kind,
+        missed_deadlines: count.missed_deadlines,
+        total_deadlines: count.total_deadlines,
+        deadline_miss_rate: count.miss_rate(),
+        fluidity_index: count.fluidity_index(),
+        tpot_based_throughput: tpot_based_throughput(&tpots),
+        tbt_based_throughput: tbt_based_throughput(&all_gaps),
+        fluid_token_generation_rate: fluid_token_generation_rate(&mut decode_deadlines),
+        p99_miss_rate_vs_tbt_deadline: p99_miss_rate_vs_tbt_deadline(&gaps),
+        percentiles,
+    }
+}
