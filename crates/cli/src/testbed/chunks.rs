@@ -2,7 +2,8 @@
 //! stream chunks as SSE events, whole completions, the model list, error bodies.
 //! Every chunk carries the server's send time in [`SERVER_SENT_AT_FIELD`].
 
-use super::profiles::{Profile, PARAMETER_SCHEME};
+use super::model_name::PARAMETER_SCHEME;
+use super::profiles::Profile;
 use super::schedule::{Endpoint, Event, FinishReason};
 use super::text::{token_text, Part};
 use etalon_core::openai::SERVER_SENT_AT_FIELD;

@@ -4,6 +4,7 @@
 //! exactly as told. Every chunk carries the server's send time.
 
 mod chunks;
+mod model_name;
 mod profiles;
 mod request;
 mod schedule;
@@ -11,6 +12,7 @@ mod server;
 mod text;
 
 use axum::serve::ListenerExt;
+use std::future::IntoFuture as _;
 use std::io::Write as _;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -21,10 +23,12 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
 #[derive(clap::Args)]
 #[command(after_help = help_text())]
 pub struct Args {
-    /// Address to listen on (port 0 picks a free port; the line
-    /// "testbed listening on http://ADDR" tells which).
-    #[arg(long, default_value = "127.0.0.1:8000")]
-    pub addr: String,
+    /// Address to listen on; port 0 picks a free port. Repeat it to listen on
+    /// several addresses with one clock (e.g. 127.0.0.1:8000 127.0.0.2:8000,
+    /// to get past a browser's 6 connections per host). One line
+    /// "testbed listening on http://ADDR" is printed per address once bound.
+    #[arg(long, default_value = "127.0.0.1:8000", num_args = 1..)]
+    pub addr: Vec<String>,
     /// Send no CORS headers and refuse preflight requests, to see how the app
     /// reports a server a browser page may not read.
     #[arg(long)]
@@ -45,8 +49,13 @@ fn help_text() -> String {
         text.push_str(&format!("  {:<16} {}\n", profile.name, profile.description));
     }
     text.push('\n');
-    text.push_str(profiles::PARAMETER_SCHEME);
-    text.push_str(".\nGET /v1/models shows each profile's defaults.");
+    text.push_str(model_name::PARAMETER_SCHEME);
+    text.push_str(
+        ".\nGET /v1/models shows each profile's defaults.\n\n\
+         Example:\n  etalon-cli testbed --addr 127.0.0.1:8000 &\n  \
+         curl -N http://127.0.0.1:8000/v1/chat/completions -H 'content-type: application/json' \\\n    \
+         -d '{\"model\": \"stalls@rate=100\", \"max_tokens\": 80, \"stream\": true, \"messages\": []}'",
+    );
     text
 }
 
@@ -68,48 +77,64 @@ pub fn run(args: Args) -> ExitCode {
     code
 }
 
+/// Binds every address, then serves them all with one router (one clock).
 async fn serve(args: Args) -> ExitCode {
-    let listener = match tokio::net::TcpListener::bind(&args.addr).await {
-        Ok(listener) => listener,
-        Err(err) if err.kind() == std::io::ErrorKind::AddrInUse => {
-            eprintln!(
-                "etalon-cli testbed: {} is already in use; stop the program using it or choose another address with --addr.",
-                args.addr
-            );
-            return ExitCode::from(2);
+    let mut listeners = Vec::new();
+    for addr in &args.addr {
+        match tokio::net::TcpListener::bind(addr).await {
+            Ok(listener) => listeners.push(listener),
+            Err(err) => {
+                if err.kind() == std::io::ErrorKind::AddrInUse {
+                    eprintln!("etalon-cli testbed: {addr} is already in use; stop the program using it or choose another address with --addr.");
+                } else {
+                    eprintln!("etalon-cli testbed: cannot listen on {addr}: {err}.");
+                }
+                return ExitCode::from(2);
+            }
         }
-        Err(err) => {
-            eprintln!("etalon-cli testbed: cannot listen on {}: {err}.", args.addr);
-            return ExitCode::from(2);
+    }
+    for listener in &listeners {
+        if let Ok(bound) = listener.local_addr() {
+            println!("testbed listening on http://{bound}");
         }
-    };
-    let bound = listener
-        .local_addr()
-        .map_or(args.addr.clone(), |a| a.to_string());
-    println!("testbed listening on http://{bound}");
+    }
     let _ = std::io::stdout().flush();
 
-    // Each chunk must leave at once: no Nagle delay on accepted sockets.
-    let listener = listener.tap_io(|socket| {
-        let _ = socket.set_nodelay(true);
-    });
-    let (stopping, mut stopped) = tokio::sync::watch::channel(false);
-    let server =
-        axum::serve(listener, server::router(!args.no_cors)).with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            let _ = stopping.send(true);
+    let router = server::router(!args.no_cors);
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let mut servers = tokio::task::JoinSet::new();
+    for listener in listeners {
+        // Each chunk must leave at once: no Nagle delay on accepted sockets.
+        let listener = listener.tap_io(|socket| {
+            let _ = socket.set_nodelay(true);
         });
+        let mut stopping = stopping.clone();
+        let stopped = async move {
+            let _ = stopping.wait_for(|stop| *stop).await;
+        };
+        servers.spawn(
+            axum::serve(listener, router.clone())
+                .with_graceful_shutdown(stopped)
+                .into_future(),
+        );
+    }
+    let all_done = async {
+        let mut failed = false;
+        while let Some(result) = servers.join_next().await {
+            if let Ok(Err(err)) = result {
+                eprintln!("etalon-cli testbed: the server failed: {err}.");
+                failed = true;
+            }
+        }
+        failed
+    };
     let grace_over = async {
-        let _ = stopped.changed().await;
+        shutdown_signal().await;
+        let _ = stop.send(true);
         tokio::time::sleep(SHUTDOWN_GRACE).await;
     };
     tokio::select! {
-        result = server => {
-            if let Err(err) = result {
-                eprintln!("etalon-cli testbed: the server failed: {err}.");
-                return ExitCode::FAILURE;
-            }
-        }
+        failed = all_done => if failed { return ExitCode::FAILURE },
         () = grace_over => eprintln!("etalon-cli testbed: cut the streams still open after {SHUTDOWN_GRACE:?}."),
     }
     eprintln!("etalon-cli testbed: stopped.");

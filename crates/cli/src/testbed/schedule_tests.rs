@@ -1,7 +1,7 @@
 //! Tests of the schedule: every profile's timing shape and ending, without a socket.
 
 use super::*;
-use crate::testbed::profiles::resolve;
+use crate::testbed::model_name::resolve;
 
 fn params(model: &str) -> Params {
     resolve(model).unwrap().1

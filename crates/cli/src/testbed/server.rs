@@ -3,7 +3,8 @@
 //! server's clock just before it is handed to the connection.
 
 use super::chunks::{self, error_body, model_list};
-use super::profiles::{resolve, Fault, ModelError, PROFILES};
+use super::model_name::{resolve, ModelError};
+use super::profiles::{Fault, PROFILES};
 use super::request::{self, CompletionRequest};
 use super::schedule::{plan, Ending, Endpoint, Event, Frame, Job, Plan, Script};
 use axum::body::{Body, Bytes};

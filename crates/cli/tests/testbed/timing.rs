@@ -1,0 +1,200 @@
+//! The timing shape of each profile, seen by a client and by the server's stamps.
+use super::support::*;
+use serde_json::json;
+
+#[tokio::test]
+async fn steady_gaps_follow_the_rate() {
+    let testbed = Testbed::start(&[]);
+    let answer = testbed
+        .post(
+            "/v1/chat/completions",
+            &chat("steady@rate=100,prefill_ms=30", 50),
+            PATIENCE,
+        )
+        .await;
+    let texts = answer.text_chunks();
+    assert_eq!(texts.len(), 50);
+    let role_sent = answer.chunks()[0].1[SENT_AT].as_f64().unwrap() * 1000.0;
+    let server = sent_at_ms(&texts);
+    let client = arrivals(&texts);
+    let server_errors: Vec<f64> = gaps(&server).iter().map(|g| (g - 10.0).abs()).collect();
+    let client_errors: Vec<f64> = gaps(&client).iter().map(|g| (g - 10.0).abs()).collect();
+    let seen_vs_sent: Vec<f64> = gaps(&client)
+        .iter()
+        .zip(gaps(&server))
+        .map(|(c, s)| (c - s).abs())
+        .collect();
+    println!(
+        "steady 100 tokens/s, server gap error: {}",
+        summary(&server_errors)
+    );
+    println!(
+        "steady 100 tokens/s, client gap error: {}",
+        summary(&client_errors)
+    );
+    println!(
+        "steady 100 tokens/s, |client gap - server gap|: {}",
+        summary(&seen_vs_sent)
+    );
+    assert!(
+        (server[0] - role_sent - 30.0).abs() < 3.0,
+        "prefill {}",
+        server[0] - role_sent
+    );
+    assert!(
+        quantile(&server_errors, 0.5) < 0.5,
+        "server gaps {}",
+        summary(&server_errors)
+    );
+    assert!(
+        quantile(&server_errors, 1.0) < 8.0,
+        "server gaps {}",
+        summary(&server_errors)
+    );
+    assert!(
+        quantile(&client_errors, 0.5) < 1.5,
+        "client gaps {}",
+        summary(&client_errors)
+    );
+}
+
+#[tokio::test]
+async fn jitter_spreads_gaps_around_the_mean_and_repeats_with_its_seed() {
+    let testbed = Testbed::start(&[]);
+    let model = "jitter@rate=200,jitter=0.8,seed=3";
+    let first = testbed
+        .post("/v1/chat/completions", &chat(model, 60), PATIENCE)
+        .await;
+    let second = testbed
+        .post("/v1/chat/completions", &chat(model, 60), PATIENCE)
+        .await;
+    let gaps_first = gaps(&sent_at_ms(&first.text_chunks()));
+    let gaps_second = gaps(&sent_at_ms(&second.text_chunks()));
+    let mean = gaps_first.iter().sum::<f64>() / gaps_first.len() as f64;
+    assert!((mean - 5.0).abs() < 0.5, "mean gap {mean}");
+    assert!(
+        quantile(&gaps_first, 0.9) - quantile(&gaps_first, 0.1) > 3.0,
+        "gaps barely vary"
+    );
+    let differences: Vec<f64> = gaps_first
+        .iter()
+        .zip(&gaps_second)
+        .map(|(a, b)| (a - b).abs())
+        .collect();
+    assert!(
+        quantile(&differences, 0.5) < 1.0,
+        "same seed, other gaps: {}",
+        summary(&differences)
+    );
+}
+
+#[tokio::test]
+async fn stalls_pause_before_the_chosen_tokens() {
+    let testbed = Testbed::start(&[]);
+    let model = "stalls@rate=200,stall_at=5+15,stall_ms=150";
+    let answer = testbed
+        .post("/v1/chat/completions", &chat(model, 20), PATIENCE)
+        .await;
+    let arrival_gaps = gaps(&arrivals(&answer.text_chunks()));
+    assert_eq!(arrival_gaps.len(), 19);
+    for (index, gap) in arrival_gaps.iter().enumerate() {
+        // arrival_gaps[i] precedes token i + 2 (1-based).
+        let expected = if index + 2 == 5 || index + 2 == 15 {
+            155.0
+        } else {
+            5.0
+        };
+        assert!(
+            (gap - expected).abs() < 4.0,
+            "gap before token {}: {gap} ms",
+            index + 2
+        );
+    }
+}
+
+#[tokio::test]
+async fn multi_token_chunks_carry_several_tokens_counted_by_usage() {
+    let testbed = Testbed::start(&[]);
+    let mut body = chat("multi-token@rate=200,per_chunk=4", 18);
+    body["stream_options"]["continuous_usage_stats"] = json!(true);
+    let answer = testbed.post("/v1/chat/completions", &body, PATIENCE).await;
+    let texts = answer.text_chunks();
+    let sizes: Vec<usize> = texts.iter().map(|(_, c)| words(c)).collect();
+    assert_eq!(sizes, [4, 4, 4, 4, 2]);
+    let counts: Vec<u64> = texts
+        .iter()
+        .map(|(_, c)| c["usage"]["completion_tokens"].as_u64().unwrap())
+        .collect();
+    assert_eq!(counts, [4, 8, 12, 16, 18]);
+    let chunk_gaps = gaps(&sent_at_ms(&texts));
+    assert!(
+        (chunk_gaps[0] - 20.0).abs() < 3.0 && (chunk_gaps[3] - 10.0).abs() < 3.0,
+        "{chunk_gaps:?}"
+    );
+}
+
+#[tokio::test]
+async fn prefill_grows_with_the_prompt() {
+    let testbed = Testbed::start(&[]);
+    let model = "prefill@prefill_ms=10,prefill_ms_per_token=2,rate=500";
+    let mut ttft = Vec::new();
+    for words in [4, 104] {
+        let mut body = chat(model, 2);
+        body["messages"][0]["content"] = json!(vec!["word"; words].join(" "));
+        let answer = testbed.post("/v1/chat/completions", &body, PATIENCE).await;
+        assert_eq!(
+            answer.chunks().last().unwrap().1["usage"]["prompt_tokens"],
+            words
+        );
+        ttft.push(answer.text_chunks()[0].0);
+    }
+    let growth = ttft[1] - ttft[0];
+    assert!((growth - 200.0).abs() < 15.0, "ttft {ttft:?}");
+}
+
+#[tokio::test]
+async fn bursts_arrive_together() {
+    let testbed = Testbed::start(&[]);
+    let answer = testbed
+        .post(
+            "/v1/chat/completions",
+            &chat("bursts@rate=200,burst=5", 20),
+            PATIENCE,
+        )
+        .await;
+    let texts = answer.text_chunks();
+    assert_eq!(texts.len(), 20);
+    let mut releases = sent_at_ms(&texts);
+    releases.dedup();
+    assert_eq!(releases.len(), 4, "send times {releases:?}");
+    let mut arrivals = arrivals(&texts);
+    arrivals.dedup();
+    assert_eq!(arrivals.len(), 4, "arrivals {arrivals:?}");
+    assert!(
+        gaps(&releases).iter().all(|gap| (gap - 25.0).abs() < 3.0),
+        "{releases:?}"
+    );
+    assert!(answer.ends_with_done());
+}
+
+#[tokio::test]
+async fn reasoning_comes_before_the_visible_answer() {
+    let testbed = Testbed::start(&[]);
+    let answer = testbed
+        .post(
+            "/v1/chat/completions",
+            &chat("reasoning@reasoning=3,rate=500", 6),
+            PATIENCE,
+        )
+        .await;
+    let kinds: Vec<bool> = answer
+        .text_chunks()
+        .iter()
+        .map(|(_, c)| c["choices"][0]["delta"]["reasoning_content"].is_string())
+        .collect();
+    assert_eq!(kinds, [true, true, true, false, false, false]);
+    assert_eq!(
+        answer.chunks().last().unwrap().1["usage"]["completion_tokens"],
+        6
+    );
+}
