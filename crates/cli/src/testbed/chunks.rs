@@ -14,6 +14,15 @@ use serde_json::{json, Value};
 const INVALID_UTF8_MARK: &str = "@@etalon-invalid-utf8@@";
 /// A lone continuation byte and a byte that never occurs in UTF-8.
 const INVALID_UTF8: &[u8] = &[0x80, 0xFF];
+/// Stands for the send time until [`stamp`] writes it, so that the clock is
+/// read after rendering, just before the write.
+const SENT_AT_MARK: &str = "@@etalon-sent-at@@";
+
+/// Writes the send time, in seconds, into every chunk of a rendered frame.
+pub fn stamp(frame: &[u8], sent_at: f64) -> Vec<u8> {
+    let mark = format!("\"{SENT_AT_MARK}\"");
+    replace_all(frame, mark.as_bytes(), format!("{sent_at}").as_bytes())
+}
 
 /// What every chunk of one response repeats.
 #[derive(Clone, Debug)]
@@ -33,9 +42,9 @@ pub struct Response {
 }
 
 impl Response {
-    /// One SSE event, `data: ...\n\n`, sent at `sent_at` seconds of the server's
-    /// clock, after which `tokens_so_far` output tokens have been sent.
-    pub fn sse_event(&self, event: &Event, sent_at: f64, tokens_so_far: u32) -> Vec<u8> {
+    /// One SSE event, `data: ...\n\n`, after which `tokens_so_far` output
+    /// tokens have been sent; its send time is left for [`stamp`].
+    pub fn sse_event(&self, event: &Event, tokens_so_far: u32) -> Vec<u8> {
         let json = match event {
             Event::Done => return b"data: [DONE]\n\n".to_vec(),
             Event::Garbage => {
@@ -49,22 +58,19 @@ impl Response {
                     "param": null,
                     "code": null,
                 },
-                SERVER_SENT_AT_FIELD: sent_at,
+                SERVER_SENT_AT_FIELD: SENT_AT_MARK,
             }),
             Event::Usage => {
-                let mut chunk = self.chunk_head(sent_at, json!([]));
+                let mut chunk = self.chunk_head(json!([]));
                 chunk["usage"] = self.usage(tokens_so_far);
                 chunk
             }
             Event::Role => self.choice_chunk(
-                sent_at,
                 tokens_so_far,
                 json!({"role": "assistant", "content": ""}),
                 None,
             ),
-            Event::Finish(reason) => {
-                self.choice_chunk(sent_at, tokens_so_far, json!({}), Some(*reason))
-            }
+            Event::Finish(reason) => self.choice_chunk(tokens_so_far, json!({}), Some(*reason)),
             Event::Text {
                 part,
                 first,
@@ -82,11 +88,16 @@ impl Response {
                     Part::Reasoning => json!({ "reasoning_content": text }),
                     Part::Answer => json!({ "content": text }),
                 };
-                self.choice_chunk(sent_at, tokens_so_far, delta, None)
+                self.choice_chunk(tokens_so_far, delta, None)
             }
         };
         let mut bytes = b"data: ".to_vec();
-        bytes.extend(replace_mark(serde_json::to_vec(&json).unwrap_or_default()));
+        let json = serde_json::to_vec(&json).unwrap_or_default();
+        bytes.extend(replace_all(
+            &json,
+            INVALID_UTF8_MARK.as_bytes(),
+            INVALID_UTF8,
+        ));
         bytes.extend(b"\n\n");
         bytes
     }
@@ -94,7 +105,6 @@ impl Response {
     /// A chunk with one choice: a chat `delta`, or for completions its `text`.
     fn choice_chunk(
         &self,
-        sent_at: f64,
         tokens_so_far: u32,
         delta: Value,
         finish: Option<FinishReason>,
@@ -112,7 +122,7 @@ impl Response {
                 json!({"index": 0, "text": text, "logprobs": null, "finish_reason": finish_reason})
             }
         };
-        let mut chunk = self.chunk_head(sent_at, json!([choice]));
+        let mut chunk = self.chunk_head(json!([choice]));
         if self.continuous_usage {
             chunk["usage"] = self.usage(tokens_so_far);
         } else if self.include_usage {
@@ -121,7 +131,7 @@ impl Response {
         chunk
     }
 
-    fn chunk_head(&self, sent_at: f64, choices: Value) -> Value {
+    fn chunk_head(&self, choices: Value) -> Value {
         let object = match self.endpoint {
             Endpoint::Chat => "chat.completion.chunk",
             Endpoint::Completions => "text_completion",
@@ -132,7 +142,7 @@ impl Response {
             "created": self.created,
             "model": self.model,
             "choices": choices,
-            SERVER_SENT_AT_FIELD: sent_at,
+            SERVER_SENT_AT_FIELD: SENT_AT_MARK,
         })
     }
 
@@ -144,14 +154,13 @@ impl Response {
         })
     }
 
-    /// The whole completion answered to `stream: false`.
+    /// The whole completion answered to `stream: false`, its send time left for [`stamp`].
     pub fn whole(
         &self,
-        sent_at: f64,
         reasoning_tokens: u32,
         answer_tokens: u32,
         finish: Option<FinishReason>,
-    ) -> Value {
+    ) -> Vec<u8> {
         let finish = json!(finish.map(finish_reason));
         let reasoning = tokens(Part::Reasoning, 0, reasoning_tokens);
         let answer = tokens(Part::Answer, 0, answer_tokens);
@@ -167,13 +176,13 @@ impl Response {
                 json!({"index": 0, "text": reasoning + &answer, "logprobs": null, "finish_reason": finish})
             }
         };
-        let mut body = self.chunk_head(sent_at, json!([choice]));
+        let mut body = self.chunk_head(json!([choice]));
         body["object"] = json!(match self.endpoint {
             Endpoint::Chat => "chat.completion",
             Endpoint::Completions => "text_completion",
         });
         body["usage"] = self.usage(reasoning_tokens + answer_tokens);
-        body
+        serde_json::to_vec(&body).unwrap_or_default()
     }
 }
 
@@ -191,12 +200,17 @@ fn tokens(part: Part, first: u32, count: u32) -> String {
         .collect()
 }
 
-fn replace_mark(json: Vec<u8>) -> Vec<u8> {
-    let mark = INVALID_UTF8_MARK.as_bytes();
-    match json.windows(mark.len()).position(|w| w == mark) {
-        Some(at) => [&json[..at], INVALID_UTF8, &json[at + mark.len()..]].concat(),
-        None => json,
+/// `text` with every `needle` replaced.
+fn replace_all(text: &[u8], needle: &[u8], replacement: &[u8]) -> Vec<u8> {
+    let mut result = Vec::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.windows(needle.len()).position(|w| w == needle) {
+        result.extend_from_slice(&rest[..at]);
+        result.extend_from_slice(replacement);
+        rest = &rest[at + needle.len()..];
     }
+    result.extend_from_slice(rest);
+    result
 }
 
 /// `GET /v1/models`: the profiles, each with what it does and its defaults.
@@ -239,7 +253,7 @@ mod tests {
     }
 
     fn parse(event: Vec<u8>) -> Value {
-        let text = String::from_utf8(event).unwrap();
+        let text = String::from_utf8(stamp(&event, 1.5)).unwrap();
         serde_json::from_str(text.strip_prefix("data: ").unwrap().trim_end()).unwrap()
     }
 
@@ -254,7 +268,7 @@ mod tests {
 
     #[test]
     fn chat_chunks_have_the_openai_shape() {
-        let chunk = parse(response(Endpoint::Chat).sse_event(&text(0, 2), 1.5, 2));
+        let chunk = parse(response(Endpoint::Chat).sse_event(&text(0, 2), 2));
         assert_eq!(chunk["object"], "chat.completion.chunk");
         assert_eq!(chunk["choices"][0]["delta"]["content"], "Alice was");
         assert_eq!(chunk["choices"][0]["finish_reason"], Value::Null);
@@ -263,12 +277,19 @@ mod tests {
     }
 
     #[test]
+    fn whole_completion_is_stamped_json() {
+        let body = response(Endpoint::Completions).whole(0, 3, None);
+        let whole: Value = serde_json::from_slice(&stamp(&body, 2.25)).unwrap();
+        assert_eq!(whole["object"], "text_completion");
+        assert_eq!(whole["choices"][0]["text"], "Alice was beginning");
+        assert_eq!(whole["choices"][0]["finish_reason"], Value::Null);
+        assert_eq!(whole[SERVER_SENT_AT_FIELD], 2.25);
+    }
+
+    #[test]
     fn completion_chunks_carry_text() {
-        let finish = parse(response(Endpoint::Completions).sse_event(
-            &Event::Finish(FinishReason::Stop),
-            2.0,
-            3,
-        ));
+        let finish =
+            parse(response(Endpoint::Completions).sse_event(&Event::Finish(FinishReason::Stop), 3));
         assert_eq!(finish["object"], "text_completion");
         assert_eq!(finish["choices"][0]["text"], "");
         assert_eq!(finish["choices"][0]["finish_reason"], "stop");
@@ -276,7 +297,7 @@ mod tests {
 
     #[test]
     fn usage_chunk_has_no_choices_and_counts() {
-        let usage = parse(response(Endpoint::Chat).sse_event(&Event::Usage, 2.0, 3));
+        let usage = parse(response(Endpoint::Chat).sse_event(&Event::Usage, 3));
         assert_eq!(usage["choices"], json!([]));
         assert_eq!(
             usage["usage"],
@@ -290,7 +311,7 @@ mod tests {
             continuous_usage: true,
             ..response(Endpoint::Chat)
         };
-        let chunk = parse(vllm.sse_event(&text(4, 4), 1.0, 8));
+        let chunk = parse(vllm.sse_event(&text(4, 4), 8));
         assert_eq!(chunk["usage"]["completion_tokens"], 8);
     }
 
@@ -302,7 +323,7 @@ mod tests {
             count: 1,
             invalid_utf8: true,
         };
-        let bytes = response(Endpoint::Chat).sse_event(&event, 1.0, 2);
+        let bytes = response(Endpoint::Chat).sse_event(&event, 2);
         assert!(String::from_utf8(bytes.clone()).is_err());
         let needle = [b"\"content\":\" ".as_slice(), INVALID_UTF8, b"was\""].concat();
         assert!(bytes.windows(needle.len()).any(|w| w == needle));
@@ -310,13 +331,13 @@ mod tests {
 
     #[test]
     fn garbage_is_not_json_and_done_is_done() {
-        let garbage = response(Endpoint::Chat).sse_event(&Event::Garbage, 1.0, 0);
+        let garbage = response(Endpoint::Chat).sse_event(&Event::Garbage, 0);
         let line = String::from_utf8(garbage).unwrap();
         assert!(
             serde_json::from_str::<Value>(line.strip_prefix("data: ").unwrap().trim()).is_err()
         );
         assert_eq!(
-            response(Endpoint::Chat).sse_event(&Event::Done, 1.0, 0),
+            response(Endpoint::Chat).sse_event(&Event::Done, 0),
             b"data: [DONE]\n\n"
         );
     }

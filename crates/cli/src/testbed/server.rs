@@ -2,7 +2,7 @@
 //! schedule as a streamed body, one frame per write, each stamped with the
 //! server's clock just before it is handed to the connection.
 
-use super::chunks::{self, error_body, model_list};
+use super::chunks::{self, error_body, model_list, stamp};
 use super::model_name::{resolve, ModelError};
 use super::profiles::{Fault, PROFILES};
 use super::request::{self, CompletionRequest};
@@ -213,19 +213,19 @@ struct Player {
 }
 
 impl Player {
-    /// Waits for the next frame's time, stamps it and renders its events.
+    /// Waits for the next frame's time, renders its events, then stamps them
+    /// with the clock read last, just before the frame goes to the connection.
     async fn next_frame(&mut self) -> Option<Bytes> {
         let frame = self.frames.next()?;
         tokio::time::sleep_until(self.arrived + frame.at).await;
-        let sent_at = self.testbed.now();
         let mut bytes = Vec::new();
         for event in &frame.events {
             if let Event::Text { count, .. } = event {
                 self.tokens_so_far += count;
             }
-            bytes.extend(self.response.sse_event(event, sent_at, self.tokens_so_far));
+            bytes.extend(self.response.sse_event(event, self.tokens_so_far));
         }
-        Some(Bytes::from(bytes))
+        Some(Bytes::from(stamp(&bytes, self.testbed.now())))
     }
 
     /// Waits for the ending's time, then ends as the script says.
@@ -278,12 +278,9 @@ async fn whole(mut player: Player) -> Response {
     }
     let script = &player.script;
     let answer_tokens = script.output_tokens - script.reasoning_tokens;
-    let sent_at = player.testbed.now();
-    let body = player.response.whole(
-        sent_at,
-        script.reasoning_tokens,
-        answer_tokens,
-        script.finish,
-    );
-    Json(body).into_response()
+    let body = player
+        .response
+        .whole(script.reasoning_tokens, answer_tokens, script.finish);
+    let body = stamp(&body, player.testbed.now());
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
