@@ -4,6 +4,7 @@
 //! outside one: error bodies and the model list ([`reply`]).
 
 pub mod chunk;
+mod lenient;
 pub mod reply;
 pub mod request;
 pub mod urls;

@@ -270,15 +270,13 @@ impl StreamRecorder {
             self.set_error(error);
             return;
         }
-        let kind = body::classify(bytes);
-        if kind == failure::NonStreamBody::Other {
-            if let Some(message) =
-                server_message_from_body(&text).filter(|_| text.trim_start().starts_with('{'))
-            {
-                self.set_error(failure::server_error_reply(&message));
-                return;
-            }
+        if body::is_json_error(&text) {
+            let message =
+                server_message_from_body(&text).unwrap_or_else(|| "unknown error".to_owned());
+            self.set_error(failure::server_error_reply(&message));
+            return;
         }
+        let kind = body::classify(bytes);
         self.set_error(failure::not_a_stream(kind, self.content_type.as_deref()));
     }
 

@@ -226,6 +226,18 @@ fn a_200_with_an_error_object_is_a_server_error() {
 }
 
 #[test]
+fn ollamas_native_ndjson_is_not_a_stream_of_events() {
+    let body = "{\"model\":\"llama3\",\"message\":{\"content\":\"Hi\"},\"done\":false}\n{\"model\":\"llama3\",\"done\":true}\n";
+    let record = answer(200, Some("application/x-ndjson"), body);
+    assert_eq!(kind(&record), ErrorKind::NotAStream);
+    assert!(
+        message(&record).contains("application/x-ndjson instead of an event stream"),
+        "{}",
+        message(&record)
+    );
+}
+
+#[test]
 fn an_event_stream_with_the_wrong_content_type_is_still_measured() {
     let body = format!("{TOKEN}{TOKEN}data: [DONE]\n\n");
     let record = answer(200, Some("text/plain"), &body);

@@ -6,12 +6,12 @@
 //! ignored rather than making the whole chunk malformed. Only text that is
 //! not JSON, or JSON that is not an object, is an error.
 
-use serde::de::IgnoredAny;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::recording::ServerTimings;
 
+use super::lenient::{lenient_object, lenient_u64, Scalar, Text};
 use super::reply::error_message;
 
 /// Token counts the server reported (`usage`).
@@ -65,7 +65,7 @@ pub fn parse_stream_chunk(data: &str) -> Result<StreamChunk, serde_json::Error> 
     let mut chunk = StreamChunk {
         usage: raw.usage,
         timings: raw.timings,
-        server_sent_at: raw.server_sent_at,
+        server_sent_at: raw.server_sent_at.as_ref().and_then(Scalar::number),
         ..StreamChunk::default()
     };
     for choice in raw.choices.unwrap_or_default() {
@@ -88,52 +88,58 @@ pub fn parse_stream_chunk(data: &str) -> Result<StreamChunk, serde_json::Error> 
                 .is_some_and(|calls| !is_empty_json(calls));
         }
         if chunk.finish_reason.is_none() {
-            chunk.finish_reason = choice.finish_reason.filter(|reason| !reason.is_empty());
+            chunk.finish_reason = choice
+                .finish_reason
+                .as_ref()
+                .and_then(Scalar::text)
+                .filter(|reason| !reason.is_empty())
+                .map(str::to_owned);
         }
     }
     chunk.error = match raw.error {
         Some(error) if !error.is_null() => Some(error_message(&error)),
-        _ if raw.object.as_deref() == Some("error") => {
-            Some(raw.message.unwrap_or_else(|| "unknown error".to_owned()))
-        }
+        _ if raw.object.as_ref().and_then(Scalar::text) == Some("error") => Some(
+            raw.message
+                .as_ref()
+                .and_then(Scalar::text)
+                .unwrap_or("unknown error")
+                .to_owned(),
+        ),
         _ => None,
     };
     Ok(chunk)
 }
 
 #[derive(Deserialize)]
-struct RawChunk {
+struct RawChunk<'a> {
     /// Read strictly (no detour through `Value`): it is most of the chunk.
     #[serde(default)]
-    choices: Option<Vec<RawChoice>>,
+    #[serde(borrow)]
+    choices: Option<Vec<RawChoice<'a>>>,
     #[serde(default, deserialize_with = "lenient_object")]
     usage: Option<Usage>,
     #[serde(default)]
     error: Option<Value>,
     /// vLLM and SGLang (older) send errors as `{"object": "error", "message": ...}`.
-    #[serde(default, deserialize_with = "lenient")]
-    object: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
-    message: Option<String>,
+    #[serde(default, borrow)]
+    object: Option<Scalar<'a>>,
+    #[serde(default, borrow)]
+    message: Option<Scalar<'a>>,
     #[serde(default, deserialize_with = "lenient_object")]
     timings: Option<ServerTimings>,
     /// Must match [`super::SERVER_SENT_AT_FIELD`] (a test checks it).
-    #[serde(
-        default,
-        rename = "etalon_server_sent_at",
-        deserialize_with = "lenient"
-    )]
-    server_sent_at: Option<f64>,
+    #[serde(default, rename = "etalon_server_sent_at", borrow)]
+    server_sent_at: Option<Scalar<'a>>,
 }
 
 #[derive(Deserialize)]
-struct RawChoice {
+struct RawChoice<'a> {
     #[serde(default)]
     delta: Option<RawDelta>,
     #[serde(default)]
     text: Option<Text>,
-    #[serde(default, deserialize_with = "lenient")]
-    finish_reason: Option<String>,
+    #[serde(default, borrow)]
+    finish_reason: Option<Scalar<'a>>,
 }
 
 #[derive(Deserialize)]
@@ -148,34 +154,6 @@ struct RawDelta {
     tool_calls: Option<Value>,
 }
 
-/// Text as servers send it: a string, or a list of parts with `text`.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Text {
-    Plain(String),
-    Parts(Vec<TextPart>),
-    Other(IgnoredAny),
-}
-
-#[derive(Deserialize)]
-struct TextPart {
-    #[serde(default, deserialize_with = "lenient")]
-    text: Option<String>,
-}
-
-impl Text {
-    fn append_to(self, out: &mut String) {
-        match self {
-            Text::Plain(text) => out.push_str(&text),
-            Text::Parts(parts) => parts
-                .into_iter()
-                .flat_map(|p| p.text)
-                .for_each(|t| out.push_str(&t)),
-            Text::Other(_) => {}
-        }
-    }
-}
-
 fn is_empty_json(value: &Value) -> bool {
     match value {
         Value::Null => true,
@@ -183,42 +161,4 @@ fn is_empty_json(value: &Value) -> bool {
         Value::Object(fields) => fields.is_empty(),
         _ => false,
     }
-}
-
-/// A field of the wrong type reads as absent instead of failing the chunk.
-fn lenient<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    let value = Value::deserialize(deserializer)?;
-    Ok(T::deserialize(value).ok())
-}
-
-/// Like [`lenient`], for a struct given as a JSON object (serde would also
-/// take an array).
-fn lenient_object<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    let value = Value::deserialize(deserializer)?;
-    Ok(value
-        .is_object()
-        .then(|| T::deserialize(value).ok())
-        .flatten())
-}
-
-/// A count, accepting `12` and `12.0`; anything else reads as absent.
-pub(crate) fn lenient_u64<'de, D>(deserializer: D) -> Result<Option<u64>, D::Error>
-where
-    D: Deserializer<'de>,
-{
-    let value = Value::deserialize(deserializer)?;
-    Ok(value.as_u64().or_else(|| {
-        value
-            .as_f64()
-            .filter(|n| *n >= 0.0 && n.fract() == 0.0)
-            .map(|n| n as u64)
-    }))
 }

@@ -38,6 +38,16 @@ pub(super) fn classify(bytes: &[u8]) -> NonStreamBody {
     }
 }
 
+/// A JSON object with an `error` (or `"object": "error"`): a server that
+/// answered 200 with an error instead of a stream.
+pub(super) fn is_json_error(text: &str) -> bool {
+    let Ok(serde_json::Value::Object(fields)) = serde_json::from_str(text.trim()) else {
+        return false;
+    };
+    fields.get("error").is_some_and(|e| !e.is_null())
+        || fields.get("object").and_then(|o| o.as_str()) == Some("error")
+}
+
 /// The first bytes of a body read whole.
 #[derive(Debug, Default)]
 pub(super) struct WholeBody {
