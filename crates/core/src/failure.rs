@@ -168,6 +168,18 @@ pub fn stream_ended_early(tokens_received: u64, ended_mid_event: bool) -> Reques
     )
 }
 
+/// The connection broke while the answer was streaming (a read of the body
+/// failed): the server or something between it and the browser cut it.
+pub fn connection_lost(tokens_received: u64) -> RequestError {
+    error(
+        ErrorKind::Network,
+        format!(
+            "The connection was cut while the answer was streaming: the server, a proxy or the network dropped it. The {tokens_received} {} received are kept.",
+            plural(tokens_received, "token", "tokens")
+        ),
+    )
+}
+
 /// What a non-stream 200 answer turned out to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NonStreamBody {

@@ -1,8 +1,9 @@
 //! Every kind of failure gets a sentence a user can act on.
 
 use etalon_core::failure::{
-    aborted_error, cors_advice, cors_error, fetch_failure, http_status_error, not_a_stream,
-    server_error_event, stream_ended_early, timeout_error, NonStreamBody, ServerKind, TimeoutPhase,
+    aborted_error, connection_lost, cors_advice, cors_error, fetch_failure, http_status_error,
+    not_a_stream, server_error_event, stream_ended_early, timeout_error, NonStreamBody, ServerKind,
+    TimeoutPhase,
 };
 use etalon_core::recording::ErrorKind;
 
@@ -249,4 +250,19 @@ fn non_streams_say_what_came_instead() {
     assert!(not_a_stream(NonStreamBody::Other, None)
         .message
         .contains("no content type"));
+}
+
+#[test]
+fn a_connection_cut_mid_stream_is_a_network_failure_that_keeps_the_tokens() {
+    let error = connection_lost(12);
+    assert_eq!(error.kind, ErrorKind::Network);
+    assert!(error
+        .message
+        .starts_with("The connection was cut while the answer was streaming"));
+    assert!(
+        error.message.contains("The 12 tokens received are kept."),
+        "{}",
+        error.message
+    );
+    assert!(connection_lost(1).message.contains("The 1 token received"));
 }
