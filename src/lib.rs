@@ -2,3 +2,6 @@
 //! computed by `etalon-core` from a recording.
 
 pub mod app;
+pub mod automation;
+pub mod measure;
+pub mod worker_client;

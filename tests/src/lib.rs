@@ -69,7 +69,10 @@ pub async fn serve_app() -> AppServer {
     let task = tokio::spawn(async move {
         axum::serve(listener, router).await.unwrap();
     });
-    AppServer { url: format!("http://{addr}/"), task }
+    AppServer {
+        url: format!("http://{addr}/"),
+        task,
+    }
 }
 
 /// A headless Chromium session, with the chromedriver that runs it.
@@ -111,8 +114,18 @@ impl Browser {
         let mut last_error = String::new();
         for _ in 0..100 {
             let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-            match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
-                Ok(client) => return Browser { client, driver, _profile: profile },
+            match ClientBuilder::new(connector)
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => {
+                    return Browser {
+                        client,
+                        driver,
+                        _profile: profile,
+                    }
+                }
                 Err(e) => last_error = e.to_string(),
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -161,5 +174,98 @@ impl Browser {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The project's scripted streaming server (`etalon-cli testbed`) on a free
+/// loopback port, until dropped. `scripts/test` builds it first; `ETALON_CLI`
+/// names another binary.
+pub struct Testbed {
+    pub base_url: String,
+    _process: Child,
+}
+
+impl Testbed {
+    pub async fn start(extra_args: &[&str]) -> Testbed {
+        use tokio::io::AsyncBufReadExt;
+        let binary = std::env::var_os("ETALON_CLI")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                let target = std::env::var_os("CARGO_TARGET_DIR")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| workspace_root().join("target"));
+                target.join("debug/etalon-cli")
+            });
+        assert!(
+            binary.is_file(),
+            "etalon-cli is missing at {}: run `cargo build -p etalon-cli` first (scripts/test does).",
+            binary.display()
+        );
+        let mut process = Command::new(&binary)
+            .args(["testbed", "--addr", "127.0.0.1:0"])
+            .args(extra_args)
+            .stdout(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let mut lines = tokio::io::BufReader::new(process.stdout.take().unwrap()).lines();
+        let wait = tokio::time::timeout(Duration::from_secs(20), async {
+            while let Some(line) = lines.next_line().await.unwrap() {
+                if let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) {
+                    return url.trim_end_matches('/').to_string();
+                }
+            }
+            panic!("the testbed ended without saying where it listens");
+        });
+        let base_url = wait.await.expect("the testbed did not start within 20 s");
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Testbed {
+            base_url,
+            _process: process,
+        }
+    }
+}
+
+/// The app opened in a fresh headless Chromium, ready to measure.
+pub struct OpenApp {
+    pub browser: Browser,
+    pub server: AppServer,
+}
+
+impl OpenApp {
+    pub async fn open() -> OpenApp {
+        let server = serve_app().await;
+        let browser = Browser::start().await;
+        browser.client.goto(&server.url).await.unwrap();
+        browser
+            .wait_for(
+                "typeof window.etalonRun === 'function'",
+                Duration::from_secs(30),
+            )
+            .await;
+        OpenApp { browser, server }
+    }
+
+    /// Carry out a run order (see `etalon_core::messages::RunOrder`) in the
+    /// app's measurement worker; returns the recording as JSON.
+    pub async fn run(&self, order: &serde_json::Value) -> serde_json::Value {
+        let result = self
+            .browser
+            .client
+            .execute(
+                "return window.etalonRun(arguments[0]).then(JSON.parse, e => ({ failed: String(e) }));",
+                vec![serde_json::Value::String(order.to_string())],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("the run failed in the page: {e}"));
+        assert!(
+            result.get("failed").is_none(),
+            "the run failed in the page: {result}"
+        );
+        result
+    }
 }

@@ -5,6 +5,7 @@
 //! browser or the network, so it builds natively (tested with `cargo test`)
 //! and for wasm32 (used by the app and its measurement worker).
 
+pub mod messages;
 pub mod failure;
 pub mod metrics;
 pub mod openai;

@@ -1,0 +1,174 @@
+//! A run in the worker: send each planned request at its time, at most
+//! `concurrency` at once, post what happened every [`BATCH_INTERVAL`], and
+//! stop everything at once when the page says so, keeping every record.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::future::Future;
+use std::rc::Rc;
+use std::time::Duration;
+
+use etalon_core::messages::{Outbox, RequestState, RunOrder, WorkerMessage};
+use futures::channel::{mpsc, oneshot};
+use futures::future::{select, Either};
+use futures::{FutureExt, StreamExt};
+use wasm_bindgen_futures::spawn_local;
+
+use super::{net, post, request, Clock};
+
+/// How often progress goes to the page.
+pub const BATCH_INTERVAL: Duration = Duration::from_millis(50);
+
+/// Fires once; every waiter wakes.
+#[derive(Default)]
+pub struct StopSignal {
+    stopped: Cell<bool>,
+    waiters: RefCell<Vec<oneshot::Sender<()>>>,
+}
+
+impl StopSignal {
+    pub fn fire(&self) {
+        self.stopped.set(true);
+        for waiter in self.waiters.borrow_mut().drain(..) {
+            let _ = waiter.send(());
+        }
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        self.stopped.get()
+    }
+
+    /// Resolves when the signal fires (at once if it has).
+    pub fn wait(&self) -> impl Future<Output = ()> {
+        let (sender, receiver) = oneshot::channel();
+        if self.stopped.get() {
+            let _ = sender.send(());
+        } else {
+            self.waiters.borrow_mut().push(sender);
+        }
+        receiver.map(|_| ())
+    }
+}
+
+/// What the requests of one run share.
+pub struct RunShared {
+    pub run_id: u64,
+    pub clock: Clock,
+    /// The run's start on the worker clock, seconds.
+    pub started: f64,
+    pub started_at_unix_ms: f64,
+    pub timeout_seconds: f64,
+    pub live_text_of: Option<u64>,
+    pub outbox: RefCell<Outbox>,
+    pub stop: StopSignal,
+}
+
+impl RunShared {
+    fn flush(&self) {
+        let batch = self
+            .outbox
+            .borrow_mut()
+            .take_batch(self.run_id, self.started_at_unix_ms);
+        if let Some(batch) = batch {
+            post(&batch);
+        }
+    }
+}
+
+/// The runs under way in this worker.
+#[derive(Default, Clone)]
+pub struct Runs {
+    active: Rc<RefCell<HashMap<u64, Rc<RunShared>>>>,
+}
+
+impl Runs {
+    pub fn start(&self, order: RunOrder) {
+        let clock = Clock::here();
+        net::prepare_resource_timing(order.requests.len());
+        let shared = Rc::new(RunShared {
+            run_id: order.run_id,
+            started: clock.now(),
+            started_at_unix_ms: clock.unix_ms(),
+            clock,
+            timeout_seconds: order.timeout_seconds,
+            live_text_of: order.live_text_of,
+            outbox: RefCell::new(Outbox::default()),
+            stop: StopSignal::default(),
+        });
+        self.active
+            .borrow_mut()
+            .insert(order.run_id, shared.clone());
+        let active = self.active.clone();
+        spawn_local(keep_posting(shared.clone()));
+        spawn_local(async move {
+            carry_out(shared.clone(), order).await;
+            active.borrow_mut().remove(&shared.run_id);
+            shared.flush();
+            post(&WorkerMessage::Finished {
+                run_id: shared.run_id,
+                stopped: shared.stop.is_stopped(),
+            });
+        });
+    }
+
+    pub fn stop(&self, run_id: u64) {
+        if let Some(run) = self.active.borrow().get(&run_id) {
+            run.stop.fire();
+        }
+    }
+}
+
+/// Post the outbox every interval until the run has ended.
+async fn keep_posting(shared: Rc<RunShared>) {
+    loop {
+        gloo_timers::future::sleep(BATCH_INTERVAL).await;
+        shared.flush();
+        if Rc::strong_count(&shared) <= 1 {
+            return;
+        }
+    }
+}
+
+/// Send every planned request on schedule and wait for all to end.
+async fn carry_out(shared: Rc<RunShared>, order: RunOrder) {
+    let cap = order.concurrency.map_or(usize::MAX, |c| c.max(1) as usize);
+    let endpoint = Rc::new(order.endpoint);
+    let (ended_sender, mut ended) = mpsc::unbounded::<()>();
+    let mut under_way = 0usize;
+    for planned in &order.requests {
+        shared
+            .outbox
+            .borrow_mut()
+            .progress(planned.id, RequestState::Waiting, 0);
+    }
+    for planned in order.requests {
+        let wait = planned.at - (shared.clock.now() - shared.started);
+        if wait > 0.0 {
+            let sleep = gloo_timers::future::sleep(Duration::from_secs_f64(wait));
+            if let Either::Right(_) = select(sleep, shared.stop.wait().boxed_local()).await {
+                break;
+            }
+        }
+        while under_way >= cap {
+            match select(ended.next(), shared.stop.wait().boxed_local()).await {
+                Either::Left(_) => under_way -= 1,
+                Either::Right(_) => break,
+            }
+        }
+        if shared.stop.is_stopped() {
+            break;
+        }
+        under_way += 1;
+        let (shared, endpoint, ended_sender) =
+            (shared.clone(), endpoint.clone(), ended_sender.clone());
+        spawn_local(async move {
+            let record = request::measure(shared.clone(), endpoint, planned).await;
+            shared.outbox.borrow_mut().record(record);
+            let _ = ended_sender.unbounded_send(());
+        });
+    }
+    while under_way > 0 {
+        ended.next().await;
+        under_way -= 1;
+    }
+}
