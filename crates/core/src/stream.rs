@@ -79,6 +79,8 @@ pub struct StreamRecorder {
     /// The server's last cumulative `completion_tokens`.
     last_completion_tokens: Option<u64>,
     bursts: Bursts,
+    /// Output tokens counted so far (the sum over `record.chunks`).
+    tokens_received: u64,
     /// Reads so far; chunks of the current read may be merged.
     reads: u64,
     /// Index in `record.chunks` of the first chunk of the current read.
@@ -107,6 +109,7 @@ impl StreamRecorder {
             saw_done: false,
             last_completion_tokens: None,
             bursts: Bursts::default(),
+            tokens_received: 0,
             reads: 0,
             first_chunk_of_read: 0,
             text: Some(ReceivedText::default()),
@@ -191,7 +194,7 @@ impl StreamRecorder {
             Body::EventStream => {
                 let end = self.parser.finish();
                 if !self.saw_done && self.record.finish_reason.is_none() {
-                    let tokens = self.record.counted_output_tokens();
+                    let tokens = self.tokens_received;
                     self.set_error(failure::stream_ended_early(tokens, end.ended_mid_event()));
                 }
             }
@@ -217,9 +220,14 @@ impl StreamRecorder {
             TimeoutPhase::WaitingForFirstToken
         } else {
             TimeoutPhase::Streaming {
-                tokens_received: self.record.counted_output_tokens(),
+                tokens_received: self.tokens_received,
             }
         }
+    }
+
+    /// Output tokens counted so far; cheap, unlike summing the chunks.
+    pub fn tokens_received(&self) -> u64 {
+        self.tokens_received
     }
 
     /// The record as it stands (chunks so far, for live batches).
@@ -362,6 +370,7 @@ impl StreamRecorder {
                 None => 1,
             };
             outcome.output_events += 1;
+            self.tokens_received += u64::from(tokens);
             outcome.output_tokens = outcome.output_tokens.saturating_add(tokens);
             self.add_chunk(Chunk {
                 at,

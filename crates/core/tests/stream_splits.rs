@@ -39,7 +39,10 @@ fn record(body: &[u8], cuts: &[usize]) -> (RequestRecord, String) {
     }
     recorder.on_end(1e6);
     let text = recorder.text().unwrap().answer.clone();
-    (recorder.finish(), text)
+    let received = recorder.tokens_received();
+    let record = recorder.finish();
+    assert_eq!(received, record.counted_output_tokens());
+    (record, text)
 }
 
 fn verdict(record: &RequestRecord) -> impl PartialEq + std::fmt::Debug {
