@@ -112,21 +112,28 @@ fn count(key: &str, value: &str) -> Result<u32, String> {
 }
 
 impl Params {
-    /// The parameters as the `key=value,...` a model name would carry.
+    /// The parameters as the `key=value,...` a model name would carry
+    /// (`seed` and `stall_at` only when set).
     pub fn as_overrides(&self) -> String {
-        let stalls: Vec<String> = self.stall_at.iter().map(u32::to_string).collect();
         let mut text = format!(
-            "rate={},prefill_ms={},prefill_ms_per_token={},jitter={},",
+            "rate={},prefill_ms={},prefill_ms_per_token={},jitter={}",
             self.rate, self.prefill_ms, self.prefill_ms_per_token, self.jitter
         );
         if let Some(seed) = self.seed {
-            let _ = write!(text, "seed={seed},");
+            let _ = write!(text, ",seed={seed}");
+        }
+        if !self.stall_at.is_empty() {
+            let stalls: Vec<String> = self.stall_at.iter().map(u32::to_string).collect();
+            let _ = write!(
+                text,
+                ",stall_at={},stall_ms={}",
+                stalls.join("+"),
+                self.stall_ms
+            );
         }
         let _ = write!(
             text,
-            "stall_at={},stall_ms={},per_chunk={},burst={},reasoning={},tokens={},after={},retry_after={}",
-            stalls.join("+"),
-            self.stall_ms,
+            ",per_chunk={},burst={},reasoning={},tokens={},after={},retry_after={}",
             self.tokens_per_chunk,
             self.chunks_per_burst,
             self.reasoning_tokens,

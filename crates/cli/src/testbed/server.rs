@@ -127,7 +127,7 @@ async fn answer(testbed: Arc<Testbed>, endpoint: Endpoint, body: &[u8]) -> Respo
         include_usage: request.include_usage,
         seed: request.seed,
     };
-    let script = match plan(&params, &job) {
+    let mut script = match plan(&params, &job) {
         Plan::Refuse {
             fault,
             retry_after_s,
@@ -139,7 +139,7 @@ async fn answer(testbed: Arc<Testbed>, endpoint: Endpoint, body: &[u8]) -> Respo
         testbed,
         response,
         arrived,
-        frames: script.frames.clone().into_iter(),
+        frames: std::mem::take(&mut script.frames).into_iter(),
         script,
         tokens_so_far: 0,
         ended: false,
@@ -206,6 +206,7 @@ struct Player {
     testbed: Arc<Testbed>,
     response: chunks::Response,
     arrived: tokio::time::Instant,
+    /// The script; its frames moved to `frames`.
     script: Script,
     frames: std::vec::IntoIter<Frame>,
     tokens_so_far: u32,
