@@ -13,3 +13,4 @@ pub mod recording;
 pub mod sse;
 pub mod stream;
 pub mod synthetic;
+pub mod workload;

@@ -1,0 +1,298 @@
+//! How many prompt tokens each request sends and how many output tokens it
+//! asks for: fixed, uniform or Zipf, drawn for prompt and output separately
+//! or as a total split Etalon's way, or sampled from a length trace.
+
+use serde::{Deserialize, Serialize};
+
+use super::rng::SeededRandom;
+use super::trace::{RequestTokens, Trace};
+use super::zipf::ZipfSampler;
+use super::WorkloadError;
+
+/// A distribution of token counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LengthDistribution {
+    /// Always `tokens`.
+    Fixed { tokens: u32 },
+    /// A whole number uniform in `min..=max`.
+    Uniform { min: u32, max: u32 },
+    /// Zipf over `min..=max` with skew `theta` in (0, 1): `min` most often
+    /// (see [`ZipfSampler`]); `scramble` spreads the popular values over
+    /// the range.
+    Zipf {
+        theta: f64,
+        min: u32,
+        max: u32,
+        #[serde(default)]
+        scramble: bool,
+    },
+}
+
+/// Prompt and output lengths of the requests of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RequestLengths {
+    /// Prompt and output lengths drawn separately.
+    Separate {
+        prompt_tokens: LengthDistribution,
+        output_tokens: LengthDistribution,
+    },
+    /// Etalon's uniform and Zipf generators: a total drawn, then split so
+    /// that prompt / output = `prefill_to_decode_ratio` (output =
+    /// total / (1 + ratio), prompt = total - output, each truncated to a
+    /// whole number as Etalon does, then raised to at least 1).
+    SplitTotal {
+        total_tokens: LengthDistribution,
+        prefill_to_decode_ratio: f64,
+    },
+    /// Rows of a length trace, scaled and clipped as [`Trace::scaled`]
+    /// says, visited in a seeded random order (Etalon shuffles once and
+    /// stops at the end; here a plan longer than the trace reshuffles and
+    /// goes on). `trace` names the trace the app loads: the file of a
+    /// [`super::SharedTrace`] or the name of a user's file.
+    Trace {
+        trace: String,
+        #[serde(default = "one")]
+        prefill_scale_factor: f64,
+        #[serde(default = "one")]
+        decode_scale_factor: f64,
+        #[serde(default = "default_max_total_tokens")]
+        max_total_tokens: u32,
+    },
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+fn default_max_total_tokens() -> u32 {
+    8192
+}
+
+impl Default for RequestLengths {
+    fn default() -> Self {
+        RequestLengths::Separate {
+            prompt_tokens: LengthDistribution::Fixed { tokens: 512 },
+            output_tokens: LengthDistribution::Fixed { tokens: 128 },
+        }
+    }
+}
+
+impl LengthDistribution {
+    fn check(&self, what: &str) -> Result<(), WorkloadError> {
+        let (min, max) = match *self {
+            LengthDistribution::Fixed { tokens } => (tokens, tokens),
+            LengthDistribution::Uniform { min, max } => (min, max),
+            LengthDistribution::Zipf {
+                theta, min, max, ..
+            } => {
+                if !(theta > 0.0 && theta < 1.0) {
+                    return Err(WorkloadError::new(format!(
+                        "The Zipf theta of the {what} must be between 0 and 1 (exclusive), not {theta}."
+                    )));
+                }
+                (min, max)
+            }
+        };
+        if min == 0 {
+            Err(WorkloadError::new(format!(
+                "The {what} must be at least 1 token."
+            )))
+        } else if min > max {
+            Err(WorkloadError::new(format!(
+                "The smallest {what} ({min}) is above the largest ({max})."
+            )))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl RequestLengths {
+    /// Whether the settings make sense.
+    pub fn check(&self) -> Result<(), WorkloadError> {
+        match self {
+            RequestLengths::Separate {
+                prompt_tokens,
+                output_tokens,
+            } => {
+                prompt_tokens.check("prompt length")?;
+                output_tokens.check("output length")
+            }
+            RequestLengths::SplitTotal {
+                total_tokens,
+                prefill_to_decode_ratio,
+            } => {
+                total_tokens.check("total length")?;
+                if prefill_to_decode_ratio.is_finite() && *prefill_to_decode_ratio >= 0.0 {
+                    Ok(())
+                } else {
+                    Err(WorkloadError::new(format!(
+                        "The prompt-to-output ratio must be 0 or more, not {prefill_to_decode_ratio}."
+                    )))
+                }
+            }
+            RequestLengths::Trace {
+                prefill_scale_factor,
+                decode_scale_factor,
+                max_total_tokens,
+                ..
+            } => {
+                for (factor, what) in [
+                    (prefill_scale_factor, "prefill"),
+                    (decode_scale_factor, "decode"),
+                ] {
+                    if !(factor.is_finite() && *factor > 0.0) {
+                        return Err(WorkloadError::new(format!(
+                            "The {what} scale factor must be a number above 0, not {factor}."
+                        )));
+                    }
+                }
+                if *max_total_tokens < 2 {
+                    return Err(WorkloadError::new(
+                        "The largest total (prompt and output) must be at least 2 tokens.",
+                    ));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// The name of the length trace these lengths need loaded, if any.
+    pub fn trace_name(&self) -> Option<&str> {
+        match self {
+            RequestLengths::Trace { trace, .. } => Some(trace),
+            _ => None,
+        }
+    }
+}
+
+/// Draws from one [`LengthDistribution`].
+#[derive(Debug, Clone)]
+pub(crate) enum CountSampler {
+    Fixed(u32),
+    Uniform(u32, u32),
+    Zipf(ZipfSampler),
+}
+
+impl CountSampler {
+    fn new(distribution: &LengthDistribution, seed: u64) -> Self {
+        match *distribution {
+            LengthDistribution::Fixed { tokens } => CountSampler::Fixed(tokens),
+            LengthDistribution::Uniform { min, max } => CountSampler::Uniform(min, max),
+            LengthDistribution::Zipf {
+                theta,
+                min,
+                max,
+                scramble,
+            } => CountSampler::Zipf(ZipfSampler::new(
+                u64::from(min),
+                u64::from(max),
+                theta,
+                scramble.then_some(seed),
+            )),
+        }
+    }
+
+    fn sample(&self, rng: &mut SeededRandom) -> u32 {
+        match self {
+            CountSampler::Fixed(tokens) => *tokens,
+            CountSampler::Uniform(min, max) => rng.between(u64::from(*min), u64::from(*max)) as u32,
+            CountSampler::Zipf(zipf) => zipf.sample(rng) as u32,
+        }
+    }
+}
+
+/// Draws the lengths of one request after another. Holds no randomness of
+/// its own: a clone draws from whatever stream it is given.
+#[derive(Debug, Clone)]
+pub(crate) enum LengthSampler {
+    Separate(CountSampler, CountSampler),
+    SplitTotal(CountSampler, f64),
+    Trace {
+        rows: Vec<RequestTokens>,
+        order: Vec<usize>,
+        next: usize,
+    },
+}
+
+impl LengthSampler {
+    /// A sampler for checked settings; `trace` must be given when they
+    /// sample a trace.
+    pub(crate) fn new(
+        lengths: &RequestLengths,
+        trace: Option<&Trace>,
+        seed: u64,
+    ) -> Result<Self, WorkloadError> {
+        Ok(match lengths {
+            RequestLengths::Separate {
+                prompt_tokens,
+                output_tokens,
+            } => LengthSampler::Separate(
+                CountSampler::new(prompt_tokens, seed),
+                CountSampler::new(output_tokens, seed),
+            ),
+            RequestLengths::SplitTotal {
+                total_tokens,
+                prefill_to_decode_ratio,
+            } => LengthSampler::SplitTotal(
+                CountSampler::new(total_tokens, seed),
+                *prefill_to_decode_ratio,
+            ),
+            RequestLengths::Trace {
+                trace: name,
+                prefill_scale_factor,
+                decode_scale_factor,
+                max_total_tokens,
+            } => {
+                let trace = trace.filter(|t| !t.requests.is_empty()).ok_or_else(|| {
+                    WorkloadError::new(format!(
+                        "The lengths come from the trace \"{name}\", which is not loaded yet."
+                    ))
+                })?;
+                let rows = trace.scaled(
+                    *prefill_scale_factor,
+                    *decode_scale_factor,
+                    *max_total_tokens,
+                );
+                LengthSampler::Trace {
+                    rows,
+                    order: Vec::new(),
+                    next: 0,
+                }
+            }
+        })
+    }
+
+    /// The next request's lengths.
+    pub(crate) fn sample(&mut self, rng: &mut SeededRandom) -> RequestTokens {
+        match self {
+            LengthSampler::Separate(prompt, output) => {
+                let prompt_tokens = prompt.sample(rng);
+                RequestTokens {
+                    prompt_tokens,
+                    output_tokens: output.sample(rng),
+                }
+            }
+            LengthSampler::SplitTotal(total, ratio) => {
+                let total = f64::from(total.sample(rng));
+                let decode = total / (1.0 + *ratio);
+                let prefill = total - decode;
+                RequestTokens {
+                    prompt_tokens: (prefill as u32).max(1),
+                    output_tokens: (decode as u32).max(1),
+                }
+            }
+            LengthSampler::Trace { rows, order, next } => {
+                if *next >= order.len() {
+                    *order = (0..rows.len()).collect();
+                    rng.shuffle(order);
+                    *next = 0;
+                }
+                *next += 1;
+                rows[order[*next - 1]]
+            }
+        }
+    }
+}
