@@ -84,7 +84,7 @@ pub async fn measure(
     }
     let mut record = recorder.into_inner().finish();
     if record.protocol.is_none() {
-        record.protocol = net::protocol_of(&endpoint.url);
+        record.protocol = net::protocol_of(url);
     }
     record
 }

@@ -190,7 +190,13 @@ pub struct Testbed {
 }
 
 impl Testbed {
+    /// On a free port of 127.0.0.1.
     pub async fn start(extra_args: &[&str]) -> Testbed {
+        Testbed::start_on("127.0.0.1:0", extra_args).await
+    }
+
+    /// On `addr` (port 0 picks a free one).
+    pub async fn start_on(addr: &str, extra_args: &[&str]) -> Testbed {
         use tokio::io::AsyncBufReadExt;
         let binary = std::env::var_os("ETALON_CLI")
             .map(PathBuf::from)
@@ -206,7 +212,7 @@ impl Testbed {
             binary.display()
         );
         let mut process = Command::new(&binary)
-            .args(["testbed", "--addr", "127.0.0.1:0"])
+            .args(["testbed", "--addr", addr])
             .args(extra_args)
             .stdout(Stdio::piped())
             .kill_on_drop(true)

@@ -30,6 +30,10 @@ pub struct PlannedRequest {
     pub at: f64,
     /// The JSON body to POST.
     pub body: String,
+    /// Send this one elsewhere than the run's endpoint URL (same headers):
+    /// to spread streams over several hosts, or compare endpoints in one run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 /// A run for the worker to carry out.
@@ -172,6 +176,7 @@ mod tests {
                 id: 0,
                 at: 0.0,
                 body: "{}".into(),
+                url: None,
             }],
             concurrency: Some(6),
             timeout_seconds: 30.0,
