@@ -57,10 +57,10 @@ pub async fn measure(
         .outbox
         .borrow_mut()
         .progress(planned.id, RequestState::Sent, 0);
-    let fetch = net::scope().fetch_with_str_and_init(&endpoint.url, &init);
+    let url = planned.url.as_deref().unwrap_or(&endpoint.url);
+    let fetch = net::scope().fetch_with_str_and_init(url, &init);
 
-    let exchange =
-        read_response(&shared, &endpoint.url, fetch, sent, &recorder, live).boxed_local();
+    let exchange = read_response(&shared, url, fetch, sent, &recorder, live).boxed_local();
     let timeout =
         gloo_timers::future::sleep(std::time::Duration::from_secs_f64(shared.timeout_seconds))
             .map(|_| Cut::TimedOut);
