@@ -34,35 +34,40 @@ pub fn concurrency_warning(config: &WorkloadConfig, endpoint_url: &str) -> Optio
     let limit = HTTP1_CONNECTIONS_PER_HOST;
     let asked = match peak_concurrency(config) {
         Some(peak) if peak <= limit => return None,
-        Some(peak) => format!("up to {peak} requests under way at once"),
-        None => {
-            "no concurrency cap, so as many requests under way at once as the server is slow".into()
-        }
+        Some(peak) => format!("This run asks for up to {peak} requests under way at once"),
+        None => "This run sets no concurrency cap, so requests pile up whenever the server falls \
+                 behind the arrivals"
+            .into(),
     };
-    let why = format!(
-        "a browser opens at most {limit} connections to one host over HTTP/1.1, and a streaming \
-         request holds its connection until its last token"
-    );
-    let scheme = endpoint_url
+    let https = endpoint_url
         .trim_start()
         .get(..8)
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let consequence = if scheme.starts_with("https://") {
-        format!(
-            "If this server speaks only HTTP/1.1, requests past the {limit}th wait in the browser \
-             for a free connection; over HTTP/2, which browsers use only on https, many streams share \
-             one connection and the limit does not apply. Each request's protocol is recorded"
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"));
+    let (consequence, advice) = if https {
+        (
+            format!(
+                "If this server speaks only HTTP/1.1, it will see at most {limit} streams at once \
+                 and the rest wait in the browser for a free connection; over HTTP/2, which \
+                 browsers use only on https, many streams share one connection and the limit does \
+                 not apply (each request's protocol is recorded)."
+            ),
+            format!("If the server speaks only HTTP/1.1, set a concurrency of {limit} or less."),
         )
     } else {
-        format!(
-            "A plain http:// server is always reached over HTTP/1.1, so it will see at most {limit} \
-             streams at once and the rest wait in the browser for a free connection"
+        (
+            format!(
+                "A plain http:// server is always reached over HTTP/1.1, so it will see at most \
+                 {limit} streams at once and the rest wait in the browser for a free connection."
+            ),
+            format!(
+                "Set a concurrency of {limit} or less, or serve the endpoint over https with HTTP/2."
+            ),
         )
     };
     Some(format!(
-        "This run asks for {asked}, but {why}. {consequence}: that wait is recorded as time queued \
-         in the browser, not as server latency, but the load is not the one asked for. Set a \
-         concurrency of {limit} or less, or serve the endpoint over https with HTTP/2."
+        "{asked}, but a browser opens at most {limit} connections to one host over HTTP/1.1, and a \
+         streaming request holds its connection until its last token. {consequence} Time waiting \
+         there is recorded as queued in the browser, not as server latency, but the server does \
+         not get the load asked for. {advice}"
     ))
 }

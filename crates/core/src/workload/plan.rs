@@ -122,6 +122,7 @@ pub fn plan_bodies(
                 id: request.id,
                 at: request.at,
                 body: request_body_text(&settings, &prompt),
+                url: None,
             }
         })
         .collect()

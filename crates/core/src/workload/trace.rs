@@ -73,8 +73,11 @@ impl Trace {
     /// take `ceil(excess * prefill / total)` off the prefill and
     /// `ceil(excess * decode / total)` off the decode, both shares computed
     /// before either is taken (so the total may land one under the limit);
-    /// (3) raise each to at least 1. A row whose scaled total is 0 becomes
-    /// 1 and 1 (Etalon would divide by zero there).
+    /// (3) raise each to at least 1. Two cases where Etalon fails are
+    /// settled: a row whose scaled total is 0 becomes 1 and 1 (Etalon
+    /// divides by zero), and where raising a part to 1 pushed the total over
+    /// the limit (Etalon's assertion fails), the larger part gives way, so
+    /// every total is within `max_total_tokens`.
     pub fn scaled(
         &self,
         prefill_scale_factor: f64,
@@ -95,6 +98,15 @@ impl Trace {
                     let decode_share = decode as f64 / total as f64;
                     prefill -= (excess as f64 * prefill_share).ceil() as i64;
                     decode -= (excess as f64 * decode_share).ceil() as i64;
+                }
+                let (mut prefill, mut decode) = (prefill.max(1), decode.max(1));
+                let over = prefill + decode - max_total;
+                if over > 0 {
+                    if prefill >= decode {
+                        prefill -= over;
+                    } else {
+                        decode -= over;
+                    }
                 }
                 let tokens = |n: i64| n.clamp(1, i64::from(u32::MAX)) as u32;
                 RequestTokens {
