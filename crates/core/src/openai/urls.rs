@@ -23,6 +23,8 @@ pub enum UrlProblem {
     Empty,
     /// A scheme other than http or https.
     UnsupportedScheme(String),
+    /// No host, or a host with characters no host name has.
+    BadHost(String),
 }
 
 impl std::fmt::Display for UrlProblem {
@@ -32,6 +34,13 @@ impl std::fmt::Display for UrlProblem {
             UrlProblem::UnsupportedScheme(scheme) => write!(
                 f,
                 "The address starts with \"{scheme}:\"; a server is reached with http:// or https://."
+            ),
+            UrlProblem::BadHost(host) if host.is_empty() => {
+                write!(f, "The address has no server name: type one, for example http://localhost:8000.")
+            }
+            UrlProblem::BadHost(host) => write!(
+                f,
+                "\"{host}\" is not a server name: it may only hold letters, digits, dots, dashes, a port after ':' or an IPv6 address in [ ]."
             ),
         }
     }
@@ -60,6 +69,16 @@ impl EndpointUrls {
             None if is_local_or_has_port(address) => format!("http://{address}"),
             None => format!("https://{address}"),
         };
+        let after_scheme = &address[address.find("://").map_or(0, |i| i + 3)..];
+        let host = after_scheme.split('/').next().unwrap_or("");
+        let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+        let host_ok = !host.is_empty()
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b".-_:[]%".contains(&b));
+        if !host_ok {
+            return Err(UrlProblem::BadHost(host.to_owned()));
+        }
         let mut base = address.trim_end_matches('/').to_owned();
         for endpoint in ["/chat/completions", "/completions", "/models"] {
             if base.ends_with(endpoint) {
