@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod openai;
 pub mod presets;
 pub mod recording;
+pub mod run_book;
 pub mod setup;
 pub mod sse;
 pub mod stream;
