@@ -214,6 +214,18 @@ fn bad_length_settings_are_refused_with_a_sentence() {
             ),
             "theta of the output length",
         ),
+        (
+            separate(
+                LengthDistribution::Zipf {
+                    theta: 0.5,
+                    min: 1,
+                    max: u32::MAX,
+                    scramble: false,
+                },
+                LengthDistribution::Fixed { tokens: 1 },
+            ),
+            "can span at most 1000000 values",
+        ),
     ];
     for (lengths, expected) in cases {
         let config = WorkloadConfig {

@@ -151,6 +151,7 @@ pub(crate) fn arrival_times(
             }
         } else if !times.is_empty() {
             at = match arrivals {
+                // (A replay takes its times from the trace, above.)
                 Arrivals::AllAtOnce | Arrivals::Replay { .. } => 0.0,
                 // Multiplied, not summed, so no rounding error builds up.
                 Arrivals::FixedInterval { interval_seconds } => {

@@ -4,10 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::rng::SeededRandom;
-use super::trace::{RequestTokens, Trace};
-use super::zipf::ZipfSampler;
 use super::WorkloadError;
+
+/// The widest range a Zipf distribution may span (preparing one sums a
+/// term per value).
+pub const MAX_ZIPF_VALUES: u32 = 1_000_000;
 
 /// A distribution of token counts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -18,7 +19,7 @@ pub enum LengthDistribution {
     /// A whole number uniform in `min..=max`.
     Uniform { min: u32, max: u32 },
     /// Zipf over `min..=max` with skew `theta` in (0, 1): `min` most often
-    /// (see [`ZipfSampler`]); `scramble` spreads the popular values over
+    /// (see [`super::ZipfSampler`]); `scramble` spreads the popular values over
     /// the range.
     Zipf {
         theta: f64,
@@ -41,12 +42,13 @@ pub enum RequestLengths {
     /// Etalon's uniform and Zipf generators: a total drawn, then split so
     /// that prompt / output = `prefill_to_decode_ratio` (output =
     /// total / (1 + ratio), prompt = total - output, each truncated to a
-    /// whole number as Etalon does, then raised to at least 1).
+    /// whole number as Etalon does, then raised to at least 1). Etalon's
+    /// uniform total is a real number; here it is a whole number.
     SplitTotal {
         total_tokens: LengthDistribution,
         prefill_to_decode_ratio: f64,
     },
-    /// Rows of a length trace, scaled and clipped as [`Trace::scaled`]
+    /// Rows of a length trace, scaled and clipped as [`super::Trace::scaled`]
     /// says, visited in a seeded random order (Etalon shuffles once and
     /// stops at the end; here a plan longer than the trace reshuffles and
     /// goes on). `trace` names the trace the app loads: the file of a
@@ -90,6 +92,11 @@ impl LengthDistribution {
                 if !(theta > 0.0 && theta < 1.0) {
                     return Err(WorkloadError::new(format!(
                         "The Zipf theta of the {what} must be between 0 and 1 (exclusive), not {theta}."
+                    )));
+                }
+                if max.saturating_sub(min) >= MAX_ZIPF_VALUES {
+                    return Err(WorkloadError::new(format!(
+                        "A Zipf {what} can span at most {MAX_ZIPF_VALUES} values, not {min} to {max}."
                     )));
                 }
                 (min, max)
@@ -164,135 +171,6 @@ impl RequestLengths {
         match self {
             RequestLengths::Trace { trace, .. } => Some(trace),
             _ => None,
-        }
-    }
-}
-
-/// Draws from one [`LengthDistribution`].
-#[derive(Debug, Clone)]
-pub(crate) enum CountSampler {
-    Fixed(u32),
-    Uniform(u32, u32),
-    Zipf(ZipfSampler),
-}
-
-impl CountSampler {
-    fn new(distribution: &LengthDistribution, seed: u64) -> Self {
-        match *distribution {
-            LengthDistribution::Fixed { tokens } => CountSampler::Fixed(tokens),
-            LengthDistribution::Uniform { min, max } => CountSampler::Uniform(min, max),
-            LengthDistribution::Zipf {
-                theta,
-                min,
-                max,
-                scramble,
-            } => CountSampler::Zipf(ZipfSampler::new(
-                u64::from(min),
-                u64::from(max),
-                theta,
-                scramble.then_some(seed),
-            )),
-        }
-    }
-
-    fn sample(&self, rng: &mut SeededRandom) -> u32 {
-        match self {
-            CountSampler::Fixed(tokens) => *tokens,
-            CountSampler::Uniform(min, max) => rng.between(u64::from(*min), u64::from(*max)) as u32,
-            CountSampler::Zipf(zipf) => zipf.sample(rng) as u32,
-        }
-    }
-}
-
-/// Draws the lengths of one request after another. Holds no randomness of
-/// its own: a clone draws from whatever stream it is given.
-#[derive(Debug, Clone)]
-pub(crate) enum LengthSampler {
-    Separate(CountSampler, CountSampler),
-    SplitTotal(CountSampler, f64),
-    Trace {
-        rows: Vec<RequestTokens>,
-        order: Vec<usize>,
-        next: usize,
-    },
-}
-
-impl LengthSampler {
-    /// A sampler for checked settings; `trace` must be given when they
-    /// sample a trace.
-    pub(crate) fn new(
-        lengths: &RequestLengths,
-        trace: Option<&Trace>,
-        seed: u64,
-    ) -> Result<Self, WorkloadError> {
-        Ok(match lengths {
-            RequestLengths::Separate {
-                prompt_tokens,
-                output_tokens,
-            } => LengthSampler::Separate(
-                CountSampler::new(prompt_tokens, seed),
-                CountSampler::new(output_tokens, seed),
-            ),
-            RequestLengths::SplitTotal {
-                total_tokens,
-                prefill_to_decode_ratio,
-            } => LengthSampler::SplitTotal(
-                CountSampler::new(total_tokens, seed),
-                *prefill_to_decode_ratio,
-            ),
-            RequestLengths::Trace {
-                trace: name,
-                prefill_scale_factor,
-                decode_scale_factor,
-                max_total_tokens,
-            } => {
-                let trace = trace.filter(|t| !t.requests.is_empty()).ok_or_else(|| {
-                    WorkloadError::new(format!(
-                        "The lengths come from the trace \"{name}\", which is not loaded yet."
-                    ))
-                })?;
-                let rows = trace.scaled(
-                    *prefill_scale_factor,
-                    *decode_scale_factor,
-                    *max_total_tokens,
-                );
-                LengthSampler::Trace {
-                    rows,
-                    order: Vec::new(),
-                    next: 0,
-                }
-            }
-        })
-    }
-
-    /// The next request's lengths.
-    pub(crate) fn sample(&mut self, rng: &mut SeededRandom) -> RequestTokens {
-        match self {
-            LengthSampler::Separate(prompt, output) => {
-                let prompt_tokens = prompt.sample(rng);
-                RequestTokens {
-                    prompt_tokens,
-                    output_tokens: output.sample(rng),
-                }
-            }
-            LengthSampler::SplitTotal(total, ratio) => {
-                let total = f64::from(total.sample(rng));
-                let decode = total / (1.0 + *ratio);
-                let prefill = total - decode;
-                RequestTokens {
-                    prompt_tokens: (prefill as u32).max(1),
-                    output_tokens: (decode as u32).max(1),
-                }
-            }
-            LengthSampler::Trace { rows, order, next } => {
-                if *next >= order.len() {
-                    *order = (0..rows.len()).collect();
-                    rng.shuffle(order);
-                    *next = 0;
-                }
-                *next += 1;
-                rows[order[*next - 1]]
-            }
         }
     }
 }

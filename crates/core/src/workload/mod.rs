@@ -20,6 +20,7 @@ mod lengths;
 mod plan;
 mod prompt;
 pub mod rng;
+mod sampler;
 mod trace;
 mod zipf;
 
@@ -27,7 +28,7 @@ pub use arrivals::Arrivals;
 pub use config::{WorkloadConfig, MAX_PLANNED_REQUESTS};
 pub use connections::{concurrency_warning, peak_concurrency, HTTP1_CONNECTIONS_PER_HOST};
 pub use error::WorkloadError;
-pub use lengths::{LengthDistribution, RequestLengths};
+pub use lengths::{LengthDistribution, RequestLengths, MAX_ZIPF_VALUES};
 pub use plan::{plan, plan_bodies, Plan, RequestSpec};
 pub use prompt::{
     calibrate, request_prompt, source_text, synthesize_prompt, target_chars, CalibrationSample,

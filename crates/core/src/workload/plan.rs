@@ -5,9 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use super::arrivals::arrival_times;
 use super::config::MAX_PLANNED_REQUESTS;
-use super::lengths::LengthSampler;
 use super::prompt::request_prompt;
 use super::rng::{SeededRandom, Stream};
+use super::sampler::LengthSampler;
 use super::{Trace, WorkloadConfig, WorkloadError};
 use crate::messages::PlannedRequest;
 use crate::openai::request::{request_body_text, Prompt, RequestSettings};
