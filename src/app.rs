@@ -1,6 +1,10 @@
-//! The top of the app: the page frame and its header.
+//! The top of the app: the page frame, its header and the screen switch.
 
 use leptos::prelude::*;
+
+use crate::runner::Runner;
+use crate::state::{use_app, AppState, Screen};
+use crate::views::{results::ResultsView, run::RunView, setup::SetupView};
 
 /// The app's version, from Cargo.toml.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -15,25 +19,76 @@ pub fn cross_origin_isolated() -> bool {
 
 #[component]
 pub fn App() -> impl IntoView {
+    let runner = match Runner::start() {
+        Ok(runner) => runner,
+        Err(message) => {
+            return view! {
+                <Header/>
+                <main class="app-main"><p class="problem" role="alert">{message}</p></main>
+            }
+            .into_any()
+        }
+    };
+    provide_context(AppState::new(runner));
+    view! {
+        <Header/>
+        <Nav/>
+        <main class="app-main">
+            <Screens/>
+        </main>
+    }
+    .into_any()
+}
+
+#[component]
+fn Header() -> impl IntoView {
     let isolated = cross_origin_isolated();
     view! {
         <header class="app-header" data-testid="app-header">
             <h1>"etalon-web"</h1>
             <span class="version" data-testid="app-version">"v" {VERSION}</span>
-        </header>
-        <main class="app-main">
-            <p class="tagline">
-                "How does an LLM endpoint feel from where you sit? Time to first token, \
-                 time between tokens, and the fluidity-index, measured in your browser."
-            </p>
-            <p class="clock" data-testid="clock-status">
+            <span class="clock" data-testid="clock-status" title="Cross-origin isolation gives the browser's clock its finest resolution.">
                 {if isolated {
                     "Precise clock: this page is cross-origin isolated."
                 } else {
                     "Coarse clock: this page is not cross-origin isolated, so timings are rounded more."
                 }}
-            </p>
-        </main>
+            </span>
+        </header>
+    }
+}
+
+#[component]
+fn Nav() -> impl IntoView {
+    let app = use_app();
+    let tab = move |screen: Screen, label: &'static str| {
+        view! {
+            <button
+                class="tab"
+                class:active=move || app.screen.get() == screen
+                aria-current=move || (app.screen.get() == screen).then_some("page")
+                on:click=move |_| app.screen.set(screen)
+            >
+                {label}
+            </button>
+        }
+    };
+    view! {
+        <nav class="tabs" aria-label="Screens">
+            {tab(Screen::Setup, "1. Set up")}
+            {tab(Screen::Run, "2. Run")}
+            {tab(Screen::Results, "3. Results")}
+        </nav>
+    }
+}
+
+#[component]
+fn Screens() -> impl IntoView {
+    let app = use_app();
+    move || match app.screen.get() {
+        Screen::Setup => view! { <SetupView/> }.into_any(),
+        Screen::Run => view! { <RunView/> }.into_any(),
+        Screen::Results => view! { <ResultsView/> }.into_any(),
     }
 }
 
@@ -45,12 +100,12 @@ mod tests {
     wasm_bindgen_test_configure!(run_in_browser);
 
     #[wasm_bindgen_test]
-    fn app_renders_its_name_and_version() {
+    fn header_shows_the_name_and_version() {
         let document = web_sys::window().unwrap().document().unwrap();
         let host = document.create_element("div").unwrap();
         document.body().unwrap().append_child(&host).unwrap();
         let host: web_sys::HtmlElement = wasm_bindgen::JsCast::unchecked_into(host);
-        let _handle = leptos::mount::mount_to(host.clone(), App);
+        let _handle = leptos::mount::mount_to(host.clone(), Header);
         let text = host.text_content().unwrap();
         assert!(text.contains("etalon-web"), "{text}");
         assert!(text.contains(VERSION), "{text}");

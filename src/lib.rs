@@ -4,4 +4,24 @@
 pub mod app;
 pub mod automation;
 pub mod measure;
+pub mod runner;
+pub mod state;
+pub mod views;
 pub mod worker_client;
+
+/// GET `url` and return its body as text (for assets and model lists).
+pub async fn fetch_text(url: &str) -> Result<String, String> {
+    use wasm_bindgen::JsCast;
+    let window = web_sys::window().ok_or("no window")?;
+    let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(|_| format!("{url} could not be reached"))?;
+    let response: web_sys::Response = response.unchecked_into();
+    if !response.ok() {
+        return Err(format!("{url} answered HTTP {}", response.status()));
+    }
+    let text = wasm_bindgen_futures::JsFuture::from(response.text().map_err(|_| "no body")?)
+        .await
+        .map_err(|_| format!("{url} could not be read"))?;
+    Ok(text.as_string().unwrap_or_default())
+}
