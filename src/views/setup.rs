@@ -1,8 +1,218 @@
-//! The set-up screen: being written.
+//! The set-up screen: where to send requests (server, address, model, key,
+//! headers), what to send (the workload), what counts as on time (the
+//! deadlines), a check of the endpoint, and the Run button. Every problem is
+//! marked next to its field, in words that say what to do.
 
+mod check;
+mod fields;
+mod headers;
+mod workload;
+
+use etalon_core::metrics::TtftDeadline;
+use etalon_core::openai::{parse_models, Api};
+use etalon_core::presets::ServerPreset;
+use etalon_core::setup::TestSetup;
+use etalon_core::workload::concurrency_warning;
 use leptos::prelude::*;
+
+use crate::state::use_app;
+use fields::{FieldProblems, NumberField};
 
 #[component]
 pub fn SetupView() -> impl IntoView {
-    view! { <section data-testid="setup-view"></section> }
+    let app = use_app();
+    let setup = app.setup;
+    let problems = Signal::derive(move || setup.with(TestSetup::problems));
+    let warning = Signal::derive(move || {
+        setup.with(|s| {
+            let url = s
+                .urls()
+                .map(|u| u.for_api(s.request.api))
+                .unwrap_or_default();
+            concurrency_warning(&s.workload, &url)
+        })
+    });
+    let preset = Signal::derive(move || setup.with(|s| s.server));
+    let choose_preset = move |ev: leptos::ev::Event| {
+        let chosen = event_target_value(&ev);
+        if let Some(preset) = ServerPreset::ALL
+            .into_iter()
+            .find(|p| format!("{p:?}") == chosen)
+        {
+            setup.update(|s| {
+                let mut next = preset.setup();
+                next.workload = s.workload.clone();
+                next.deadlines = s.deadlines.clone();
+                next.headers = s.headers.clone();
+                if preset != ServerPreset::Testbed && s.server != ServerPreset::Testbed {
+                    next.request.model = s.request.model.clone();
+                }
+                *s = next;
+            });
+        }
+    };
+    view! {
+        <section class="setup" data-testid="setup-view">
+            <h2>"Set up a test"</h2>
+            <p class="lead">
+                "Point the tool at a server. It sends streaming requests from this browser and times every token as it arrives here, \
+                 so what you measure is what a user at this computer would experience."
+            </p>
+            <fieldset class="group">
+                <legend>"Endpoint"</legend>
+                <label class="field">
+                    <span class="field-label">"Server"</span>
+                    <select data-testid="setup-server" on:change=choose_preset prop:value=move || format!("{:?}", preset.get())>
+                        {ServerPreset::ALL.into_iter().map(|p| view! { <option value=format!("{p:?}")>{p.label()}</option> }).collect_view()}
+                    </select>
+                    <span class="field-help">{move || preset.get().advice()}</span>
+                </label>
+                <label class="field">
+                    <span class="field-label">"Address"</span>
+                    <input type="url" data-testid="setup-endpoint" placeholder="http://127.0.0.1:8000"
+                        prop:value=move || setup.with(|s| s.endpoint.clone())
+                        on:change=move |ev| setup.update(|s| s.endpoint = event_target_value(&ev))/>
+                    <FieldProblems field="endpoint" problems=problems/>
+                </label>
+                <label class="field">
+                    <span class="field-label">"API"</span>
+                    <select data-testid="setup-api"
+                        prop:value=move || setup.with(|s| if s.request.api == Api::Completions { "completions" } else { "chat" })
+                        on:change=move |ev| setup.update(|s| s.request.api = if event_target_value(&ev) == "completions" { Api::Completions } else { Api::ChatCompletions })>
+                        <option value="chat">"Chat completions (/v1/chat/completions)"</option>
+                        <option value="completions">"Completions (/v1/completions)"</option>
+                    </select>
+                </label>
+                <ModelField/>
+                <ApiKeyField/>
+                <headers::HeaderFields setup=setup problems=problems/>
+            </fieldset>
+            <workload::WorkloadFields setup=setup/>
+            <FieldProblems field="workload" problems=problems/>
+            <DeadlineFields/>
+            <FieldProblems field="deadlines" problems=problems/>
+            <fieldset class="group">
+                <legend>"Limits"</legend>
+                <NumberField label="Time limit per request" unit="s" testid="setup-timeout"
+                    get=Signal::derive(move || setup.with(|s| s.timeout_seconds))
+                    set=Callback::new(move |v| setup.update(|s| s.timeout_seconds = v))/>
+                <FieldProblems field="timeout" problems=problems/>
+                <NumberField label="Seed" testid="setup-seed" step="1"
+                    help="The same seed gives the same arrivals, lengths and prompts."
+                    get=Signal::derive(move || setup.with(|s| s.seed as f64))
+                    set=Callback::new(move |v: f64| setup.update(|s| s.seed = v.max(0.0) as u64))/>
+            </fieldset>
+            <Show when=move || warning.get().is_some()>
+                <p class="warning" role="status" data-testid="setup-concurrency-warning">{move || warning.get()}</p>
+            </Show>
+            <div class="actions">
+                <check::CheckEndpoint/>
+                <button class="primary" data-testid="setup-run"
+                    disabled=move || !problems.with(Vec::is_empty)
+                    on:click=move |_| app.run()>
+                    "Run"
+                </button>
+                <Show when=move || !problems.with(Vec::is_empty)>
+                    <span class="field-help">"Fix the marked fields to run."</span>
+                </Show>
+            </div>
+        </section>
+    }
+}
+
+/// The model, typed or picked from the server's list.
+#[component]
+fn ModelField() -> impl IntoView {
+    let app = use_app();
+    let setup = app.setup;
+    let models = RwSignal::new(Vec::<String>::new());
+    let status = RwSignal::new(None::<String>);
+    let list = move |_| {
+        let s = setup.get_untracked();
+        let Ok(urls) = s.urls() else {
+            status.set(Some("Fix the address first.".into()));
+            return;
+        };
+        let headers = s.request_headers(&app.api_key.get_untracked());
+        status.set(Some("Asking the server for its models...".into()));
+        wasm_bindgen_futures::spawn_local(async move {
+            match crate::fetch_text_with_headers(&urls.models(), &headers).await {
+                Ok(body) => match parse_models(&body) {
+                    Some(found) if !found.is_empty() => {
+                        status.set(Some(format!("{} models.", found.len())));
+                        if setup.with_untracked(|s| s.request.model.trim().is_empty()) {
+                            setup.update(|s| s.request.model = found[0].id.clone());
+                        }
+                        models.set(found.into_iter().map(|m| m.id).collect());
+                    }
+                    _ => status.set(Some("The server's answer holds no model list: type the model name.".into())),
+                },
+                Err(e) => status.set(Some(format!("The model list could not be read ({e}). Check the address, CORS and the key, or type the model name."))),
+            }
+        });
+    };
+    view! {
+        <label class="field">
+            <span class="field-label">"Model"</span>
+            <span class="field-row">
+                <input type="text" list="model-list" data-testid="setup-model"
+                    prop:value=move || setup.with(|s| s.request.model.clone())
+                    on:change=move |ev| setup.update(|s| s.request.model = event_target_value(&ev).trim().to_string())/>
+                <button type="button" data-testid="setup-list-models" on:click=list>"List models"</button>
+            </span>
+            <datalist id="model-list">
+                {move || models.get().into_iter().map(|m| view! { <option value=m/> }).collect_view()}
+            </datalist>
+            <Show when=move || status.get().is_some()>
+                <span class="field-help" role="status">{move || status.get()}</span>
+            </Show>
+            <FieldProblems field="model" problems=Signal::derive(move || setup.with(TestSetup::problems))/>
+        </label>
+    }
+}
+
+/// The API key: in memory only, or this tab's sessionStorage when ticked.
+#[component]
+fn ApiKeyField() -> impl IntoView {
+    let app = use_app();
+    view! {
+        <label class="field">
+            <span class="field-label">"API key (optional)"</span>
+            <input type="password" autocomplete="off" data-testid="setup-api-key"
+                prop:value=move || app.api_key.get()
+                on:change=move |ev| app.api_key.set(event_target_value(&ev))/>
+            <span class="field-help">"Sent as Authorization: Bearer. Kept in this page's memory only; never put in a link or a file."</span>
+        </label>
+        <label class="field checkbox">
+            <input type="checkbox" data-testid="setup-remember-key"
+                prop:checked=move || app.remember_key.get()
+                on:change=move |ev| app.remember_key.set(event_target_checked(&ev))/>
+            <span>"Remember the key in this tab until it is closed (sessionStorage)"</span>
+        </label>
+    }
+}
+
+/// What counts as on time: the deadlines of the fluidity-index.
+#[component]
+fn DeadlineFields() -> impl IntoView {
+    let setup = use_app().setup;
+    view! {
+        <fieldset class="group">
+            <legend>"Deadlines"</legend>
+            <p class="field-help">
+                "The fluidity-index gives every token a deadline: the first within the TTFT deadline, each next one within the TBT deadline of the previous. \
+                 Time saved early is banked as slack; a stall misses every deadline it spans."
+            </p>
+            <NumberField label="First token (TTFT) deadline" unit="s" testid="setup-ttft-deadline"
+                get=Signal::derive(move || setup.with(|s| s.fixed_ttft_deadline().unwrap_or(f64::NAN)))
+                set=Callback::new(move |v| setup.update(|s| s.deadlines.ttft_deadline = TtftDeadline::Fixed(v)))/>
+            <NumberField label="Between tokens (TBT) deadline" unit="s" testid="setup-tbt-deadline"
+                get=Signal::derive(move || setup.with(|s| s.deadlines.tbt_deadline))
+                set=Callback::new(move |v| setup.update(|s| s.deadlines.tbt_deadline = v))/>
+            <NumberField label="Target miss rate" testid="setup-target-miss-rate"
+                help="For the fluid token generation rate's cousin: the smallest TBT deadline each request meets with at most this share missed."
+                get=Signal::derive(move || setup.with(|s| s.deadlines.target_miss_rate))
+                set=Callback::new(move |v| setup.update(|s| s.deadlines.target_miss_rate = v))/>
+        </fieldset>
+    }
 }

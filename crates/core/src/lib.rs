@@ -6,6 +6,8 @@
 //! and for wasm32 (used by the app and its measurement worker).
 
 pub mod messages;
+pub mod chart;
+pub mod endpoint_check;
 pub mod failure;
 pub mod metrics;
 pub mod openai;

@@ -1,0 +1,64 @@
+//! "Check endpoint": one short streaming request through the measurement
+//! worker, and what it says about reachability, CORS, streaming, usage
+//! reporting and time to first token.
+
+use etalon_core::endpoint_check::{check_endpoint, CheckLine};
+use etalon_core::messages::{Endpoint, PlannedRequest, RunOrder};
+use etalon_core::openai::request::request_body_text;
+use etalon_core::openai::Prompt;
+use leptos::prelude::*;
+
+use crate::state::use_app;
+
+#[component]
+pub fn CheckEndpoint() -> impl IntoView {
+    let app = use_app();
+    let lines = RwSignal::new(Vec::<CheckLine>::new());
+    let checking = RwSignal::new(false);
+    let check = move |_| {
+        let setup = app.setup.get_untracked();
+        let Ok(urls) = setup.urls() else { return };
+        let mut settings = setup.request.clone();
+        settings.max_tokens = Some(16);
+        let order = RunOrder {
+            run_id: 0,
+            endpoint: Endpoint {
+                url: urls.for_api(setup.request.api),
+                headers: setup.request_headers(&app.api_key.get_untracked()),
+            },
+            requests: vec![PlannedRequest {
+                id: 0,
+                at: 0.0,
+                body: request_body_text(
+                    &settings,
+                    &Prompt::Text("Say hello in five words.".into()),
+                ),
+                url: None,
+            }],
+            concurrency: Some(1),
+            timeout_seconds: setup.timeout_seconds.min(30.0),
+            live_text_of: None,
+        };
+        checking.set(true);
+        lines.set(Vec::new());
+        let runner = app.runner.get_value();
+        wasm_bindgen_futures::spawn_local(async move {
+            let records = runner.run_quietly(order).await;
+            lines.set(records.first().map(check_endpoint).unwrap_or_default());
+            checking.set(false);
+        });
+    };
+    view! {
+        <button type="button" data-testid="setup-check" disabled=move || checking.get() on:click=check>
+            {move || if checking.get() { "Checking..." } else { "Check endpoint" }}
+        </button>
+        <Show when=move || !lines.with(Vec::is_empty)>
+            <ul class="check" data-testid="setup-check-result">
+                {move || lines.get().into_iter().map(|line| {
+                    let mark = match line.ok { Some(true) => "✓", Some(false) => "✗", None => "·" };
+                    view! { <li class:bad=line.ok == Some(false)><strong>{mark} " " {line.what}</strong> ": " {line.sentence}</li> }
+                }).collect_view()}
+            </ul>
+        </Show>
+    }
+}
