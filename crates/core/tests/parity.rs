@@ -60,7 +60,8 @@ impl Failures {
     }
 
     fn absolute(&mut self, what: String, got: f64, want: f64, tolerance: f64) {
-        if !((got - want).abs() <= tolerance) {
+        let within = (got - want).abs() <= tolerance; // false for NaN
+        if !within {
             self.0.push(format!(
                 "{what}: got {got:e}, want {want:e} (abs tolerance {tolerance:e})"
             ));
@@ -68,7 +69,8 @@ impl Failures {
     }
 
     fn relative(&mut self, what: String, got: f64, want: f64) {
-        if !((got - want).abs() <= 1e-9 * want.abs().max(f64::MIN_POSITIVE)) {
+        let within = (got - want).abs() <= 1e-9 * want.abs().max(f64::MIN_POSITIVE);
+        if !within {
             self.0.push(format!(
                 "{what}: got {got:e}, want {want:e} (rel tolerance 1e-9)"
             ));

@@ -5,12 +5,14 @@
 //!
 //! Speed comes from answering most probes without walking the timeline
 //! (deadlines above the longest gap: nothing is late after the first token;
-//! below the shortest gap with no banked slack: everything is), from walking
-//! two bisections side by side, and from stopping a walk once the rate is
+//! below the shortest gap with no banked slack: everything is; above all but
+//! a few gaps: `sparse` visits only those), from walking the probes of
+//! several searches side by side, and from stopping a walk once the rate is
 //! certain to exceed the target.
 
 use super::deadline::{first_token, AfterFirstToken, DeadlineCount, FirstToken};
 use super::lanes;
+use super::sparse::SparseGaps;
 
 /// What the reference returns when no deadline meets the target.
 pub const NO_DEADLINE_MEETS_TARGET: f64 = 1e10;
@@ -27,63 +29,134 @@ pub fn min_tbt_deadline_to_meet(
     first: FirstToken,
 ) -> f64 {
     let timeline = Timeline::new(itt);
-    let mut search = Bisection::new();
-    while let Some(mid) = search.mid() {
-        let probe = Probe::new(&timeline, ttft_deadline, mid, first);
-        let exceeds = match probe.quick_answer(target_miss_rate) {
-            Some(answer) => answer,
-            None => lanes::exceeds(timeline.gaps, &[mid], &[probe.after], &[target_miss_rate])[0],
-        };
-        search.update(mid, exceeds);
+    let mut search = Search::new(&timeline, ttft_deadline, target_miss_rate, first);
+    while let Some(walk) = search.next_walk() {
+        let exceeds = lanes::exceeds(&[walk], &[target_miss_rate])[0];
+        search.answer(exceeds);
     }
-    search.deadline
+    search.bisection.deadline
 }
 
-/// Both searches a request needs, walked side by side: the one with the
-/// user's TTFT deadline and target (first token counted), and the decode-only
-/// one behind the fluid token generation rate (first token ignored).
-/// Returns `(with_ttft, decode_only)`.
+/// A request's input to [`min_tbt_deadlines`]: its timeline and TTFT deadline.
+pub(crate) struct SearchInput<'a> {
+    pub itt: &'a [f64],
+    pub ttft_deadline: f64,
+}
+
+/// Both searches of every request: the one with the request's TTFT deadline
+/// and `target_miss_rate` (first token counted), and the decode-only one
+/// behind the fluid token generation rate (first token ignored, target
+/// `decode_target_miss_rate`). Returns `(with_ttft, decode_only)` per
+/// request. The probes that need a walk are walked eight at a time, from
+/// four requests. `also(i, timeline)` is called with request i's prepared
+/// timeline, for other work on it.
 pub(crate) fn min_tbt_deadlines(
-    itt: &[f64],
-    ttft_deadline: f64,
+    requests: &[SearchInput],
     target_miss_rate: f64,
     decode_target_miss_rate: f64,
-) -> (f64, f64) {
-    let timeline = Timeline::new(itt);
-    let targets = [target_miss_rate, decode_target_miss_rate];
-    let firsts = [FirstToken::Counted, FirstToken::Ignored];
-    let mut searches = [Bisection::new(), Bisection::new()];
-    loop {
-        let mids = [searches[0].mid(), searches[1].mid()];
-        if mids == [None, None] {
-            break;
+    mut also: impl FnMut(usize, &Timeline),
+) -> Vec<(f64, f64)> {
+    const REQUESTS: usize = 4;
+    let mut results = Vec::with_capacity(requests.len());
+    for batch in requests.chunks(REQUESTS) {
+        let timelines: Vec<Timeline> = batch.iter().map(|r| Timeline::new(r.itt)).collect();
+        for (i, timeline) in timelines.iter().enumerate() {
+            also(results.len() + i, timeline);
         }
-        // Probes that no shortcut settles: walked together.
-        let mut walks: [Option<(f64, AfterFirstToken)>; 2] = [None, None];
-        for k in 0..2 {
-            let Some(mid) = mids[k] else { continue };
-            let probe = Probe::new(&timeline, ttft_deadline, mid, firsts[k]);
-            match probe.quick_answer(targets[k]) {
-                Some(exceeds) => searches[k].update(mid, exceeds),
-                None => walks[k] = Some((mid, probe.after)),
+        let mut searches: Vec<Search> = Vec::with_capacity(2 * batch.len());
+        for (request, timeline) in batch.iter().zip(&timelines) {
+            let dp = request.ttft_deadline;
+            searches.push(Search::new(
+                timeline,
+                dp,
+                target_miss_rate,
+                FirstToken::Counted,
+            ));
+            searches.push(Search::new(
+                timeline,
+                dp,
+                decode_target_miss_rate,
+                FirstToken::Ignored,
+            ));
+        }
+        loop {
+            let mut pending: Vec<usize> = Vec::with_capacity(2 * REQUESTS);
+            let mut walks = Vec::with_capacity(2 * REQUESTS);
+            for (i, search) in searches.iter_mut().enumerate() {
+                if let Some(walk) = search.next_walk() {
+                    pending.push(i);
+                    walks.push(walk);
+                }
+            }
+            let Some(&spare) = walks.first() else { break };
+            // Idle lanes repeat a real walk; their answers are dropped.
+            let lanes: [lanes::Walk; 2 * REQUESTS] =
+                std::array::from_fn(|k| walks.get(k).copied().unwrap_or(spare));
+            let targets: [f64; 2 * REQUESTS] =
+                std::array::from_fn(|k| pending.get(k).map_or(1.0, |&i| searches[i].target));
+            let answers = lanes::exceeds(&lanes, &targets);
+            for (k, &i) in pending.iter().enumerate() {
+                searches[i].answer(answers[k]);
             }
         }
-        match walks {
-            [None, None] => {}
-            [Some((mid0, after0)), Some((mid1, after1))] => {
-                let exceeds =
-                    lanes::exceeds(timeline.gaps, &[mid0, mid1], &[after0, after1], &targets);
-                searches[0].update(mid0, exceeds[0]);
-                searches[1].update(mid1, exceeds[1]);
-            }
-            [Some((mid, after)), None] | [None, Some((mid, after))] => {
-                let k = usize::from(walks[0].is_none());
-                let exceeds = lanes::exceeds(timeline.gaps, &[mid], &[after], &[targets[k]]);
-                searches[k].update(mid, exceeds[0]);
-            }
+        for pair in searches.chunks(2) {
+            results.push((pair[0].bisection.deadline, pair[1].bisection.deadline));
         }
     }
-    (searches[0].deadline, searches[1].deadline)
+    results
+}
+
+/// One bisection over one timeline, settling what probes it can by
+/// shortcuts and asking for a walk when it cannot.
+struct Search<'t, 'a> {
+    timeline: &'t Timeline<'a>,
+    ttft_deadline: f64,
+    target: f64,
+    first: FirstToken,
+    bisection: Bisection,
+    /// The probe waiting for a walk.
+    waiting: Option<f64>,
+}
+
+impl<'t, 'a> Search<'t, 'a> {
+    fn new(timeline: &'t Timeline<'a>, ttft_deadline: f64, target: f64, first: FirstToken) -> Self {
+        Search {
+            timeline,
+            ttft_deadline,
+            target,
+            first,
+            bisection: Bisection::new(),
+            waiting: None,
+        }
+    }
+
+    /// Advances through the probes that shortcuts settle; returns the walk
+    /// the next probe needs, or `None` when the search is over.
+    fn next_walk(&mut self) -> Option<lanes::Walk<'a>> {
+        while let Some(mid) = self.bisection.mid() {
+            let after = first_token(self.timeline.itt, self.ttft_deadline, mid, self.first);
+            let exceeds = match self.timeline.quick_count(mid, after) {
+                QuickCount::Exact(count) => count.miss_rate() > self.target,
+                QuickCount::AllMissed => 1.0 > self.target,
+                QuickCount::Walk => {
+                    self.waiting = Some(mid);
+                    return Some(lanes::Walk {
+                        gaps: self.timeline.gaps,
+                        tbt_deadline: mid,
+                        start: after,
+                    });
+                }
+            };
+            self.bisection.update(mid, exceeds);
+        }
+        None
+    }
+
+    /// The answer of the walk asked for.
+    fn answer(&mut self, exceeds: bool) {
+        let mid = self.waiting.take().expect("a walk was asked for");
+        self.bisection.update(mid, exceeds);
+    }
 }
 
 /// The reference's bisection state, float for float.
@@ -126,6 +199,8 @@ pub(crate) struct Timeline<'a> {
     /// shortcut applies.
     pub longest_gap: f64,
     pub shortest_gap: f64,
+    /// For deadlines above all but a few gaps.
+    sparse: SparseGaps<'a>,
 }
 
 impl<'a> Timeline<'a> {
@@ -148,11 +223,13 @@ impl<'a> Timeline<'a> {
         if gaps.iter().any(|g| g.is_nan()) {
             (longest_gap, shortest_gap) = (f64::INFINITY, f64::NEG_INFINITY);
         }
+        let sparse = SparseGaps::new(gaps);
         Timeline {
             itt,
             gaps,
             longest_gap,
             shortest_gap,
+            sparse,
         }
     }
 
@@ -179,7 +256,10 @@ impl<'a> Timeline<'a> {
             // first token (if counted) was late too: every deadline is missed.
             return QuickCount::AllMissed;
         }
-        QuickCount::Walk
+        match self.sparse.count(tbt_deadline, after) {
+            Some(count) => QuickCount::Exact(count),
+            None => QuickCount::Walk,
+        }
     }
 }
 
@@ -189,37 +269,6 @@ pub(crate) enum QuickCount {
     /// Miss rate exactly 1 (the counts themselves are not computed).
     AllMissed,
     Walk,
-}
-
-/// One bisection probe: the timeline at one TBT deadline.
-struct Probe<'t, 'a> {
-    timeline: &'t Timeline<'a>,
-    tbt_deadline: f64,
-    after: AfterFirstToken,
-}
-
-impl<'t, 'a> Probe<'t, 'a> {
-    fn new(
-        timeline: &'t Timeline<'a>,
-        ttft_deadline: f64,
-        tbt_deadline: f64,
-        first: FirstToken,
-    ) -> Self {
-        let after = first_token(timeline.itt, ttft_deadline, tbt_deadline, first);
-        Probe {
-            timeline,
-            tbt_deadline,
-            after,
-        }
-    }
-
-    fn quick_answer(&self, target: f64) -> Option<bool> {
-        match self.timeline.quick_count(self.tbt_deadline, self.after) {
-            QuickCount::Exact(count) => Some(count.miss_rate() > target),
-            QuickCount::AllMissed => Some(1.0 > target),
-            QuickCount::Walk => None,
-        }
-    }
 }
 
 #[cfg(test)]
@@ -247,7 +296,11 @@ mod tests {
                 let want = reference(&itt, 0.1, target, first);
                 assert_eq!(min_tbt_deadline_to_meet(&itt, 0.1, target, first), want);
             }
-            let pair = min_tbt_deadlines(&itt, 0.1, target, 0.1);
+            let input = [SearchInput {
+                itt: &itt,
+                ttft_deadline: 0.1,
+            }];
+            let pair = min_tbt_deadlines(&input, target, 0.1, |_, _| {})[0];
             assert_eq!(pair.0, reference(&itt, 0.1, target, FirstToken::Counted));
             assert_eq!(pair.1, reference(&itt, 0.0, 0.1, FirstToken::Ignored));
         }

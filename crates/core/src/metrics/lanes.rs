@@ -1,186 +1,223 @@
-//! The deadline walk of `deadline.rs` for several TBT deadlines at once over
-//! the same gaps ("lanes"): the p99-vs-deadline curve walks 100 deadlines,
-//! the two bisections walk theirs side by side. Independent lanes let the
-//! processor overlap their chains of additions, and gaps that no lane can
-//! miss take a branch-free path. Results are bit-for-bit those of
-//! [`super::deadline::deadline_miss_count`] (checked by the property tests).
+//! The deadline walk of `deadline.rs` for `K` walks at once ("lanes"): the
+//! p99 curve walks many TBT deadlines over one request's gaps, the
+//! bisections walk the probes of several requests side by side. Independent
+//! lanes let the processor overlap their chains of additions, and the step
+//! is branch-free (the compiler turns it into vector code), so an
+//! unpredictable on-time/late pattern costs nothing. Results are those of
+//! [`super::deadline::deadline_miss_count`], bit for bit.
 //!
-//! Why the fast path is exact: while every lane's slack is >= 0, a gap
-//! `t <= D` satisfies `t <= fl(D + slack)`, so the lane is on time and its
-//! slack only grows. Slack can turn (very slightly) negative only after an
-//! on-time gap longer than `D`, which goes through the full step.
+//! A late gap misses `floor((gap - slack) / D)` deadlines, taken from
+//! `(gap - slack) * (1 / D)`; that product is within 2.3e-16 relative of the
+//! quotient, so its floor is exact when the product is farther than 1e-9
+//! from an integer and below 1e6. When a late gap's product is not, the
+//! chunk of gaps it is in is walked again with the exact division.
 
 use super::deadline::{AfterFirstToken, DeadlineCount};
 use super::floor_div::floor_div_fast;
 
-/// How often (in gaps) a bisection walk checks whether it can stop early.
-const CHECK_EVERY: usize = 64;
+/// Gaps per chunk: the unit of exact re-walks and of early-stop checks.
+const CHUNK: usize = 64;
+/// Adding and subtracting 2^52 rounds a float in [0, 2^51) to an integer.
+pub(super) const ROUNDING: f64 = 4_503_599_627_370_496.0;
 
-/// Walks `gaps` (a timeline without its first element) for `K` TBT deadlines,
-/// each lane starting from its state after the first token. Returns each
-/// lane's final count.
-pub(crate) fn walk<const K: usize>(
-    gaps: &[f64],
-    tbt_deadlines: &[f64; K],
-    starts: &[AfterFirstToken; K],
-) -> [DeadlineCount; K] {
-    let mut lanes = Lanes::new(tbt_deadlines, starts);
-    lanes.run(gaps);
-    lanes.counts(gaps.len())
+/// One walk: the gaps after the first token, a TBT deadline (> 0), and the
+/// state after the first token.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Walk<'a> {
+    pub gaps: &'a [f64],
+    pub tbt_deadline: f64,
+    pub start: AfterFirstToken,
 }
 
-/// Like [`walk`], but only answers, per lane, whether the final miss rate
-/// exceeds that lane's `targets[k]`; stops as soon as every lane's answer is
-/// certain.
-pub(crate) fn exceeds<const K: usize>(
-    gaps: &[f64],
-    tbt_deadlines: &[f64; K],
-    starts: &[AfterFirstToken; K],
-    targets: &[f64; K],
-) -> [bool; K] {
-    let mut lanes = Lanes::new(tbt_deadlines, starts);
-    let mut done = 0;
-    for chunk in gaps.chunks(CHECK_EVERY) {
-        lanes.run(chunk);
-        done += chunk.len();
-        let remaining = (gaps.len() - done) as u64;
-        if done < gaps.len() && lanes.certainly_exceed(done, remaining, targets) {
-            return [true; K];
-        }
-    }
-    let counts = lanes.counts(gaps.len());
-    std::array::from_fn(|k| counts[k].miss_rate() > targets[k])
+/// The final count of each walk.
+pub(crate) fn walk<const K: usize>(walks: &[Walk; K]) -> [DeadlineCount; K] {
+    let mut lanes = Lanes::new(walks);
+    lanes.run(walks, None);
+    lanes.counts()
 }
 
-/// The state of `K` walks in step.
+/// Whether each walk's final miss rate exceeds its target; stops early once
+/// every answer is certain.
+pub(crate) fn exceeds<const K: usize>(walks: &[Walk; K], targets: &[f64; K]) -> [bool; K] {
+    let mut lanes = Lanes::new(walks);
+    let certain = lanes.run(walks, Some(targets));
+    let counts = lanes.counts();
+    std::array::from_fn(|k| certain[k] || counts[k].miss_rate() > targets[k])
+}
+
+/// The state of `K` walks.
 struct Lanes<const K: usize> {
     deadline: [f64; K],
     inverse: [f64; K],
-    smallest: f64,
     slack: [f64; K],
-    /// Deadlines missed by the gaps so far (whole numbers, kept as floats
-    /// so the step stays branch-free; exact below 2^53).
+    /// Deadlines missed, counted by the vector step (whole numbers < 2^53).
     missed: [f64; K],
-    /// Gaps that missed (each missed `floor_div(gap - slack, D)`, maybe 0).
-    late_gaps: [f64; K],
-    /// What the first token counted.
+    /// Deadlines missed, counted by exact re-walks.
+    missed_exact: [u64; K],
+    /// On-time gaps.
+    on_time: [u64; K],
+    /// Gaps walked.
+    walked: [usize; K],
     first: [DeadlineCount; K],
-    slack_nonnegative: bool,
 }
 
-/// Adding and subtracting 2^52 rounds a float in [0, 2^51) to an integer.
-const ROUNDING: f64 = 4_503_599_627_370_496.0;
-
+// Lanes are indexed in step with their deadlines, on purpose.
+#[allow(clippy::needless_range_loop)]
 impl<const K: usize> Lanes<K> {
-    fn new(tbt_deadlines: &[f64; K], starts: &[AfterFirstToken; K]) -> Self {
-        let slack = starts.map(|s| s.slack);
+    fn new(walks: &[Walk; K]) -> Self {
         Lanes {
-            deadline: *tbt_deadlines,
-            inverse: tbt_deadlines.map(|d| 1.0 / d),
-            smallest: tbt_deadlines.iter().copied().fold(f64::INFINITY, f64::min),
-            slack,
+            deadline: walks.map(|w| w.tbt_deadline),
+            inverse: walks.map(|w| 1.0 / w.tbt_deadline),
+            slack: walks.map(|w| w.start.slack),
             missed: [0.0; K],
-            late_gaps: [0.0; K],
-            first: starts.map(|s| s.count),
-            slack_nonnegative: slack.iter().all(|&s| s >= 0.0),
+            missed_exact: [0; K],
+            on_time: [0; K],
+            walked: [0; K],
+            first: walks.map(|w| w.start.count),
         }
     }
 
-    /// Walks `gaps`. The state lives in locals (registers) during the loop.
-    #[inline(always)]
-    fn run(&mut self, gaps: &[f64]) {
-        let deadline = self.deadline;
-        let inverse = self.inverse;
-        let smallest = self.smallest;
+    /// Walks every lane to its end, in chunks. With `targets`, stops when
+    /// every lane certainly exceeds its target; returns which lanes do.
+    fn run(&mut self, walks: &[Walk; K], targets: Option<&[f64; K]>) -> [bool; K] {
+        let common = walks.iter().map(|w| w.gaps.len()).min().unwrap_or(0);
+        let mut done = 0;
+        while done < common {
+            let end = (done + CHUNK).min(common);
+            let chunk: [&[f64]; K] = std::array::from_fn(|k| &walks[k].gaps[done..end]);
+            self.chunk(&chunk);
+            done = end;
+            if let Some(targets) = targets {
+                let certain = self.certainly_exceed(walks, targets);
+                if certain.iter().all(|&c| c) {
+                    return certain;
+                }
+            }
+        }
+        // Lanes longer than the shortest finish one by one.
+        for (k, walk) in walks.iter().enumerate() {
+            for &gap in &walk.gaps[done..] {
+                self.exact_step(k, gap);
+            }
+        }
+        [false; K]
+    }
+
+    /// One chunk, all lanes in step; re-walked exactly if a late gap's
+    /// quotient was too close to call.
+    fn chunk(&mut self, chunk: &[&[f64]; K]) {
+        let length = chunk[0].len();
+        let chunk: [&[f64]; K] = std::array::from_fn(|k| &chunk[k][..length]);
         let mut slack = self.slack;
         let mut missed = self.missed;
-        let mut late_gaps = self.late_gaps;
-        let mut nonnegative = self.slack_nonnegative;
-        for &gap in gaps {
-            if gap <= smallest && nonnegative {
-                // On time in every lane: bank the slack, in the reference's order.
-                for k in 0..K {
-                    slack[k] += deadline[k] - gap;
+        let mut on_time = [0.0f64; K];
+        let awkward = self.vector_step(&chunk, &mut slack, &mut missed, &mut on_time);
+        if awkward {
+            for (k, gaps) in chunk.iter().enumerate() {
+                for &gap in gaps.iter() {
+                    self.exact_step(k, gap);
                 }
-                continue;
             }
-            let before = slack;
-            let mut floor = [0.0; K];
-            let mut clean = [false; K];
-            let mut on_time = [false; K];
+        } else {
+            self.slack = slack;
+            self.missed = missed;
             for k in 0..K {
-                on_time[k] = gap <= deadline[k] + before[k];
-            }
-            for k in 0..K {
-                (floor[k], clean[k]) = quotient_floor(gap - before[k], inverse[k]);
-            }
-            for k in 0..K {
-                missed[k] += if on_time[k] { 0.0 } else { floor[k] };
-                late_gaps[k] += if on_time[k] { 0.0 } else { 1.0 };
-                slack[k] = if on_time[k] {
-                    before[k] + (deadline[k] - gap)
-                } else {
-                    0.0
-                };
-            }
-            nonnegative = slack.iter().fold(true, |all, &s| all & (s >= 0.0));
-            let awkward = (0..K).fold(false, |any, k| any | (!on_time[k] & !clean[k]));
-            if awkward {
-                // Rare: a quotient too close to an integer to trust the
-                // product; redo those lanes' counts with the exact division.
-                for k in 0..K {
-                    if !on_time[k] && !clean[k] {
-                        missed[k] += floor_div_fast(gap - before[k], deadline[k]) - floor[k];
-                    }
-                }
+                self.on_time[k] += on_time[k] as u64;
+                self.walked[k] += length;
             }
         }
-        self.slack = slack;
-        self.missed = missed;
-        self.late_gaps = late_gaps;
-        self.slack_nonnegative = nonnegative;
     }
 
-    /// Counts after `walked` gaps: on-time gaps count one deadline each,
-    /// late gaps the deadlines they missed.
-    fn counts(&self, walked: usize) -> [DeadlineCount; K] {
+    /// The branch-free step over a chunk, on copies of the state; returns
+    /// whether the result cannot be trusted. Eight lanes use AVX where the
+    /// processor has it.
+    fn vector_step(
+        &self,
+        chunk: &[&[f64]; K],
+        slack: &mut [f64; K],
+        missed: &mut [f64; K],
+        on_time: &mut [f64; K],
+    ) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        if let (Ok(chunk8), Ok(slack8), Ok(missed8), Ok(on_time8), Ok(deadline), Ok(inverse)) = (
+            <&[&[f64]; 8]>::try_from(&chunk[..]),
+            <&mut [f64; 8]>::try_from(&mut slack[..]),
+            <&mut [f64; 8]>::try_from(&mut missed[..]),
+            <&mut [f64; 8]>::try_from(&mut on_time[..]),
+            <&[f64; 8]>::try_from(&self.deadline[..]),
+            <&[f64; 8]>::try_from(&self.inverse[..]),
+        ) {
+            if std::is_x86_feature_detected!("avx") {
+                let shared = chunk8.iter().all(|c| std::ptr::eq(*c, chunk8[0]));
+                let state = super::lanes_avx::State {
+                    deadline,
+                    inverse,
+                    slack: slack8,
+                    missed: missed8,
+                    on_time: on_time8,
+                };
+                // SAFETY: the processor has AVX, checked just above.
+                return unsafe { super::lanes_avx::chunk(chunk8, shared, state) };
+            }
+        }
+        let length = chunk[0].len();
+        let (deadline, inverse) = (self.deadline, self.inverse);
+        let mut awkward = false;
+        for i in 0..length {
+            let gap: [f64; K] = std::array::from_fn(|k| chunk[k][i]);
+            for k in 0..K {
+                let s = slack[k];
+                let on = gap[k] <= deadline[k] + s;
+                let q = (gap[k] - s) * inverse[k];
+                let nearest = (q + ROUNDING) - ROUNDING;
+                let floor = if nearest > q { nearest - 1.0 } else { nearest };
+                let clean = ((q - floor - 0.5).abs() < 0.5 - 1e-9) & (q < 1.0e6);
+                missed[k] += if on { 0.0 } else { floor };
+                on_time[k] += if on { 1.0 } else { 0.0 };
+                slack[k] = if on { s + (deadline[k] - gap[k]) } else { 0.0 };
+                awkward |= !on & !clean;
+            }
+        }
+        awkward
+    }
+
+    /// The reference step for one lane.
+    fn exact_step(&mut self, k: usize, gap: f64) {
+        let deadline = self.deadline[k];
+        let slack = self.slack[k];
+        if gap <= deadline + slack {
+            self.slack[k] = slack + (deadline - gap);
+            self.on_time[k] += 1;
+        } else {
+            let missed = floor_div_fast(gap - slack, deadline) as u64;
+            self.missed_exact[k] = self.missed_exact[k].saturating_add(missed);
+            self.slack[k] = 0.0;
+        }
+        self.walked[k] += 1;
+    }
+
+    fn counts(&self) -> [DeadlineCount; K] {
         std::array::from_fn(|k| {
-            let missed = self.missed[k] as u64;
-            let on_time = walked as u64 - self.late_gaps[k] as u64;
+            let missed = (self.missed[k] as u64).saturating_add(self.missed_exact[k]);
             let mut count = self.first[k];
             count.add(DeadlineCount {
                 missed_deadlines: missed,
-                total_deadlines: on_time.saturating_add(missed),
+                total_deadlines: self.on_time[k].saturating_add(missed),
             });
             count
         })
     }
 
-    /// Whether every lane's final rate exceeds its target whatever the
-    /// `remaining` gaps bring: the final rate is at least
+    /// Which lanes' final rates exceed their targets whatever their
+    /// remaining gaps bring: the final rate is at least
     /// `missed / (total + remaining)` (more misses only raise a rate <= 1),
     /// and rounding is monotone, so the comparison holds for the final rate.
-    fn certainly_exceed(&self, walked: usize, remaining: u64, targets: &[f64; K]) -> bool {
-        self.counts(walked)
-            .iter()
-            .zip(targets)
-            .all(|(count, &target)| {
-                let most = count.total_deadlines.saturating_add(remaining);
-                most > 0 && count.missed_deadlines as f64 / most as f64 > target
-            })
+    fn certainly_exceed(&self, walks: &[Walk; K], targets: &[f64; K]) -> [bool; K] {
+        let counts = self.counts();
+        std::array::from_fn(|k| {
+            let remaining = (walks[k].gaps.len() - self.walked[k]) as u64;
+            let most = counts[k].total_deadlines.saturating_add(remaining);
+            most > 0 && counts[k].missed_deadlines as f64 / most as f64 > targets[k]
+        })
     }
-}
-
-/// `floor(a * inverse)` without branches, and whether it is certainly the
-/// floor of the exact quotient (see [`super::floor_div::floor_div_by`]: the
-/// product is within 2.3e-16 relative of the quotient).
-#[inline(always)]
-fn quotient_floor(a: f64, inverse: f64) -> (f64, bool) {
-    let q = a * inverse;
-    let nearest = (q + ROUNDING) - ROUNDING;
-    let floor = if nearest > q { nearest - 1.0 } else { nearest };
-    let margin = q * 1.0e-15;
-    // `&`, not `&&`: no branches.
-    let clean = (q > 0.0) & (q < 1.0e15) & (q - floor > margin) & ((floor + 1.0) - q > margin);
-    (floor, clean)
 }

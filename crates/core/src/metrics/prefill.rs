@@ -99,6 +99,8 @@ impl PrefillModel {
 }
 
 /// Solves min |A c - b| for `columns` unknowns by Householder QR; `rows` is A.
+// Column operations read best with indices.
+#[allow(clippy::needless_range_loop)]
 fn least_squares(mut a: Vec<Vec<f64>>, mut b: Vec<f64>, columns: usize) -> Vec<f64> {
     let m = a.len();
     for j in 0..columns {

@@ -53,14 +53,23 @@ pub fn p99_miss_rate_vs_tbt_deadline(gaps: &[&[f64]]) -> Vec<[f64; 2]> {
     let mut rates = vec![0.0; deadlines.len() * n];
     let mut row = [0.0; 100];
     for (r, request_gaps) in gaps.iter().enumerate() {
-        decode_miss_rates(request_gaps, &deadlines, &mut row);
+        decode_miss_rates(&Timeline::of_gaps(request_gaps), &mut row);
         for (j, rate) in row.iter().enumerate() {
             rates[j * n + r] = *rate;
         }
     }
+    p99_curve(&mut rates, n)
+}
+
+/// The curve from every request's decode-only miss rates,
+/// `rates[j * n + r]` for deadline j and request r.
+pub(crate) fn p99_curve(rates: &mut [f64], n: usize) -> Vec<[f64; 2]> {
+    if n == 0 {
+        return Vec::new();
+    }
     rates
         .chunks_mut(n)
-        .zip(deadlines)
+        .zip(curve_tbt_deadlines())
         .map(|(column, deadline)| {
             [
                 deadline,
@@ -70,16 +79,18 @@ pub fn p99_miss_rate_vs_tbt_deadline(gaps: &[&[f64]]) -> Vec<[f64; 2]> {
         .collect()
 }
 
-/// Decode-only miss rate of one request's gaps at each of `deadlines`
-/// (ascending), into `rates`.
-pub(crate) fn decode_miss_rates(gaps: &[f64], deadlines: &[f64; 100], rates: &mut [f64; 100]) {
+/// Decode-only miss rate of one request at each deadline of
+/// [`curve_tbt_deadlines`], into `rates`. `timeline` holds the request's
+/// gaps (its first element, if any, plays no part).
+pub(crate) fn decode_miss_rates(timeline: &Timeline, rates: &mut [f64; 100]) {
+    let deadlines = curve_tbt_deadlines();
+    let gaps = timeline.gaps;
     // The decode-only walk is the full walk of `[0] + gaps` with the first
     // token ignored: it starts with no slack and no count.
     let start = AfterFirstToken {
         slack: 0.0,
         count: DeadlineCount::default(),
     };
-    let timeline = Timeline::of_gaps(gaps);
     let mut to_walk = [0usize; 100];
     let mut walks = 0;
     for (j, &deadline) in deadlines.iter().enumerate() {
@@ -92,12 +103,15 @@ pub(crate) fn decode_miss_rates(gaps: &[f64], deadlines: &[f64; 100], rates: &mu
             }
         }
     }
-    const K: usize = 4;
+    const K: usize = 8;
     for group in to_walk[..walks].chunks(K) {
         // A short last group repeats its last deadline.
-        let lane_deadlines: [f64; K] =
-            std::array::from_fn(|k| deadlines[group[k.min(group.len() - 1)]]);
-        let counts = lanes::walk(gaps, &lane_deadlines, &[start; K]);
+        let lanes: [lanes::Walk; K] = std::array::from_fn(|k| lanes::Walk {
+            gaps,
+            tbt_deadline: deadlines[group[k.min(group.len() - 1)]],
+            start,
+        });
+        let counts = lanes::walk(&lanes);
         for (k, &j) in group.iter().enumerate() {
             rates[j] = counts[k].miss_rate();
         }

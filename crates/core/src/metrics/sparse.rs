@@ -1,0 +1,152 @@
+//! The deadline walk for a TBT deadline above all but a few gaps, visiting
+//! only those few ("long gaps"): the slack before a long gap is computed
+//! from prefix sums instead of gap by gap. That slack differs from the
+//! reference's gap-by-gap float sum by at most a rigorous error bound; a
+//! decision (on time or late, and how many deadlines a stall misses) is taken
+//! only when it holds for every value within the bound, else the caller
+//! falls back to the exact walk. So the counts are exact, or not given.
+//!
+//! Why gaps `t <= D` need no visit: with slack >= 0 they are on time and
+//! only add slack; slack is 0 after a late gap and, after a long gap found
+//! on time by a margin, positive.
+
+use super::deadline::{AfterFirstToken, DeadlineCount};
+
+/// Long gaps kept per timeline: a deadline above all other gaps is counted
+/// with at most this many visits.
+const LONG_GAPS: usize = 128;
+/// Above this many gaps longer than the deadline, a walk is cheaper.
+const MOST_VISITS: usize = 64;
+const UNIT_ROUNDOFF: f64 = f64::EPSILON / 2.0;
+
+/// A timeline's gaps with what the sparse walk needs.
+pub(crate) struct SparseGaps<'a> {
+    gaps: &'a [f64],
+    /// `prefix[i]`: float sum of `gaps[..i]`, left to right.
+    prefix: Vec<f64>,
+    /// Sum of `|gap|`, for the error bounds.
+    magnitude: f64,
+    /// Indices (ascending) of every gap longer than `threshold`.
+    long_gaps: Vec<u32>,
+    /// The long gaps, longest first: `(gap, position in long_gaps)`.
+    longest_first: Vec<(f64, u32)>,
+    /// Deadlines at or above this are counted sparsely.
+    pub threshold: f64,
+}
+
+impl<'a> SparseGaps<'a> {
+    /// Prepares `gaps`. With a NaN or infinite gap, no deadline is counted
+    /// sparsely.
+    pub fn new(gaps: &'a [f64]) -> Self {
+        let mut prefix = Vec::with_capacity(gaps.len() + 1);
+        let mut sum = 0.0;
+        let mut magnitude = 0.0;
+        prefix.push(0.0);
+        for &gap in gaps {
+            sum += gap;
+            magnitude += gap.abs();
+            prefix.push(sum);
+        }
+        let threshold = if !magnitude.is_finite() {
+            f64::INFINITY
+        } else if gaps.len() <= LONG_GAPS {
+            f64::NEG_INFINITY
+        } else {
+            let mut copy = gaps.to_vec();
+            let rank = gaps.len() - LONG_GAPS - 1;
+            *copy.select_nth_unstable_by(rank, f64::total_cmp).1
+        };
+        let long_gaps: Vec<u32> = (0..gaps.len() as u32)
+            .filter(|&i| gaps[i as usize] > threshold)
+            .collect();
+        let mut longest_first: Vec<(f64, u32)> = long_gaps
+            .iter()
+            .enumerate()
+            .map(|(p, &i)| (gaps[i as usize], p as u32))
+            .collect();
+        longest_first.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
+        SparseGaps {
+            gaps,
+            prefix,
+            magnitude,
+            long_gaps,
+            longest_first,
+            threshold,
+        }
+    }
+
+    /// The count at TBT deadline `deadline` (>= `threshold`, > 0) from the
+    /// state after the first token, or `None` when a decision falls within
+    /// the error bound (then walk).
+    // `!(a > b)` on purpose: NaN must give up, not decide.
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
+    pub fn count(&self, deadline: f64, start: AfterFirstToken) -> Option<DeadlineCount> {
+        if !(deadline >= self.threshold && deadline > 0.0 && start.slack >= 0.0) {
+            return None;
+        }
+        let u = UNIT_ROUNDOFF;
+        let n = self.gaps.len();
+        // Error of the prefix sums against exact sums.
+        let prefix_error = 4.0 * (n + 2) as f64 * u * self.magnitude;
+        // The gaps longer than the deadline, in timeline order.
+        let mut longer = [0u64; LONG_GAPS / 64];
+        let mut count = 0;
+        for &(gap, position) in &self.longest_first {
+            if gap <= deadline {
+                break;
+            }
+            count += 1;
+            if count > MOST_VISITS {
+                return None; // a walk is cheaper
+            }
+            longer[position as usize / 64] |= 1 << (position % 64);
+        }
+        let mut slack_at_reset = start.slack;
+        let mut reset = 0usize;
+        let mut missed = 0u64;
+        let mut late_gaps = 0u64;
+        for (word_index, &word) in longer.iter().enumerate() {
+            let mut word = word;
+            while word != 0 {
+                let position = word_index * 64 + word.trailing_zeros() as usize;
+                word &= word - 1;
+                let j = self.long_gaps[position] as usize;
+                let gap = self.gaps[j];
+                let since = (j - reset) as f64;
+                let slack =
+                    slack_at_reset + (since * deadline - (self.prefix[j] - self.prefix[reset]));
+                // Bound on |slack - reference slack| (gap-by-gap float sums over
+                // `since` gaps, each term and partial sum at most `size`).
+                let size = slack_at_reset + since * deadline + self.magnitude + gap;
+                let error = 8.0 * (since + 4.0) * u * size + prefix_error;
+                let allowed = deadline + slack;
+                if gap < allowed - error {
+                    continue; // on time, with positive slack left
+                }
+                if !(gap > allowed + error) {
+                    return None;
+                }
+                // Late: misses floor((gap - slack) / deadline), exactly known if
+                // the whole interval of possible quotients has one floor.
+                let a = gap - slack;
+                let a_error = error + 4.0 * u * a.abs();
+                let low = (a - a_error) / deadline * (1.0 - 8.0 * u);
+                let high = (a + a_error) / deadline * (1.0 + 8.0 * u);
+                let floor = low.floor();
+                if !(floor == high.floor() && (0.0..1.0e15).contains(&floor)) {
+                    return None;
+                }
+                missed += floor as u64;
+                late_gaps += 1;
+                slack_at_reset = 0.0;
+                reset = j + 1;
+            }
+        }
+        let mut count = start.count;
+        count.add(DeadlineCount {
+            missed_deadlines: missed,
+            total_deadlines: (n as u64 - late_gaps) + missed,
+        });
+        Some(count)
+    }
+}
