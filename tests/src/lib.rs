@@ -80,6 +80,8 @@ pub struct Browser {
     pub client: Client,
     driver: Child,
     _profile: tempfile::TempDir,
+    /// Where the browser saves downloads.
+    pub downloads: tempfile::TempDir,
 }
 
 impl Browser {
@@ -96,6 +98,7 @@ impl Browser {
             .spawn()
             .unwrap_or_else(|e| panic!("Cannot start chromedriver at {driver_path}: {e}"));
         let profile = tempfile::tempdir().unwrap();
+        let downloads = tempfile::tempdir().unwrap();
         let chrome = std::env::var("CHROME_BIN").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let mut caps = serde_json::Map::new();
         caps.insert(
@@ -108,6 +111,10 @@ impl Browser {
                     "--disable-component-update", "--disable-sync", "--window-size=1280,900",
                     format!("--user-data-dir={}", profile.path().display()),
                 ],
+                "prefs": {
+                    "download.default_directory": downloads.path().display().to_string(),
+                    "download.prompt_for_download": false,
+                },
             }),
         );
         let url = format!("http://127.0.0.1:{port}");
@@ -124,6 +131,7 @@ impl Browser {
                         client,
                         driver,
                         _profile: profile,
+                        downloads,
                     }
                 }
                 Err(e) => last_error = e.to_string(),
@@ -164,6 +172,60 @@ impl Browser {
         let png = self.client.screenshot().await.unwrap();
         std::fs::write(&path, png).unwrap();
         path
+    }
+
+    /// Set an input's value as a user would (then `change` fires).
+    pub async fn fill(&self, testid: &str, value: &str) {
+        let script = "const e = document.querySelector(`[data-testid=${arguments[0]}]`); \
+                      if (!e) return false; e.value = arguments[1]; \
+                      e.dispatchEvent(new Event('input', {bubbles: true})); \
+                      e.dispatchEvent(new Event('change', {bubbles: true})); return true;";
+        let found = self
+            .client
+            .execute(script, vec![testid.into(), value.into()])
+            .await
+            .unwrap();
+        assert_eq!(found, true, "no element [data-testid={testid}]");
+    }
+
+    /// Click the element with this test id.
+    pub async fn click(&self, testid: &str) {
+        let selector = format!("[data-testid={testid}]");
+        self.wait_for(
+            &format!("document.querySelector('{selector}') !== null"),
+            Duration::from_secs(30),
+        )
+        .await;
+        self.client
+            .find(fantoccini::Locator::Css(&selector))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("cannot click {selector}: {e}"));
+    }
+
+    /// The first file that appears in the downloads folder within `timeout`.
+    pub async fn downloaded_file(&self, timeout: Duration) -> PathBuf {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let done = std::fs::read_dir(self.downloads.path())
+                .unwrap()
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .find(|p| {
+                    !p.extension()
+                        .is_some_and(|e| e == "crdownload" || e == "tmp")
+                });
+            if let Some(path) = done {
+                return path;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no download within {timeout:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// End the session and the driver.
