@@ -1,0 +1,59 @@
+//! Chart math for the app's SVG charts: scales, nice ticks, number
+//! formats with units, axes and frames, SVG path strings, empirical CDFs
+//! (thinned without losing the tail), histograms, and the deadline replay
+//! and layout of a request timeline. Pure, so that every position and label
+//! a chart draws is tested natively; the components in the app's
+//! `src/components/` only turn these layouts into SVG elements.
+//!
+//! Modules: `scale` (linear, log), `ticks` (1-2-5 steps), `format` (units
+//! by magnitude), `axis` (ticks on screen, frames), `path` (`d` strings),
+//! `palette` (Okabe–Ito colours and dashes), `line` (line charts), `cdf`,
+//! `histogram`, `timeline` (tokens vs deadlines), `explainer` (the two
+//! example streams of the fluidity explainer).
+
+mod axis;
+mod cdf;
+mod explainer;
+mod format;
+mod histogram;
+mod line;
+mod palette;
+mod path;
+mod scale;
+mod ticks;
+mod timeline;
+
+pub use axis::{
+    axis_layout, axis_title, frame_for, AxisLayout, Frame, Tick, CHAR_WIDTH, FONT_SIZE,
+    X_TICK_SPACING, Y_TICK_SPACING,
+};
+pub use cdf::{
+    distribution_summary, empirical_cdf, level_index, DistributionSummary, KEPT_LEVELS,
+    MIN_CDF_POINTS,
+};
+pub use explainer::{
+    example_streams, explainer_layout, ExampleStream, ExplainerLayout, EXPLAINER_TBT_DEADLINE,
+    EXPLAINER_TTFT_DEADLINE,
+};
+pub use format::{
+    display_unit, format_number, format_ticks, format_value, round_significant, DisplayUnit, Unit,
+};
+pub use histogram::{histogram, histogram_layout, Bar, BinRule, Histogram, HistogramLayout};
+pub use line::{
+    extent, key_points, line_chart_layout, nearest_point, nearest_points, AxisSpec,
+    LineChartLayout, LineShape, Series, SeriesPath,
+};
+pub use palette::{series_style, SeriesStyle, DASHES, OKABE_ITO};
+pub use path::{
+    coord, markers_path, polyline_path, rects_path, step_path, subpath_count, ticks_path,
+};
+pub use scale::{Scale, ScaleKind};
+pub use ticks::{
+    linear_ticks, log_bounds, log_ticks, nice_step, nice_ticks, power_of_ten, tick_target,
+    NiceStep, NiceTicks,
+};
+pub use timeline::{
+    deadline_timeline, timeline_extent, timeline_layout, timeline_marks, timeline_summary, Lane,
+    MarkCounts, Stall, TimelineLayout, TimelineMarks, TimelineSummary, TokenDeadline,
+    LANE_LABEL_WIDTH,
+};

@@ -1,0 +1,355 @@
+//! One request's tokens against their deadlines, for the request timeline
+//! and the fluidity explainer: a replay of the deadline walk of METRICS.md
+//! ("Deadline miss rate and fluidity-index") that keeps, for every token,
+//! when it arrived, which deadline it was held to, the slack banked after
+//! it and the deadlines it missed; and those tokens laid out on a time axis.
+//!
+//! The replay performs the same float operations, in the same order, as the
+//! reference loop, so its missed and total counts are the metrics' counts
+//! (a test checks it against `metrics::deadline_miss_count`).
+
+use super::axis::{axis_layout, sane_size, AxisLayout, Frame, FONT_SIZE, X_TICK_SPACING};
+use super::format::Unit;
+use super::path::{markers_path, rects_path, ticks_path};
+use super::scale::Scale;
+use super::ticks::{nice_ticks, tick_target};
+use crate::metrics::floor_div;
+
+/// One token of a request's timeline, times in seconds since the request
+/// was sent.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TokenDeadline {
+    /// Position in the timeline (0 is the first token).
+    pub index: usize,
+    /// Its entry of the inter-token times (the TTFT for token 0).
+    pub gap: f64,
+    /// When the wait for it began: the previous arrival (0 for the first
+    /// token). For a late token, the start of the stall.
+    pub waited_from: f64,
+    /// When it arrived: the running sum of the gaps.
+    pub arrival: f64,
+    /// The deadline it was held to: the TTFT deadline for token 0; for
+    /// token i, the previous arrival plus the TBT deadline plus the slack
+    /// banked so far. For a late token, the first deadline it missed.
+    pub deadline: f64,
+    /// Slack banked after this token (0 after a late token: the walk
+    /// restarts).
+    pub banked_slack: f64,
+    /// Whether it came after its deadline (the walk's `t > D + slack`).
+    pub late: bool,
+    /// Deadlines it missed (0 when on time).
+    pub missed: u32,
+}
+
+impl TokenDeadline {
+    /// The times of the deadlines it missed: its deadline, then every TBT
+    /// deadline after it, `missed` of them.
+    pub fn missed_deadlines(&self, tbt_deadline: f64) -> impl Iterator<Item = f64> + '_ {
+        let start = self.deadline;
+        (0..self.missed).map(move |k| start + f64::from(k) * tbt_deadline)
+    }
+
+    /// Deadlines this token counts for: 1 when on time, its misses when late.
+    pub fn deadlines(&self) -> u64 {
+        if self.late {
+            u64::from(self.missed)
+        } else {
+            1
+        }
+    }
+}
+
+/// Replays the deadline walk of METRICS.md over `itt` (`itt[0]` the TTFT,
+/// then the gaps between tokens, seconds) with TTFT deadline
+/// `ttft_deadline` and TBT deadline `tbt_deadline`.
+pub fn deadline_timeline(itt: &[f64], ttft_deadline: f64, tbt_deadline: f64) -> Vec<TokenDeadline> {
+    let mut slack = 0.0;
+    let mut arrival = 0.0;
+    let mut tokens = Vec::with_capacity(itt.len());
+    for (index, &t) in itt.iter().enumerate() {
+        let d = if index == 0 {
+            ttft_deadline
+        } else {
+            tbt_deadline
+        };
+        let waited_from = arrival;
+        arrival += t;
+        let allowed = d + slack;
+        let deadline = waited_from + allowed;
+        if t <= allowed {
+            slack += d - t;
+            tokens.push(TokenDeadline {
+                index,
+                gap: t,
+                waited_from,
+                arrival,
+                deadline,
+                banked_slack: slack,
+                late: false,
+                missed: 0,
+            });
+            continue;
+        }
+        let m = if index == 0 {
+            1.0 + floor_div(t - slack - ttft_deadline, tbt_deadline)
+        } else {
+            floor_div(t - slack, tbt_deadline)
+        };
+        slack = 0.0;
+        tokens.push(TokenDeadline {
+            index,
+            gap: t,
+            waited_from,
+            arrival,
+            deadline,
+            banked_slack: slack,
+            late: true,
+            // As the metrics do (`as u64`): NaN and negatives count 0.
+            missed: m as u32,
+        });
+    }
+    tokens
+}
+
+/// A stretch of waiting that missed deadlines.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stall {
+    /// The token that ended it.
+    pub token: usize,
+    pub start: f64,
+    pub end: f64,
+    pub missed: u32,
+}
+
+/// Counts over a replayed timeline.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TimelineSummary {
+    pub tokens: usize,
+    /// Deadlines in all (the walk's `total`).
+    pub deadlines: u64,
+    /// Deadlines missed (the walk's `missed`).
+    pub missed: u64,
+    /// The late tokens' waits, in order.
+    pub stalls: Vec<Stall>,
+}
+
+impl TimelineSummary {
+    /// Deadlines met.
+    pub fn met(&self) -> u64 {
+        self.deadlines - self.missed
+    }
+}
+
+/// Counts of a replayed timeline.
+pub fn timeline_summary(tokens: &[TokenDeadline]) -> TimelineSummary {
+    let mut summary = TimelineSummary {
+        tokens: tokens.len(),
+        ..TimelineSummary::default()
+    };
+    for t in tokens {
+        summary.deadlines += t.deadlines();
+        if t.late {
+            summary.missed += u64::from(t.missed);
+            summary.stalls.push(Stall {
+                token: t.index,
+                start: t.waited_from,
+                end: t.arrival,
+                missed: t.missed,
+            });
+        }
+    }
+    summary
+}
+
+/// The marks of one timeline lane, each kind gathered into one path.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TimelineMarks {
+    /// Ticks of tokens that arrived by their deadline.
+    pub tokens_on_time: String,
+    /// Ticks of late tokens.
+    pub tokens_late: String,
+    /// Markers of deadlines met.
+    pub deadlines_met: String,
+    /// Markers of deadlines missed.
+    pub deadlines_missed: String,
+    /// Shaded spans from each on-time token to its deadline (ahead of time,
+    /// slack banked).
+    pub slack: String,
+    /// Spans of the stalls (waits that missed deadlines).
+    pub stalls: String,
+    pub counts: MarkCounts,
+}
+
+/// How many of each mark a lane has (within its time window).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MarkCounts {
+    pub tokens_on_time: usize,
+    pub tokens_late: usize,
+    pub deadlines_met: usize,
+    pub deadlines_missed: usize,
+    pub stalls: usize,
+}
+
+/// Vertical placement of a lane: a row of deadline markers above a row of
+/// token ticks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Lane {
+    /// Top of the deadline row; markers point down to `deadline_y`.
+    pub top: f64,
+    /// Where deadline markers' tips sit (the top of the token row).
+    pub deadline_y: f64,
+    /// Bottom of the token row.
+    pub bottom: f64,
+}
+
+impl Lane {
+    /// A lane from `top`, `height` tall (markers take the upper third).
+    pub fn new(top: f64, height: f64) -> Self {
+        Lane {
+            top,
+            deadline_y: top + (height / 3.0).clamp(8.0, 14.0),
+            bottom: top + height,
+        }
+    }
+}
+
+/// The marks of `tokens` in `lane` on time scale `x` (only those inside its
+/// domain are drawn; spans are cut to it).
+pub fn timeline_marks(
+    tokens: &[TokenDeadline],
+    tbt_deadline: f64,
+    x: &Scale,
+    lane: Lane,
+) -> TimelineMarks {
+    let inside = |t: f64| x.contains(t);
+    let (lo, hi) = x.domain;
+    let span = |a: f64, b: f64| -> Option<(f64, f64, f64, f64)> {
+        let (a, b) = (a.max(lo), b.min(hi));
+        (b > a).then(|| {
+            let (xa, xb) = (x.apply(a), x.apply(b));
+            (xa, lane.deadline_y, xb - xa, lane.bottom - lane.deadline_y)
+        })
+    };
+    let on_time: Vec<f64> = tokens
+        .iter()
+        .filter(|t| !t.late && inside(t.arrival))
+        .map(|t| t.arrival)
+        .collect();
+    let late: Vec<f64> = tokens
+        .iter()
+        .filter(|t| t.late && inside(t.arrival))
+        .map(|t| t.arrival)
+        .collect();
+    let met: Vec<f64> = tokens
+        .iter()
+        .filter(|t| !t.late && inside(t.deadline))
+        .map(|t| t.deadline)
+        .collect();
+    let missed: Vec<f64> = tokens
+        .iter()
+        .flat_map(|t| t.missed_deadlines(tbt_deadline))
+        .filter(|&d| inside(d))
+        .collect();
+    let slack: Vec<_> = tokens
+        .iter()
+        .filter(|t| !t.late)
+        .filter_map(|t| span(t.arrival, t.deadline))
+        .collect();
+    let stalls: Vec<_> = tokens
+        .iter()
+        .filter(|t| t.late)
+        .filter_map(|t| {
+            span(t.waited_from, t.arrival)
+                .map(|(sx, _, w, _)| (sx, lane.top, w, lane.bottom - lane.top))
+        })
+        .collect();
+    let marker = (lane.deadline_y - lane.top).clamp(4.0, 10.0);
+    let tick_top = lane.deadline_y + 2.0;
+    TimelineMarks {
+        tokens_on_time: ticks_path(on_time.iter().map(|&t| x.apply(t)), tick_top, lane.bottom),
+        tokens_late: ticks_path(late.iter().map(|&t| x.apply(t)), tick_top, lane.bottom),
+        deadlines_met: markers_path(met.iter().map(|&t| x.apply(t)), lane.deadline_y, marker),
+        deadlines_missed: markers_path(missed.iter().map(|&t| x.apply(t)), lane.deadline_y, marker),
+        slack: rects_path(slack.iter().copied()),
+        stalls: rects_path(stalls.iter().copied()),
+        counts: MarkCounts {
+            tokens_on_time: on_time.len(),
+            tokens_late: late.len(),
+            deadlines_met: met.len(),
+            deadlines_missed: missed.len(),
+            stalls: stalls.len(),
+        },
+    }
+}
+
+/// The time span a timeline's marks need: 0 to the last arrival or
+/// deadline.
+pub fn timeline_extent(tokens: &[TokenDeadline], tbt_deadline: f64) -> f64 {
+    tokens
+        .iter()
+        .flat_map(|t| {
+            let last_missed = t.missed_deadlines(tbt_deadline).last().unwrap_or(0.0);
+            [t.arrival, t.deadline, last_missed]
+        })
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max)
+}
+
+/// A request timeline ready to draw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelineLayout {
+    pub frame: Frame,
+    pub x: AxisLayout,
+    pub x_scale: Scale,
+    pub lane: Lane,
+    pub marks: TimelineMarks,
+}
+
+/// Width of the lane labels ("deadlines", "tokens") left of the plot.
+pub const LANE_LABEL_WIDTH: f64 = 68.0;
+
+/// Lays out a request's `tokens` in a chart `width` × `height`, over
+/// `window` (seconds since the request was sent) or its whole extent.
+pub fn timeline_layout(
+    tokens: &[TokenDeadline],
+    tbt_deadline: f64,
+    window: Option<(f64, f64)>,
+    width: f64,
+    height: f64,
+) -> TimelineLayout {
+    let width = sane_size(width, 640.0);
+    let height = sane_size(height, 140.0);
+    let frame = Frame {
+        width,
+        height,
+        left: LANE_LABEL_WIDTH,
+        right: width - 16.0,
+        top: 8.0,
+        bottom: height - (2.0 * FONT_SIZE + 18.0),
+    };
+    let target = tick_target(frame.plot_width(), X_TICK_SPACING);
+    let x_scale = match window {
+        Some((a, b)) if a.is_finite() && b.is_finite() && a < b => {
+            Scale::linear((a, b), (frame.left, frame.right))
+        }
+        _ => {
+            let t = nice_ticks(0.0, timeline_extent(tokens, tbt_deadline).max(1e-3), target);
+            Scale::linear((t.lo, t.hi), (frame.left, frame.right))
+        }
+    };
+    let x = axis_layout(
+        &x_scale,
+        Unit::Seconds,
+        "Time since the request was sent",
+        target,
+    );
+    let lane = Lane::new(frame.top, frame.plot_height() - 6.0);
+    let marks = timeline_marks(tokens, tbt_deadline, &x_scale, lane);
+    TimelineLayout {
+        frame,
+        x,
+        x_scale,
+        lane,
+        marks,
+    }
+}

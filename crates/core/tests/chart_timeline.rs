@@ -1,0 +1,234 @@
+//! The request timeline's deadline replay: its missed and total counts are
+//! the METRICS.md loop's (transcribed here, and the metrics engine's), on
+//! hand-made timelines with stalls whose counts were printed by CPython;
+//! deadlines, banked slack and missed deadlines in time; the marks on
+//! screen; the explainer's two streams.
+#![cfg(not(target_arch = "wasm32"))]
+
+use etalon_core::chart::{
+    deadline_timeline, example_streams, explainer_layout, subpath_count, timeline_layout,
+    timeline_summary, TokenDeadline, EXPLAINER_TBT_DEADLINE,
+};
+use etalon_core::metrics::{deadline_miss_count, floor_div, FirstToken};
+use proptest::prelude::*;
+
+/// METRICS.md's pseudocode, line by line.
+fn pseudocode(itt: &[f64], dp: f64, dd: f64) -> (u64, u64) {
+    let (mut slack, mut total, mut missed) = (0.0, 0.0, 0.0);
+    for (i, &t) in itt.iter().enumerate() {
+        let d = if i == 0 { dp } else { dd };
+        if t <= d + slack {
+            slack += d - t;
+            total += 1.0;
+            continue;
+        }
+        let m = if i == 0 {
+            1.0 + floor_div(t - slack - dp, dd)
+        } else {
+            floor_div(t - slack, dd)
+        };
+        missed += m;
+        total += m;
+        slack = 0.0;
+    }
+    (missed as u64, total as u64)
+}
+
+fn replay_counts(itt: &[f64], dp: f64, dd: f64) -> (u64, u64) {
+    let s = timeline_summary(&deadline_timeline(itt, dp, dd));
+    (s.missed, s.deadlines)
+}
+
+/// A timeline, its TTFT and TBT deadlines, and (missed, total) as printed
+/// by CPython running the METRICS.md loop.
+type Case = (Vec<f64>, f64, f64, (u64, u64));
+
+fn hand_made() -> Vec<Case> {
+    let mut smooth = vec![0.2];
+    smooth.extend([0.05; 20]);
+    let mut stalling = vec![0.2];
+    stalling.extend([0.05; 6]);
+    stalling.push(0.57);
+    stalling.extend([0.01; 13]);
+    vec![
+        // Banked slack covers a slow gap.
+        (vec![0.05, 0.14, 0.1], 0.1, 0.1, (0, 3)),
+        // A stall of 350 ms misses three 100 ms deadlines.
+        (vec![0.1, 0.35, 0.1], 0.1, 0.1, (3, 5)),
+        // A late first token.
+        (vec![0.35], 0.1, 0.1, (3, 3)),
+        // Python's floor division: 0.9 // 0.1 == 8.
+        (vec![0.0, 1.0], 0.1, 0.1, (8, 9)),
+        // Bursts, a long stall, a second one after banking.
+        (
+            vec![0.3, 0.02, 0.02, 0.9, 0.01, 0.01, 0.01, 0.25, 0.05],
+            0.5,
+            0.05,
+            (14, 21),
+        ),
+        (smooth, 0.25, 0.06, (0, 21)),
+        (stalling, 0.25, 0.06, (7, 27)),
+        // Exactly on the deadline is on time; exact multiples.
+        (vec![1.0, 0.1, 0.2, 0.3], 1.0, 0.1, (4, 6)),
+        // Zero gaps (several tokens in one chunk) around a 2 s stall.
+        (vec![0.5, 0.0, 0.0, 0.0, 2.0, 0.0, 0.0], 0.2, 0.1, (19, 24)),
+    ]
+}
+
+#[test]
+fn replay_counts_match_the_pseudocode_and_the_metrics() {
+    for (itt, dp, dd, cpython) in hand_made() {
+        let replay = replay_counts(&itt, dp, dd);
+        assert_eq!(replay, cpython, "{itt:?}");
+        assert_eq!(pseudocode(&itt, dp, dd), cpython, "{itt:?}");
+        let m = deadline_miss_count(&itt, dp, dd, FirstToken::Counted);
+        assert_eq!((m.missed_deadlines, m.total_deadlines), cpython, "{itt:?}");
+    }
+}
+
+#[test]
+fn a_stall_in_time() {
+    let tokens = deadline_timeline(&[0.1, 0.35, 0.1], 0.1, 0.1);
+    let t: Vec<(f64, f64, f64, bool, u32)> = tokens
+        .iter()
+        .map(|t| {
+            (
+                round(t.arrival),
+                round(t.deadline),
+                round(t.banked_slack),
+                t.late,
+                t.missed,
+            )
+        })
+        .collect();
+    assert_eq!(
+        t,
+        vec![
+            (0.1, 0.1, 0.0, false, 0),
+            // Waited from 0.1, deadline 0.2; missed 0.2, 0.3 and 0.4.
+            (0.45, 0.2, 0.0, true, 3),
+            // The walk restarts at the late token: next deadline 0.45 + 0.1.
+            (0.55, 0.55, 0.0, false, 0),
+        ]
+    );
+    let missed: Vec<f64> = tokens[1].missed_deadlines(0.1).map(round).collect();
+    assert_eq!(missed, vec![0.2, 0.3, 0.4]);
+    assert_eq!(tokens[1].waited_from, 0.1);
+    let summary = timeline_summary(&tokens);
+    assert_eq!(summary.stalls.len(), 1);
+    assert_eq!(
+        (round(summary.stalls[0].start), round(summary.stalls[0].end)),
+        (0.1, 0.45)
+    );
+    assert_eq!(summary.met(), 2);
+}
+
+#[test]
+fn banked_slack_is_the_lead_on_the_deadline() {
+    let tokens = deadline_timeline(&[0.05, 0.02, 0.02], 0.1, 0.05);
+    for t in &tokens {
+        assert!(!t.late);
+        assert!(
+            (t.deadline - t.arrival - t.banked_slack).abs() < 1e-12,
+            "{t:?}"
+        );
+    }
+    // Deadlines keep their schedule: 0.1, 0.15, 0.2.
+    let deadlines: Vec<f64> = tokens.iter().map(|t| round(t.deadline)).collect();
+    assert_eq!(deadlines, vec![0.1, 0.15, 0.2]);
+}
+
+#[test]
+fn a_late_first_token_misses_from_the_ttft_deadline_on() {
+    let tokens = deadline_timeline(&[0.35], 0.1, 0.1);
+    let missed: Vec<f64> = tokens[0].missed_deadlines(0.1).map(round).collect();
+    assert_eq!(missed, vec![0.1, 0.2, 0.3]);
+}
+
+#[test]
+fn timeline_marks_count_tokens_deadlines_and_stalls() {
+    let itt = [0.1, 0.35, 0.1, 0.01, 0.01];
+    let tokens = deadline_timeline(&itt, 0.1, 0.1);
+    let layout = timeline_layout(&tokens, 0.1, None, 640.0, 140.0);
+    let c = layout.marks.counts;
+    assert_eq!((c.tokens_on_time, c.tokens_late), (4, 1));
+    assert_eq!((c.deadlines_met, c.deadlines_missed, c.stalls), (4, 3, 1));
+    assert_eq!(subpath_count(&layout.marks.tokens_on_time), 4);
+    assert_eq!(subpath_count(&layout.marks.tokens_late), 1);
+    assert_eq!(subpath_count(&layout.marks.deadlines_missed), 3);
+    assert_eq!(subpath_count(&layout.marks.stalls), 1);
+    assert!(layout.x_scale.domain.1 >= 0.57);
+    assert_eq!(layout.x.title, "Time since the request was sent (ms)");
+    // A window shows only what falls in it.
+    let zoomed = timeline_layout(&tokens, 0.1, Some((0.0, 0.3)), 640.0, 140.0);
+    assert_eq!(zoomed.marks.counts.tokens_on_time, 1);
+    assert_eq!(zoomed.marks.counts.deadlines_missed, 2);
+    assert_eq!(zoomed.marks.counts.stalls, 1);
+}
+
+#[test]
+fn the_explainer_streams_have_equal_speed_and_different_fluidity() {
+    let [smooth, stalling] = example_streams();
+    assert_eq!(smooth.tokens.len(), stalling.tokens.len());
+    assert!((smooth.duration() - stalling.duration()).abs() < 1e-9);
+    assert_eq!((smooth.summary.missed, smooth.summary.deadlines), (0, 21));
+    assert_eq!(
+        (stalling.summary.missed, stalling.summary.deadlines),
+        (7, 27)
+    );
+    assert_eq!(smooth.share_met(), 1.0);
+    let m = deadline_miss_count(
+        &stalling.itt,
+        0.25,
+        EXPLAINER_TBT_DEADLINE,
+        FirstToken::Counted,
+    );
+    assert!((stalling.share_met() - m.fluidity_index()).abs() < 1e-15);
+    let layout = explainer_layout(640.0, 200.0);
+    assert_eq!(layout.lanes.len(), 2);
+    assert!(layout.lanes[0].0.bottom < layout.lanes[1].0.top);
+    assert_eq!(layout.lanes[0].1.counts.tokens_on_time, 21);
+    assert_eq!(layout.lanes[1].1.counts.deadlines_missed, 7);
+}
+
+fn round(v: f64) -> f64 {
+    (v * 1e9).round() / 1e9
+}
+
+fn gaps() -> impl Strategy<Value = Vec<f64>> {
+    prop::collection::vec(
+        prop_oneof![
+            4 => 0.0f64..0.08,
+            1 => Just(0.0),
+            1 => Just(0.05),
+            1 => 0.1f64..2.0,
+        ],
+        0..300,
+    )
+}
+
+proptest! {
+    #[test]
+    fn replay_matches_the_metrics_on_any_timeline(
+        itt in gaps(),
+        dp in prop_oneof![Just(0.1), Just(0.25), 0.01f64..2.0],
+        dd in prop_oneof![Just(0.05), Just(0.1), 0.005f64..0.2],
+    ) {
+        let tokens: Vec<TokenDeadline> = deadline_timeline(&itt, dp, dd);
+        prop_assert_eq!(tokens.len(), itt.len());
+        let m = deadline_miss_count(&itt, dp, dd, FirstToken::Counted);
+        prop_assert_eq!(replay_counts(&itt, dp, dd), (m.missed_deadlines, m.total_deadlines));
+        prop_assert_eq!(pseudocode(&itt, dp, dd), (m.missed_deadlines, m.total_deadlines));
+        for t in &tokens {
+            prop_assert!(t.banked_slack >= 0.0);
+            if t.late {
+                // Every missed deadline passed before the token came.
+                for d in t.missed_deadlines(dd) {
+                    prop_assert!(d <= t.arrival + 1e-9);
+                }
+            } else {
+                prop_assert!(t.arrival <= t.deadline + 1e-9);
+            }
+        }
+    }
+}
