@@ -1,0 +1,124 @@
+//! What the run and results screens say, as pure functions of a recording
+//! (the screens only lay it out): the headline cards, the percentile
+//! table, the errors table, warnings, plain explanations of every metric,
+//! number formats, the live text with its stalls, cheap live
+//! distributions, deadline inputs, the request picker and the export
+//! file's name.
+//!
+//! [`Report::of`] gathers every figure of the results screen for one
+//! deadline configuration; the page calls it again when a deadline moves.
+
+mod deadlines;
+mod errors;
+mod explain;
+mod export;
+mod format;
+mod headline;
+mod live;
+mod live_text;
+mod requests;
+mod table;
+mod warnings;
+
+pub use deadlines::{
+    parse_percent, parse_seconds, percent_text, seconds_text, ttft_field, with_target_miss_rate,
+    with_tbt_deadline, with_ttft_field, TtftField,
+};
+pub use errors::{error_rows, errors_summary, ErrorRow};
+pub use explain::{Metric, Unit, TOKEN_EXPLANATION};
+pub use export::{recording_file_name, recording_json, run_caption};
+pub use format::{
+    format_duration, format_rate, format_seconds, format_share, raw_value, significant, NO_FIGURE,
+};
+pub use headline::{
+    error_rate, headlines, worst_percent_fluidity, Headline, WORST_PERCENT_QUANTILE,
+};
+pub use live::{quantiles_unsorted, LiveDistributions, LiveSpread, LiveSummary, LIVE_CDF_LEVELS};
+pub use live_text::{
+    is_stall, live_segments, pieces_due, stall_marker, typical_gap, LiveSegment, MIN_STALL_SECONDS,
+    STALL_FACTOR,
+};
+pub use requests::{least_fluid_request, request_choices, request_timeline, RequestChoice};
+pub use table::{percentile_rows, PercentileRow, PERCENTILE_COLUMNS};
+pub use warnings::{hidden_seconds, hidden_warning, run_warnings, RunWarning, WarningKind};
+
+use crate::metrics::{recording_metrics, DeadlineConfig, RunMetrics};
+use crate::recording::Recording;
+
+/// Per-request values of the completed requests, for distribution charts.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetricSamples {
+    pub ttft: Vec<f64>,
+    pub tpot: Vec<f64>,
+    pub normalized_latency: Vec<f64>,
+    pub fluidity_index: Vec<f64>,
+}
+
+impl MetricSamples {
+    /// The values of the completed requests of `metrics`.
+    pub fn of(metrics: &RunMetrics) -> Self {
+        let done = || metrics.requests.iter().filter(|r| r.completed);
+        MetricSamples {
+            ttft: done().map(|r| r.ttft).collect(),
+            tpot: done().map(|r| r.tpot).collect(),
+            normalized_latency: done().map(|r| r.normalized_end_to_end_latency).collect(),
+            fluidity_index: done().map(|r| r.fluidity_index).collect(),
+        }
+    }
+}
+
+/// Every gap between tokens of the completed requests (the TBT samples).
+/// Independent of the deadlines.
+pub fn tbt_gaps(recording: &Recording) -> Vec<f64> {
+    let mut gaps = Vec::new();
+    for record in recording.requests.iter().filter(|r| r.completed()) {
+        let itt = record.inter_token_times();
+        gaps.extend_from_slice(itt.get(1..).unwrap_or(&[]));
+    }
+    gaps
+}
+
+/// Everything the results screen shows under one deadline configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub metrics: RunMetrics,
+    pub headlines: Vec<Headline>,
+    pub percentile_rows: Vec<PercentileRow>,
+    pub errors: Vec<ErrorRow>,
+    /// "No request failed." or "3 of 50 requests failed (6.0 %)."
+    pub errors_summary: String,
+    pub samples: MetricSamples,
+    /// `(TBT deadline, p99 miss rate)`, 1 to 100 ms.
+    pub miss_curve: Vec<(f64, f64)>,
+    pub choices: Vec<RequestChoice>,
+    pub least_fluid: Option<u64>,
+}
+
+impl Report {
+    /// The report of `recording` under `deadlines`.
+    pub fn of(recording: &Recording, deadlines: &DeadlineConfig) -> Report {
+        let metrics = recording_metrics(recording, deadlines);
+        let errors = error_rows(&recording.requests);
+        Report {
+            headlines: headlines(&metrics),
+            percentile_rows: percentile_rows(&metrics.service.percentiles),
+            errors_summary: errors_summary(&errors, metrics.service.launched),
+            errors,
+            samples: MetricSamples::of(&metrics),
+            miss_curve: metrics
+                .service
+                .p99_miss_rate_vs_tbt_deadline
+                .iter()
+                .map(|[d, rate]| (*d, *rate))
+                .collect(),
+            choices: request_choices(&metrics),
+            least_fluid: least_fluid_request(&metrics),
+            metrics,
+        }
+    }
+
+    /// The headline card with `key` ("ttft-p50").
+    pub fn headline(&self, key: &str) -> Option<&Headline> {
+        self.headlines.iter().find(|h| h.key == key)
+    }
+}
