@@ -14,10 +14,11 @@
 //! (the same counting, several deadlines at once), `sparse` (the
 //! same counting visiting only the long gaps), `bisection` (minimum
 //! deadline search), `config` and `prefill` (deadlines), `service`
-//! (service-level figures), `summary` (percentile tables).
+//! (service-level figures), `curve` (the p99 miss rate curve), `summary` (percentile tables).
 
 mod bisection;
 mod config;
+mod curve;
 mod deadline;
 mod floor_div;
 mod lanes;
@@ -167,28 +168,18 @@ pub fn run_metrics(timelines: &[RequestTimeline], deadlines: &DeadlineConfig) ->
             ttft_deadline: deadlines.ttft_deadline_for(t.num_prompt_tokens),
         })
         .collect();
-    // The curve's decode-only miss rates of the completed requests, computed
-    // on the timelines the searches prepare: rates[j * n + r].
-    let mut rank = vec![None; timelines.len()];
-    let mut n = 0;
-    for (i, timeline) in timelines.iter().enumerate() {
-        if timeline.error.is_none() {
-            rank[i] = Some(n);
-            n += 1;
-        }
-    }
-    let mut curve_rates = vec![0.0; 100 * n];
-    let mut row = [0.0; 100];
+    // The curve's rows of the completed requests, on the timelines the
+    // searches prepare.
+    let mut rows = Vec::new();
+    let mut rows_of = Vec::new();
     let min_deadlines = bisection::min_tbt_deadlines(
         &searches,
         deadlines.target_miss_rate,
         FLUID_TARGET_MISS_RATE,
         |i, timeline| {
-            if let Some(r) = rank[i] {
-                service::decode_miss_rates(timeline, &mut row);
-                for (j, rate) in row.iter().enumerate() {
-                    curve_rates[j * n + r] = *rate;
-                }
+            if timelines[i].error.is_none() {
+                rows.push(curve::CurveRow::new(timeline));
+                rows_of.push(i);
             }
         },
     );
@@ -197,7 +188,10 @@ pub fn run_metrics(timelines: &[RequestTimeline], deadlines: &DeadlineConfig) ->
         .zip(min_deadlines)
         .map(|(t, found)| request_figures(t, deadlines, found))
         .collect();
-    let curve = service::p99_curve(&mut curve_rates, n);
+    let curve = curve::p99_curve(&mut rows, |r| {
+        let itt = &timelines[rows_of[r]].inter_token_times;
+        itt.get(1..).unwrap_or(&[])
+    });
     let service = service_metrics(timelines, &requests, curve);
     RunMetrics {
         deadlines: deadlines.clone(),

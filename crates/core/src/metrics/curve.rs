@@ -1,0 +1,211 @@
+//! The p99 miss rate against TBT deadlines from 1 to 100 ms (METRICS.md):
+//! for each deadline, the 0.99 quantile over requests of the decode-only
+//! miss rate. Exact, yet most (request, deadline) walks are skipped: the
+//! quantile depends only on the largest rates, and a cheap upper bound on
+//! each rate shows which requests cannot be among them.
+//!
+//! The bound: a gap at most `D - 1e-9` is on time (slack is never below
+//! -1e-12), and a late gap `t` misses `floor((t - slack) / D) <= (t + 1e-9) / D`
+//! deadlines. So with `c` gaps of at least `D - 1e-9`, summing to `s`,
+//! `missed <= m = (s + c 1e-9) / D` and `rate <= m / (n - c + m)`.
+
+use super::bisection::{QuickCount, Timeline};
+use super::deadline::{AfterFirstToken, DeadlineCount};
+use super::lanes;
+use super::quantile::lerp;
+use super::service::{curve_tbt_deadlines, THROUGHPUT_QUANTILE};
+
+const POINTS: usize = 100;
+/// Requests walked per deadline in the first round, beyond the ones the
+/// quantile takes.
+const EXTRA_FIRST: usize = 16;
+
+/// One request's decode-only miss rates on the curve's deadlines: known
+/// exactly where cheap, else bounded from above.
+pub(crate) struct CurveRow {
+    /// Exact rate, or NaN while unknown.
+    rates: [f64; POINTS],
+    /// Upper bound of the rate where unknown.
+    bounds: [f64; POINTS],
+}
+
+impl CurveRow {
+    /// Rates that shortcuts settle, bounds for the others. `timeline` holds
+    /// the request's gaps (its first element, if any, plays no part).
+    pub fn new(timeline: &Timeline) -> Self {
+        let deadlines = curve_tbt_deadlines();
+        let mut row = CurveRow {
+            rates: [f64::NAN; POINTS],
+            bounds: [f64::INFINITY; POINTS],
+        };
+        let bounds = rate_bounds(timeline.gaps);
+        for (j, &deadline) in deadlines.iter().enumerate() {
+            match timeline.quick_count(deadline, decode_start()) {
+                QuickCount::Exact(count) => row.rates[j] = count.miss_rate(),
+                QuickCount::AllMissed => row.rates[j] = 1.0,
+                QuickCount::Walk => row.bounds[j] = bounds[j],
+            }
+        }
+        row
+    }
+}
+
+/// The decode-only walk is the walk of `[0] + gaps` with the first token
+/// ignored: it starts with no slack and no count.
+fn decode_start() -> AfterFirstToken {
+    AfterFirstToken {
+        slack: 0.0,
+        count: DeadlineCount::default(),
+    }
+}
+
+/// Upper bounds of the decode-only miss rate at each curve deadline (see the
+/// module's first lines); +inf when a gap is not finite.
+fn rate_bounds(gaps: &[f64]) -> [f64; POINTS] {
+    // Gaps by 0.25 ms bucket (the last one open-ended): a gap of at least
+    // (j + 1) ms - 1e-9, the curve's deadline j minus the margin, is in
+    // bucket 4 j + 3 or above, even with the rounding of `gap * 4000`.
+    const PER_MS: usize = 4;
+    const BUCKETS: usize = PER_MS * POINTS;
+    let mut count = [0u32; BUCKETS + 1];
+    let mut sum = [0.0f64; BUCKETS + 1];
+    for &gap in gaps {
+        if !gap.is_finite() {
+            return [f64::INFINITY; POINTS];
+        }
+        let bucket = ((gap * (1000 * PER_MS) as f64 - 1e-3).max(0.0) as usize).min(BUCKETS);
+        count[bucket] += 1;
+        sum[bucket] += gap;
+    }
+    let n = gaps.len() as f64;
+    let deadlines = curve_tbt_deadlines();
+    let mut bounds = [0.0; POINTS];
+    let (mut long_count, mut long_sum) = (0.0, 0.0);
+    let mut bucket = BUCKETS + 1;
+    for j in (0..POINTS).rev() {
+        while bucket > PER_MS * j + PER_MS - 1 {
+            bucket -= 1;
+            long_count += count[bucket] as f64;
+            long_sum += sum[bucket];
+        }
+        let most_missed =
+            (long_sum * (1.0 + 1e-9) + long_count * 1e-9) / deadlines[j] * (1.0 + 1e-9);
+        let least_on_time = n - long_count;
+        bounds[j] = if long_count == 0.0 {
+            0.0
+        } else {
+            most_missed / (least_on_time + most_missed) * (1.0 + 1e-9)
+        };
+    }
+    bounds
+}
+
+/// The curve from every request's row; `gaps(r)` gives request r's gaps for
+/// the walks the bounds cannot spare. Empty without requests.
+pub(crate) fn p99_curve<'a>(
+    rows: &mut [CurveRow],
+    gaps: impl Fn(usize) -> &'a [f64],
+) -> Vec<[f64; 2]> {
+    let n = rows.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let h = (n - 1) as f64 * THROUGHPUT_QUANTILE;
+    let lowest = (h.floor() as usize).min(n - 1);
+    // The quantile reads the sorted rates from `lowest` up: the `top`
+    // largest.
+    let top = n - lowest;
+    let deadlines = curve_tbt_deadlines();
+    for round in 0.. {
+        // First the likeliest requests; then every one the bound cannot spare.
+        let most = if round == 0 { top + EXTRA_FIRST } else { n };
+        let mut to_walk: Vec<(usize, usize)> = Vec::new();
+        let mut known = Vec::with_capacity(n);
+        let mut unknown: Vec<(f64, usize)> = Vec::with_capacity(n);
+        for j in 0..POINTS {
+            known.clear();
+            unknown.clear();
+            for (r, row) in rows.iter().enumerate() {
+                if row.rates[j].is_nan() {
+                    unknown.push((row.bounds[j], r));
+                } else {
+                    known.push(row.rates[j]);
+                }
+            }
+            let threshold = kth_largest(&mut known, top).unwrap_or(f64::NEG_INFINITY);
+            // Keep what may exceed the threshold (a NaN bound too).
+            unknown.retain(|&(bound, _)| {
+                bound.partial_cmp(&threshold) != Some(std::cmp::Ordering::Less)
+                    && bound != threshold
+            });
+            unknown.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
+            to_walk.extend(unknown.iter().take(most).map(|&(_, r)| (r, j)));
+        }
+        if to_walk.is_empty() {
+            break;
+        }
+        to_walk.sort_unstable();
+        for group in to_walk.chunk_by(|a, b| a.0 == b.0) {
+            let r = group[0].0;
+            walk_row(&mut rows[r], gaps(r), group.iter().map(|&(_, j)| j));
+        }
+    }
+    let mut known = Vec::with_capacity(n);
+    (0..POINTS)
+        .map(|j| {
+            known.clear();
+            known.extend(
+                rows.iter()
+                    .map(|row| row.rates[j])
+                    .filter(|rate| !rate.is_nan()),
+            );
+            [deadlines[j], quantile_of_top(&mut known, n, h, lowest)]
+        })
+        .collect()
+}
+
+/// Walks request `gaps` at the curve deadlines `points`, eight at a time.
+fn walk_row(row: &mut CurveRow, gaps: &[f64], points: impl Iterator<Item = usize>) {
+    const K: usize = 8;
+    let deadlines = curve_tbt_deadlines();
+    let points: Vec<usize> = points.collect();
+    for group in points.chunks(K) {
+        // A short last group repeats its last deadline.
+        let walks: [lanes::Walk; K] = std::array::from_fn(|k| lanes::Walk {
+            gaps,
+            tbt_deadline: deadlines[group[k.min(group.len() - 1)]],
+            start: decode_start(),
+        });
+        let counts = lanes::walk(&walks);
+        for (k, &j) in group.iter().enumerate() {
+            row.rates[j] = counts[k].miss_rate();
+        }
+    }
+}
+
+/// The k-th largest value (k >= 1), reordering `values`; `None` if fewer.
+fn kth_largest(values: &mut [f64], k: usize) -> Option<f64> {
+    let len = values.len();
+    if len < k {
+        return None;
+    }
+    Some(*values.select_nth_unstable_by(len - k, f64::total_cmp).1)
+}
+
+/// numpy's quantile of all `n` rates at position `h` (`lowest = floor(h)`),
+/// from the known ones, which include the `n - lowest` largest of all
+/// (every unknown rate is below them).
+fn quantile_of_top(known: &mut [f64], n: usize, h: f64, lowest: usize) -> f64 {
+    let start = known.len() - (n - lowest);
+    known.select_nth_unstable_by(start, f64::total_cmp);
+    // `largest[i]` is element `lowest + i` of all rates sorted.
+    let largest = &mut known[start..];
+    largest.sort_unstable_by(f64::total_cmp);
+    if h >= (n - 1) as f64 {
+        largest[largest.len() - 1]
+    } else if h <= 0.0 {
+        largest[0]
+    } else {
+        lerp(largest[0], largest[1], h - lowest as f64)
+    }
+}
