@@ -148,3 +148,30 @@ fn key_points_keep_ends_and_extremes() {
     assert!(keys.windows(2).all(|w| w[0].0 < w[1].0));
     assert_eq!(key_points(&points[..3], 8).len(), 3);
 }
+
+#[test]
+fn reference_lines_and_a_description() {
+    use etalon_core::chart::Marker;
+    let x = AxisSpec::new("TBT deadline", Unit::Seconds).domain(0.0, 0.1);
+    let y = AxisSpec::new("p99 miss rate", Unit::Percent).domain(0.0, 1.0);
+    let curve = Series::new("p99 miss rate", vec![(0.001, 1.0), (0.05, 0.2), (0.1, 0.0)]);
+    let layout = line_chart_layout(&[curve], &x, &y, LineShape::Line, 640.0, 300.0);
+    let lines = layout.marker_lines(&[
+        Marker::x(0.05, "your TBT deadline"),
+        Marker::y(0.1, "target"),
+        Marker::x(0.5, "off the chart"),
+    ]);
+    assert_eq!(lines.len(), 2);
+    let v = &lines[0];
+    assert_eq!(v.x1, v.x2);
+    assert_eq!((v.y1, v.y2), (layout.frame.top, layout.frame.bottom));
+    assert_eq!(v.x1, layout.x_scale.apply(0.05));
+    let h = &lines[1];
+    assert_eq!(h.y1, layout.y_scale.apply(0.1));
+    assert_eq!((h.x1, h.x2), (layout.frame.left, layout.frame.right));
+    assert_eq!(
+        layout.describe(),
+        "One series, p99 miss rate. Horizontal axis: TBT deadline (ms), from 0 ms to 100 ms. \
+         Vertical axis: p99 miss rate (%), from 0% to 100%."
+    );
+}

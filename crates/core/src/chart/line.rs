@@ -265,3 +265,118 @@ pub fn key_points(points: &[(f64, f64)], max: usize) -> Vec<(f64, f64)> {
     keep.truncate(max);
     keep.into_iter().map(|i| finite[i]).collect()
 }
+
+/// Which axis a reference line marks a value on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkerAxis {
+    /// A vertical line at an x value (the chosen TBT deadline).
+    X,
+    /// A horizontal line at a y value (the target miss rate).
+    Y,
+}
+
+/// A labelled reference line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Marker {
+    pub axis: MarkerAxis,
+    pub value: f64,
+    pub label: String,
+}
+
+impl Marker {
+    pub fn x(value: f64, label: impl Into<String>) -> Self {
+        Marker {
+            axis: MarkerAxis::X,
+            value,
+            label: label.into(),
+        }
+    }
+
+    pub fn y(value: f64, label: impl Into<String>) -> Self {
+        Marker {
+            axis: MarkerAxis::Y,
+            value,
+            label: label.into(),
+        }
+    }
+}
+
+/// A reference line on screen with its label's place and anchor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MarkerLine {
+    pub x1: f64,
+    pub y1: f64,
+    pub x2: f64,
+    pub y2: f64,
+    pub label: String,
+    pub label_x: f64,
+    pub label_y: f64,
+    /// `text-anchor`: "start" or "end".
+    pub anchor: &'static str,
+}
+
+impl LineChartLayout {
+    /// The reference lines of `markers` that fall inside the plot.
+    pub fn marker_lines(&self, markers: &[Marker]) -> Vec<MarkerLine> {
+        let f = self.frame;
+        markers
+            .iter()
+            .filter_map(|m| match m.axis {
+                MarkerAxis::X if m.value.is_finite() && self.x_scale.contains(m.value) => {
+                    let x = self.x_scale.apply(m.value);
+                    let right_half = x > f.left + f.plot_width() * 0.6;
+                    Some(MarkerLine {
+                        x1: x,
+                        y1: f.top,
+                        x2: x,
+                        y2: f.bottom,
+                        label: m.label.clone(),
+                        label_x: if right_half { x - 4.0 } else { x + 4.0 },
+                        label_y: f.top + 12.0,
+                        anchor: if right_half { "end" } else { "start" },
+                    })
+                }
+                MarkerAxis::Y if m.value.is_finite() && self.y_scale.contains(m.value) => {
+                    let y = self.y_scale.apply(m.value);
+                    let low = y > f.top + 16.0;
+                    Some(MarkerLine {
+                        x1: f.left,
+                        y1: y,
+                        x2: f.right,
+                        y2: y,
+                        label: m.label.clone(),
+                        label_x: f.right - 4.0,
+                        label_y: if low { y - 4.0 } else { y + 14.0 },
+                        anchor: "end",
+                    })
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// A sentence describing the chart for assistive technology: its series
+    /// and the ranges of its axes.
+    pub fn describe(&self) -> String {
+        let names: Vec<&str> = self.series.iter().map(|s| s.name.as_str()).collect();
+        let range = |axis: &AxisLayout| match (axis.ticks.first(), axis.ticks.last()) {
+            (Some(a), Some(b)) => format!(
+                "{}, from {} to {}",
+                axis.title,
+                axis.display.attach(&a.label),
+                axis.display.attach(&b.label)
+            ),
+            _ => axis.title.clone(),
+        };
+        let series = match names.len() {
+            0 => "No data yet".to_string(),
+            1 => format!("One series, {}", names[0]),
+            n => format!("{n} series: {}", names.join(", ")),
+        };
+        format!(
+            "{series}. Horizontal axis: {}. Vertical axis: {}.",
+            range(&self.x),
+            range(&self.y)
+        )
+    }
+}

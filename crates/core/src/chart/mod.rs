@@ -41,7 +41,7 @@ pub use format::{
 pub use histogram::{histogram, histogram_layout, Bar, BinRule, Histogram, HistogramLayout};
 pub use line::{
     extent, key_points, line_chart_layout, nearest_point, nearest_points, AxisSpec,
-    LineChartLayout, LineShape, Series, SeriesPath,
+    LineChartLayout, LineShape, Marker, MarkerAxis, MarkerLine, Series, SeriesPath,
 };
 pub use palette::{series_style, SeriesStyle, DASHES, OKABE_ITO};
 pub use path::{
