@@ -1,8 +1,140 @@
-//! The results screen: being written.
+//! The results screen: every figure of the last finished run, recomputed
+//! from its recording whenever a deadline moves (no re-run). Headline
+//! cards with a plain sentence each, the fluidity explainer and
+//! distribution, the p99 miss rate vs TBT deadline curve, a percentile
+//! table, CDFs, one request's tokens against their deadlines, the errors
+//! in sentences, warnings, and the recording's export.
+//!
+//! [`ResultsView`] reads the app's state; [`ResultsBody`] takes plain
+//! props (a recording and a deadline signal), so tests mount it alone.
 
+mod charts;
+mod deadlines;
+mod errors;
+mod export;
+mod headlines;
+mod request;
+mod table;
+#[cfg(test)]
+mod tests;
+
+use etalon_core::metrics::DeadlineConfig;
+use etalon_core::recording::Recording;
+use etalon_core::report::{run_caption, run_warnings, tbt_gaps, Report};
 use leptos::prelude::*;
+
+use crate::runner::Phase;
+use crate::state::{use_app, Screen};
+
+pub use charts::{Distributions, FluiditySection};
+pub use deadlines::DeadlineControls;
+pub use errors::ErrorsTable;
+pub use export::ExportButton;
+pub use headlines::HeadlineCards;
+pub use request::RequestSection;
+pub use table::PercentileTable;
 
 #[component]
 pub fn ResultsView() -> impl IntoView {
-    view! { <section data-testid="results-view"></section> }
+    let app = use_app();
+    let recording = Memo::new(move |_| {
+        app.book.with(|b| {
+            b.as_ref()
+                .filter(|b| b.finished)
+                .map(|b| b.recording.clone())
+        })
+    });
+    let stopped = Signal::derive(move || app.book.with(|b| b.as_ref().is_some_and(|b| b.stopped)));
+    view! {
+        <section class="results-view" data-testid="results-view" aria-labelledby="results-title">
+            <h2 id="results-title">"Results"</h2>
+            {move || match recording.get() {
+                Some(recording) => {
+                    view! { <ResultsBody recording deadlines=app.deadlines stopped/> }.into_any()
+                }
+                None => view! { <NoResults/> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// What to do when there is nothing to show yet.
+#[component]
+fn NoResults() -> impl IntoView {
+    let app = use_app();
+    let under_way = move || matches!(app.phase.get(), Phase::WarmingUp { .. } | Phase::Running);
+    view! {
+        <div class="no-results" data-testid="no-results">
+            {move || {
+                if under_way() {
+                    view! {
+                        <p>
+                            "A run is under way: its results appear here as soon as it finishes \
+                             (or when you stop it)."
+                        </p>
+                        <button class="secondary" on:click=move |_| app.screen.set(Screen::Run)>
+                            "Watch the run"
+                        </button>
+                    }
+                        .into_any()
+                } else {
+                    view! {
+                        <p>
+                            "No finished run yet. Go to the set-up, enter your endpoint and model, \
+                             and press Run; when the run finishes (or you stop it), every figure \
+                             shows here."
+                        </p>
+                        <button class="secondary" on:click=move |_| app.screen.set(Screen::Setup)>
+                            "Go to the set-up"
+                        </button>
+                    }
+                        .into_any()
+                }
+            }}
+        </div>
+    }
+}
+
+/// Every figure of `recording` under `deadlines`; moving a deadline
+/// recomputes them all at once (one `Report::of` in a memo).
+#[component]
+pub fn ResultsBody(
+    #[prop(into)] recording: Signal<Recording>,
+    deadlines: RwSignal<DeadlineConfig>,
+    /// The user stopped the run early.
+    #[prop(into, optional)]
+    stopped: Signal<bool>,
+) -> impl IntoView {
+    let report = Memo::new(move |_| recording.with(|r| deadlines.with(|d| Report::of(r, d))));
+    let gaps = Memo::new(move |_| recording.with(tbt_gaps));
+    let warnings = Memo::new(move |_| recording.with(|r| run_warnings(r, stopped.get())));
+    let caption = move || recording.with(run_caption);
+    view! {
+        <div class="results-body">
+            <div class="results-head">
+                <p class="caption" data-testid="results-caption">{caption}</p>
+                <ExportButton recording/>
+            </div>
+            {move || {
+                warnings
+                    .get()
+                    .into_iter()
+                    .map(|w| {
+                        view! {
+                            <p class="banner warning" role="alert" data-testid="results-warning">
+                                {w.sentence}
+                            </p>
+                        }
+                    })
+                    .collect_view()
+            }}
+            <DeadlineControls deadlines/>
+            <HeadlineCards report/>
+            <FluiditySection report deadlines/>
+            <PercentileTable report/>
+            <Distributions report gaps/>
+            <RequestSection recording report deadlines/>
+            <ErrorsTable report/>
+        </div>
+    }
 }

@@ -1,8 +1,181 @@
-//! The run screen: being written.
+//! The run screen: where the run stands (phase, progress, time left), the
+//! first request's answer replayed at the pace it arrived with its stalls
+//! marked, live TTFT and TBT distributions, Stop, and "See results".
+//!
+//! Rendering stays cheap while streams pour in: the progress is a copy of
+//! the book's counters, the live text a binary search and a few text runs,
+//! and the live distributions are recomputed at most every 500 ms from the
+//! records not seen before (`etalon_core::report::LiveDistributions`).
 
+mod live_figures;
+mod live_text;
+mod progress;
+#[cfg(test)]
+mod tests;
+
+use etalon_core::report::hidden_warning;
+use etalon_core::run_book::RunBook;
+use gloo_timers::callback::Interval;
 use leptos::prelude::*;
+
+pub use live_figures::LiveFigures;
+pub use live_text::LiveText;
+pub use progress::RunProgressBar;
+
+use crate::runner::{now_unix_ms, Phase};
+use crate::state::{use_app, Screen};
+
+/// How often elapsed time, time left and the live distributions refresh.
+pub const REFRESH_MS: u32 = 500;
+
+/// The book of a run, as the app keeps it.
+pub type BookSignal = RwSignal<Option<RunBook>, LocalStorage>;
 
 #[component]
 pub fn RunView() -> impl IntoView {
-    view! { <section data-testid="run-view"></section> }
+    let app = use_app();
+    let (book, phase) = (app.book, app.phase);
+    let under_way =
+        Memo::new(move |_| matches!(phase.get(), Phase::WarmingUp { .. } | Phase::Running));
+    // The clock of the progress and the live figures: every REFRESH_MS
+    // while a run is under way, once more when it ends.
+    let now = RwSignal::new(now_unix_ms());
+    let ticker = StoredValue::new_local(None::<Interval>);
+    Effect::new(move |_| {
+        let on = under_way.get();
+        ticker.set_value(on.then(|| Interval::new(REFRESH_MS, move || now.set(now_unix_ms()))));
+        now.set(now_unix_ms());
+    });
+    on_cleanup(move || {
+        ticker.try_update_value(|t| *t = None);
+    });
+    // The book belongs to this run (not to an earlier one) once running.
+    let has_run = Memo::new(move |_| {
+        matches!(phase.get(), Phase::Running | Phase::Finished) && book.with(Option::is_some)
+    });
+    view! {
+        <section class="run-view" data-testid="run-view" aria-labelledby="run-title">
+            <h2 id="run-title">"Run"</h2>
+            <PhaseLine book phase=phase.into()/>
+            <Show when=move || matches!(phase.get(), Phase::Idle)>
+                <p>
+                    "No run yet. Fill in the set-up, then press Run: the requests' progress \
+                     and the first answer will show here as they arrive."
+                </p>
+                <button class="secondary" on:click=move |_| app.screen.set(Screen::Setup)>
+                    "Go to the set-up"
+                </button>
+            </Show>
+            <Show when=move || has_run.get()>
+                <HiddenBanner book/>
+                <RunProgressBar book now=now.into()/>
+                <RunActions book/>
+                <div class="run-columns">
+                    <LiveText book/>
+                    <LiveFigures book now=now.into()/>
+                </div>
+            </Show>
+        </section>
+    }
+}
+
+/// Where the runner is, in a sentence.
+#[component]
+fn PhaseLine(book: BookSignal, phase: Signal<Phase>) -> impl IntoView {
+    let stopped = move || book.with(|b| b.as_ref().is_some_and(|b| b.stopped));
+    let sentence = move || match phase.get() {
+        Phase::Idle => ("idle", String::new()),
+        Phase::WarmingUp { total } => (
+            "warming-up",
+            format!(
+                "Warming up: {total} request{} one at a time, to wake the server and learn how \
+                 it counts tokens. They are not part of the results.",
+                if total == 1 { "" } else { "s" }
+            ),
+        ),
+        Phase::Running => (
+            "running",
+            "Running: requests are sent as planned and timed as their answers stream in."
+                .to_string(),
+        ),
+        Phase::Finished if stopped() => (
+            "stopped",
+            "Stopped: everything measured before the stop is kept.".to_string(),
+        ),
+        Phase::Finished => ("finished", "Finished: every request has ended.".to_string()),
+        Phase::Failed(reason) => ("failed", format!("The run could not start: {reason}")),
+    };
+    view! {
+        {move || {
+            let (state, text) = sentence();
+            (!text.is_empty())
+                .then(|| {
+                    view! {
+                        <p
+                            class=format!("phase phase-{state}")
+                            data-testid="run-phase"
+                            data-phase=state
+                            role="status"
+                        >
+                            {text}
+                        </p>
+                    }
+                })
+        }}
+    }
+}
+
+/// Says plainly when the tab was hidden during the run.
+#[component]
+fn HiddenBanner(book: BookSignal) -> impl IntoView {
+    let warning = Memo::new(move |_| {
+        book.with(|b| {
+            b.as_ref()
+                .and_then(|b| hidden_warning(&b.recording.environment))
+        })
+    });
+    move || {
+        warning.get().map(|sentence| {
+            view! {
+                <p class="banner warning" role="alert" data-testid="run-hidden-warning">
+                    {sentence}
+                </p>
+            }
+        })
+    }
+}
+
+/// Stop while running; "See results" when finished.
+#[component]
+fn RunActions(book: BookSignal) -> impl IntoView {
+    let app = use_app();
+    let stopping = RwSignal::new(false);
+    let finished = Memo::new(move |_| book.with(|b| b.as_ref().is_some_and(|b| b.finished)));
+    view! {
+        <div class="run-actions">
+            <Show when=move || matches!(app.phase.get(), Phase::Running) && !finished.get()>
+                <button
+                    class="danger"
+                    data-testid="run-stop"
+                    disabled=move || stopping.get()
+                    on:click=move |_| {
+                        stopping.set(true);
+                        app.stop();
+                    }
+                >
+                    {move || if stopping.get() { "Stopping…" } else { "Stop" }}
+                </button>
+                <span class="muted">"Stopping keeps everything measured so far."</span>
+            </Show>
+            <Show when=move || finished.get()>
+                <button
+                    class="primary"
+                    data-testid="run-see-results"
+                    on:click=move |_| app.screen.set(Screen::Results)
+                >
+                    "See results"
+                </button>
+            </Show>
+        </div>
+    }
 }

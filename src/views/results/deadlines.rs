@@ -1,0 +1,149 @@
+//! The deadline inputs: TTFT deadline (or slack over a prefill model), TBT
+//! deadline and target miss rate, each a number field and a slider bound
+//! to the shared deadlines. A change recomputes every figure from the
+//! recording; an invalid entry is marked beside its field and changes
+//! nothing.
+
+use etalon_core::metrics::DeadlineConfig;
+use etalon_core::report::{
+    format_seconds, parse_percent, parse_seconds, percent_text, seconds_text, ttft_field,
+    with_target_miss_rate, with_tbt_deadline, with_ttft_field, Metric,
+};
+use leptos::prelude::*;
+
+/// Which field.
+#[derive(Clone, Copy, PartialEq)]
+enum Field {
+    Ttft,
+    Tbt,
+    Target,
+}
+
+impl Field {
+    fn read(self, config: &DeadlineConfig) -> String {
+        match self {
+            Field::Ttft => seconds_text(ttft_field(config).seconds),
+            Field::Tbt => seconds_text(config.tbt_deadline),
+            Field::Target => percent_text(config.target_miss_rate),
+        }
+    }
+
+    fn apply(self, config: &DeadlineConfig, text: &str) -> Result<DeadlineConfig, String> {
+        Ok(match self {
+            Field::Ttft => with_ttft_field(config, parse_seconds(text, true)?),
+            Field::Tbt => with_tbt_deadline(config, parse_seconds(text, false)?),
+            Field::Target => with_target_miss_rate(config, parse_percent(text)?),
+        })
+    }
+}
+
+#[component]
+pub fn DeadlineControls(deadlines: RwSignal<DeadlineConfig>) -> impl IntoView {
+    let ttft_label = move || deadlines.with(|d| ttft_field(d).label);
+    view! {
+        <section class="deadlines" aria-labelledby="deadlines-title">
+            <h3 id="deadlines-title">"Deadlines"</h3>
+            <p class="muted">
+                "Change these to see how the same answers score under other promises: every \
+                 figure below is recomputed from the recording, nothing is sent again."
+            </p>
+            <div class="deadline-fields">
+                <DeadlineField
+                    field=Field::Ttft
+                    deadlines
+                    id="deadline-ttft"
+                    label=Signal::derive(move || format!("{} (seconds)", ttft_label()))
+                    hint=Metric::Ttft.explanation()
+                    step="0.01"
+                    min="0"
+                    range=(0.0, 5.0, 0.01)
+                />
+                <DeadlineField
+                    field=Field::Tbt
+                    deadlines
+                    id="deadline-tbt"
+                    label=Signal::stored("TBT deadline (seconds)".to_string())
+                    hint="The longest pause allowed between two pieces of an answer, plus any time saved earlier."
+                    step="0.001"
+                    min="0.001"
+                    range=(0.001, 0.2, 0.001)
+                />
+                <DeadlineField
+                    field=Field::Target
+                    deadlines
+                    id="deadline-target"
+                    label=Signal::stored("Target miss rate (%)".to_string())
+                    hint="The share of deadlines an answer may miss when the smallest TBT deadline it meets is sought."
+                    step="1"
+                    min="0"
+                    range=(0.0, 50.0, 1.0)
+                />
+            </div>
+        </section>
+    }
+}
+
+/// One deadline: a number field (`data-testid` = `id`) and a slider.
+#[component]
+fn DeadlineField(
+    field: Field,
+    deadlines: RwSignal<DeadlineConfig>,
+    id: &'static str,
+    label: Signal<String>,
+    hint: &'static str,
+    step: &'static str,
+    min: &'static str,
+    /// Slider (min, max, step), in the field's unit.
+    range: (f64, f64, f64),
+) -> impl IntoView {
+    let problem = RwSignal::new(None::<String>);
+    let text = Memo::new(move |_| deadlines.with(|d| field.read(d)));
+    let apply = move |value: String| match deadlines.with_untracked(|d| field.apply(d, &value)) {
+        Ok(config) => {
+            problem.set(None);
+            if deadlines.with_untracked(|d| *d != config) {
+                deadlines.set(config);
+            }
+        }
+        Err(message) => problem.set(Some(message)),
+    };
+    let shown = move || match field {
+        Field::Target => None,
+        _ => text.get().parse::<f64>().ok().map(format_seconds),
+    };
+    let hint_id = format!("{id}-hint");
+    let problem_id = format!("{id}-problem");
+    let (min_r, max_r, step_r) = range;
+    view! {
+        <div class="deadline-field">
+            <label for=id>{move || label.get()}</label>
+            <div class="deadline-inputs">
+                <input
+                    id=id
+                    data-testid=id
+                    type="number"
+                    inputmode="decimal"
+                    min=min
+                    step=step
+                    prop:value=move || text.get()
+                    aria-describedby=format!("{hint_id} {problem_id}")
+                    aria-invalid=move || problem.with(Option::is_some).then_some("true")
+                    on:input=move |ev| apply(event_target_value(&ev))
+                    on:change=move |ev| apply(event_target_value(&ev))
+                />
+                <input
+                    type="range"
+                    aria-label=move || label.get()
+                    min=min_r.to_string()
+                    max=max_r.to_string()
+                    step=step_r.to_string()
+                    prop:value=move || text.get()
+                    on:input=move |ev| apply(event_target_value(&ev))
+                />
+                <span class="muted deadline-shown">{shown}</span>
+            </div>
+            <p class="hint" id=hint_id>{hint}</p>
+            <p class="field-problem" id=problem_id role="alert">{move || problem.get()}</p>
+        </div>
+    }
+}

@@ -1,0 +1,180 @@
+//! The results body in a real browser, with a hand-made recording: the
+//! headline cards carry the core's values, a new TBT deadline typed in its
+//! field recomputes the fluidity figures, the errors table says what
+//! failed.
+
+use etalon_core::metrics::DeadlineConfig;
+use etalon_core::recording::{
+    Chunk, Environment, ErrorKind, Recording, RequestError, RequestRecord, RECORDING_VERSION,
+};
+use etalon_core::report::{raw_value, Report};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+use super::ResultsBody;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Eight requests at 20 ms per token, every other one with a 0.3 s stall,
+/// and one timeout.
+fn recording() -> Recording {
+    let mut requests: Vec<RequestRecord> = (0..8u64)
+        .map(|id| {
+            let mut at = 0.15 + 0.01 * id as f64;
+            let chunks = (0..40)
+                .map(|k| {
+                    if k > 0 {
+                        at += 0.02 + if id % 2 == 0 && k == 20 { 0.3 } else { 0.0 };
+                    }
+                    Chunk {
+                        at,
+                        tokens: 1,
+                        reasoning: false,
+                        server_sent_at: None,
+                    }
+                })
+                .collect();
+            RequestRecord {
+                id,
+                chunks,
+                ..Default::default()
+            }
+        })
+        .collect();
+    requests.push(RequestRecord {
+        id: 8,
+        error: Some(RequestError {
+            kind: ErrorKind::Timeout,
+            message: "No answer within 60 s.".into(),
+            status: None,
+        }),
+        ..Default::default()
+    });
+    Recording {
+        version: RECORDING_VERSION,
+        started_at_unix_ms: 1.74e12,
+        config: serde_json::json!({"setup": {"endpoint": "http://127.0.0.1:8000",
+            "request": {"model": "steady"}}}),
+        environment: Environment::default(),
+        requests,
+    }
+}
+
+fn host() -> web_sys::HtmlElement {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&host).unwrap();
+    host.unchecked_into()
+}
+
+fn find(host: &web_sys::HtmlElement, testid: &str) -> web_sys::Element {
+    host.query_selector(&format!("[data-testid={testid}]"))
+        .unwrap()
+        .unwrap_or_else(|| panic!("no [data-testid={testid}]"))
+}
+
+fn data_value(host: &web_sys::HtmlElement, testid: &str) -> String {
+    find(host, testid).get_attribute("data-value").unwrap()
+}
+
+async fn settle() {
+    gloo_timers::future::TimeoutFuture::new(30).await;
+}
+
+#[wasm_bindgen_test]
+async fn headlines_carry_the_cores_values_and_a_tbt_deadline_recomputes_them() {
+    let recording = recording();
+    let config = DeadlineConfig::fixed(0.2, 0.05, 0.1);
+    let expected = Report::of(&recording, &config);
+    let deadlines = RwSignal::new(config.clone());
+    let host = host();
+    let shown = recording.clone();
+    let _mounted = leptos::mount::mount_to(host.clone(), move || {
+        view! { <ResultsBody recording=shown deadlines/> }
+    });
+    settle().await;
+
+    for key in [
+        "fluid-rate",
+        "ttft-p50",
+        "ttft-p99",
+        "tpot-p50",
+        "fluidity-median",
+        "fluidity-p1",
+        "error-rate",
+    ] {
+        let want = raw_value(expected.headline(key).unwrap().value);
+        assert!(!want.is_empty(), "{key} has a value");
+        assert_eq!(data_value(&host, &format!("headline-{key}")), want, "{key}");
+    }
+    assert_eq!(
+        data_value(&host, "headline-error-rate"),
+        raw_value(Some(1.0 / 9.0))
+    );
+    let card = find(&host, "headline-ttft-p50").text_content().unwrap();
+    assert!(card.contains("first piece of the answer"), "{card}");
+    let errors = find(&host, "errors-table").text_content().unwrap();
+    assert!(
+        errors.contains("timed out") && errors.contains("No answer within 60 s."),
+        "{errors}"
+    );
+
+    let fluidity_before: f64 = data_value(&host, "headline-fluidity-p1").parse().unwrap();
+    let ttft_before = data_value(&host, "headline-ttft-p50");
+    let input: web_sys::HtmlInputElement = find(&host, "deadline-tbt").unchecked_into();
+    assert_eq!(input.value(), "0.05");
+    input.set_value("0.005");
+    let event = web_sys::Event::new("change").unwrap();
+    input.dispatch_event(&event).unwrap();
+    settle().await;
+
+    assert_eq!(deadlines.get_untracked().tbt_deadline, 0.005);
+    let fluidity_after: f64 = data_value(&host, "headline-fluidity-p1").parse().unwrap();
+    assert!(
+        fluidity_after < fluidity_before,
+        "{fluidity_before} -> {fluidity_after}"
+    );
+    let tight = Report::of(&recording, &DeadlineConfig::fixed(0.2, 0.005, 0.1));
+    assert_eq!(
+        data_value(&host, "headline-fluidity-median"),
+        raw_value(tight.headline("fluidity-median").unwrap().value)
+    );
+    // TTFT does not depend on the deadlines.
+    assert_eq!(data_value(&host, "headline-ttft-p50"), ttft_before);
+
+    // An invalid entry is marked and changes nothing.
+    input.set_value("-1");
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    settle().await;
+    assert_eq!(deadlines.get_untracked().tbt_deadline, 0.005);
+    let problem = find(&host, "deadline-tbt")
+        .get_attribute("aria-invalid")
+        .unwrap_or_default();
+    assert_eq!(problem, "true");
+}
+
+#[wasm_bindgen_test]
+async fn a_stopped_or_hidden_run_is_flagged_and_exports_are_offered() {
+    let mut recording = recording();
+    recording.environment.hidden_intervals = vec![(1.0, 3.0)];
+    let host = host();
+    let deadlines = RwSignal::new(DeadlineConfig::default());
+    let _mounted = leptos::mount::mount_to(host.clone(), move || {
+        view! { <ResultsBody recording deadlines stopped=true/> }
+    });
+    settle().await;
+    let text = host.text_content().unwrap();
+    assert!(text.contains("This tab was hidden"), "{text}");
+    assert!(text.contains("stopped early"), "{text}");
+    assert!(find(&host, "export-recording")
+        .text_content()
+        .unwrap()
+        .contains("Export recording (JSON)"));
+    assert!(find(&host, "percentile-table")
+        .text_content()
+        .unwrap()
+        .contains("p99"));
+}

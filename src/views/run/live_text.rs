@@ -1,0 +1,132 @@
+//! The first request's answer, replayed at the pace its pieces arrived:
+//! each piece shows once its arrival time (counted from the first piece)
+//! has elapsed since the first piece was shown. Stalls (gaps much longer
+//! than the stream's usual rhythm) are marked inline, "⏸ 0.8 s".
+
+use etalon_core::report::{
+    format_seconds, live_segments, pieces_due, stall_marker, LiveSegment, Metric,
+};
+use gloo_timers::callback::Interval;
+use leptos::prelude::*;
+
+use super::BookSignal;
+use crate::runner::now_unix_ms;
+
+/// The replay's frame interval (about 30 frames a second).
+const FRAME_MS: u32 = 33;
+
+#[component]
+pub fn LiveText(book: BookSignal) -> impl IntoView {
+    let run_id = Memo::new(move |_| book.with(|b| b.as_ref().map(|b| b.run_id)));
+    let total = Memo::new(move |_| book.with(|b| b.as_ref().map_or(0, |b| b.live_text.len())));
+    // When the first piece was shown (ms); a run already over when this
+    // screen opens shows at once.
+    let already_over = book.with_untracked(|b| b.as_ref().is_some_and(|b| b.finished));
+    let shown_since = RwSignal::new(None::<f64>);
+    let clock = RwSignal::new(now_unix_ms());
+    Effect::new(move |previous_run: Option<Option<u64>>| {
+        let run = run_id.get();
+        if previous_run.is_some_and(|p| p != run) {
+            shown_since.set(None);
+        }
+        if total.get() > 0 && shown_since.get_untracked().is_none() {
+            let start = if already_over && previous_run.is_none() {
+                f64::NEG_INFINITY
+            } else {
+                now_unix_ms()
+            };
+            shown_since.set(Some(start));
+        }
+        run
+    });
+    let due = Memo::new(move |_| {
+        let (Some(since), now) = (shown_since.get(), clock.get()) else {
+            return 0;
+        };
+        book.with(|b| {
+            b.as_ref()
+                .map_or(0, |b| pieces_due(&b.live_text, (now - since) / 1000.0))
+        })
+    });
+    // Tick only while pieces wait to be shown.
+    let replaying = Memo::new(move |_| due.get() < total.get());
+    let frames = StoredValue::new_local(None::<Interval>);
+    Effect::new(move |_| {
+        let on = replaying.get();
+        frames.set_value(on.then(|| Interval::new(FRAME_MS, move || clock.set(now_unix_ms()))));
+        if on {
+            clock.set(now_unix_ms());
+        }
+    });
+    on_cleanup(move || {
+        frames.try_update_value(|f| *f = None);
+    });
+    let segments = Memo::new(move |_| {
+        let (n, _) = (due.get(), run_id.get());
+        book.with_untracked(|b| {
+            b.as_ref().map_or_else(Vec::new, |b| {
+                live_segments(&b.live_text[..n.min(b.live_text.len())])
+            })
+        })
+    });
+    let first_after = Memo::new(move |_| {
+        (due.get() > 0)
+            .then(|| {
+                book.with_untracked(|b| b.as_ref().and_then(|b| b.live_text.first().map(|p| p.0)))
+            })
+            .flatten()
+    });
+    view! {
+        <section class="live-answer" aria-labelledby="live-answer-title">
+            <h3 id="live-answer-title">"The first answer, as it arrived"</h3>
+            <p class="muted">
+                "Replayed at the pace its pieces arrived. "
+                <mark class="stall">"⏸"</mark>
+                " marks a stall: "
+                {Metric::Stall.explanation()}
+            </p>
+            {move || {
+                first_after
+                    .get()
+                    .map(|at| {
+                        view! {
+                            <p class="first-token">
+                                "First piece after " <strong>{format_seconds(at)}</strong>
+                                " (its time to first token)."
+                            </p>
+                        }
+                    })
+            }}
+            <div class="live-text" data-testid="live-text" aria-live="off">
+                {move || {
+                    let segments = segments.get();
+                    if segments.is_empty() {
+                        return view! { <span class="muted">"Waiting for the first piece…"</span> }
+                            .into_any();
+                    }
+                    segments
+                        .into_iter()
+                        .map(|segment| match segment {
+                            LiveSegment::Text(text) => view! { <span>{text}</span> }.into_any(),
+                            LiveSegment::Stall(gap) => {
+                                view! {
+                                    <mark
+                                        class="stall"
+                                        title=format!("The text stopped for {}", format_seconds(gap))
+                                    >
+                                        {stall_marker(gap)}
+                                    </mark>
+                                }
+                                    .into_any()
+                            }
+                        })
+                        .collect_view()
+                        .into_any()
+                }}
+                <Show when=move || replaying.get()>
+                    <span class="caret" aria-hidden="true">"▍"</span>
+                </Show>
+            </div>
+        </section>
+    }
+}
