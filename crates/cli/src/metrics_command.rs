@@ -1,14 +1,343 @@
-//! `etalon-cli metrics FILE`: not written yet (issue 3).
+//! `etalon-cli metrics FILE`: every figure of a run, recomputed from a file,
+//! either a recording of etalon-web (JSON with `"version"` and `"requests"`)
+//! or Etalon's `request_level_metrics.json` (per-request columns `ttft`,
+//! `tbt`, and `num_prompt_tokens` / `num_output_tokens` when present; a list
+//! of per-request objects with those keys is read too). Prints a table, or
+//! with `--json` one JSON object (`requests`, `service`, `deadlines`). A file
+//! that cannot be used gets one sentence on stderr and exit code 2.
 
+use etalon_core::metrics::{run_metrics, DeadlineConfig, RequestTimeline, RunMetrics, Summary};
+use etalon_core::recording::{Recording, RECORDING_VERSION};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
     /// A recording JSON or Etalon's request_level_metrics.json.
-    pub file: std::path::PathBuf,
+    pub file: PathBuf,
+    /// TTFT deadline, seconds.
+    #[arg(long, default_value_t = 0.1)]
+    pub ttft_deadline: f64,
+    /// Deadline between tokens, seconds.
+    #[arg(long, default_value_t = 0.05)]
+    pub tbt_deadline: f64,
+    /// Target deadline miss rate of the minimum TBT deadline search (0 to 1).
+    #[arg(long, default_value_t = 0.1)]
+    pub target_miss_rate: f64,
+    /// Print one JSON object instead of tables.
+    #[arg(long)]
+    pub json: bool,
 }
 
-pub fn run(_args: Args) -> ExitCode {
-    eprintln!("etalon-cli metrics is not available yet.");
-    ExitCode::from(2)
+/// Runs the command: figures on stdout, or one sentence on stderr and exit
+/// code 2.
+pub fn run(args: Args) -> ExitCode {
+    match compute(&args) {
+        Ok((source, metrics)) => {
+            if args.json {
+                match serde_json::to_string(&metrics) {
+                    Ok(text) => println!("{text}"),
+                    Err(error) => {
+                        eprintln!("The figures could not be written as JSON: {error}.");
+                        return ExitCode::from(2);
+                    }
+                }
+            } else {
+                print!("{}", table(&args.file, source, &metrics));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(sentence) => {
+            eprintln!("{sentence}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Which kind of file was read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Source {
+    Recording,
+    Etalon,
+}
+
+fn compute(args: &Args) -> Result<(Source, RunMetrics), String> {
+    let deadlines =
+        DeadlineConfig::fixed(args.ttft_deadline, args.tbt_deadline, args.target_miss_rate);
+    deadlines
+        .validate()
+        .map_err(|problem| format!("Cannot compute the metrics: {problem}."))?;
+    let (source, timelines) = read_timelines(&args.file)?;
+    Ok((source, run_metrics(&timelines, &deadlines)))
+}
+
+/// Reads a file of either kind into timelines; the error is one sentence
+/// naming the file.
+fn read_timelines(path: &Path) -> Result<(Source, Vec<RequestTimeline>), String> {
+    let name = path.display();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("Cannot read {name}: {e}."))?;
+    let value: Value =
+        serde_json::from_str(&text).map_err(|e| format!("{name} is not valid JSON: {e}."))?;
+    if value.get("version").is_some() && value.get("requests").is_some() {
+        let version = value["version"].as_u64();
+        if version.is_none_or(|v| v > u64::from(RECORDING_VERSION)) {
+            return Err(format!(
+                "{name} is a recording of version {}, which this etalon-cli does not know \
+                 (it reads version {RECORDING_VERSION}); use a newer etalon-cli.",
+                value["version"]
+            ));
+        }
+        let recording: Recording = serde_json::from_value(value)
+            .map_err(|e| format!("{name} is not a valid recording: {e}."))?;
+        let timelines = recording
+            .requests
+            .iter()
+            .map(RequestTimeline::from_record)
+            .collect();
+        return Ok((Source::Recording, timelines));
+    }
+    etalon_timelines(&value)
+        .map(|timelines| (Source::Etalon, timelines))
+        .map_err(|problem| format!("{name} {problem}."))
+}
+
+/// Timelines from Etalon's request-level metrics: columns (what Etalon
+/// writes) or a list of per-request objects. The error completes "FILE ...".
+fn etalon_timelines(value: &Value) -> Result<Vec<RequestTimeline>, String> {
+    let not_etalon = "is neither a recording (no \"version\" and \"requests\") nor Etalon's \
+                      request_level_metrics.json (no \"ttft\" and \"tbt\")";
+    let rows: Vec<(&Value, &Value, Option<&Value>, Option<&Value>)> = match value {
+        Value::Object(columns) => {
+            let (Some(ttft), Some(tbt)) = (columns.get("ttft"), columns.get("tbt")) else {
+                return Err(not_etalon.into());
+            };
+            let column = list_of;
+            let ttft = column("ttft", ttft)?;
+            let tbt = column("tbt", tbt)?;
+            let prompt = columns
+                .get("num_prompt_tokens")
+                .map(|v| column("num_prompt_tokens", v))
+                .transpose()?;
+            let output = columns
+                .get("num_output_tokens")
+                .map(|v| column("num_output_tokens", v))
+                .transpose()?;
+            for (key, length) in [
+                ("tbt", Some(tbt.len())),
+                ("num_prompt_tokens", prompt.map(Vec::len)),
+                ("num_output_tokens", output.map(Vec::len)),
+            ] {
+                if let Some(length) = length.filter(|&l| l != ttft.len()) {
+                    return Err(format!(
+                        "has {} \"ttft\" values but {length} \"{key}\" values",
+                        ttft.len()
+                    ));
+                }
+            }
+            (0..ttft.len())
+                .map(|i| {
+                    (
+                        &ttft[i],
+                        &tbt[i],
+                        prompt.map(|p| &p[i]),
+                        output.map(|o| &o[i]),
+                    )
+                })
+                .collect()
+        }
+        Value::Array(requests) => {
+            let mut rows = Vec::with_capacity(requests.len());
+            for (i, request) in requests.iter().enumerate() {
+                let (Some(ttft), Some(tbt)) = (request.get("ttft"), request.get("tbt")) else {
+                    return Err(if i == 0 {
+                        not_etalon.into()
+                    } else {
+                        format!("has request {i} without \"ttft\" and \"tbt\"")
+                    });
+                };
+                rows.push((
+                    ttft,
+                    tbt,
+                    request.get("num_prompt_tokens"),
+                    request.get("num_output_tokens"),
+                ));
+            }
+            rows
+        }
+        _ => return Err(not_etalon.into()),
+    };
+    rows.into_iter()
+        .enumerate()
+        .map(|(i, (ttft, tbt, prompt, output))| {
+            let ttft = ttft
+                .as_f64()
+                .ok_or_else(|| format!("has a \"ttft\" of request {i} that is not a number"))?;
+            let tbt = tbt
+                .as_array()
+                .and_then(|gaps| gaps.iter().map(Value::as_f64).collect::<Option<Vec<f64>>>())
+                .ok_or_else(|| {
+                    format!("has a \"tbt\" of request {i} that is not a list of numbers")
+                })?;
+            let count = |value: Option<&Value>, key: &str| -> Result<Option<u64>, String> {
+                match value {
+                    None | Some(Value::Null) => Ok(None),
+                    Some(v) => v
+                        .as_f64()
+                        .filter(|n| *n >= 0.0 && n.fract() == 0.0)
+                        .map(|n| Some(n as u64))
+                        .ok_or_else(|| {
+                            format!("has a \"{key}\" of request {i} that is not a count")
+                        }),
+                }
+            };
+            let num_prompt_tokens = count(prompt, "num_prompt_tokens")?;
+            let num_output_tokens = count(output, "num_output_tokens")?;
+            let mut itt = Vec::with_capacity(tbt.len() + 1);
+            itt.push(ttft);
+            itt.extend(tbt);
+            Ok(RequestTimeline {
+                id: i as u64,
+                num_output_tokens: num_output_tokens.unwrap_or(itt.len() as u64),
+                num_prompt_tokens,
+                inter_token_times: itt,
+                ..Default::default()
+            })
+        })
+        .collect()
+}
+
+/// `value` as a list; the error completes "FILE ...".
+fn list_of<'v>(key: &str, value: &'v Value) -> Result<&'v Vec<Value>, String> {
+    value
+        .as_array()
+        .ok_or_else(|| format!("has a \"{key}\" that is not a list"))
+}
+
+/// The readable report: counts, deadlines, a percentile table, the service
+/// figures and a sample of the p99 curve.
+fn table(path: &Path, source: Source, metrics: &RunMetrics) -> String {
+    use std::fmt::Write;
+    let service = &metrics.service;
+    let p = &service.percentiles;
+    let kind = match source {
+        Source::Recording => "recording",
+        Source::Etalon => "Etalon request-level metrics",
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} ({kind}): {} requests, {} completed, {} failed",
+        path.display(),
+        service.launched,
+        service.completed,
+        service.errored
+    );
+    for (kind, count) in &service.errored_by_kind {
+        let _ = writeln!(out, "  {count} {}", kind.label());
+    }
+    let _ = writeln!(
+        out,
+        "Deadlines: TTFT {} s, TBT {} s; target miss rate {}\n",
+        metrics.deadlines.ttft_deadline_for(None),
+        metrics.deadlines.tbt_deadline,
+        metrics.deadlines.target_miss_rate
+    );
+    let _ = writeln!(
+        out,
+        "{:<34}{:>11}{:>11}{:>11}{:>11}{:>11}{:>11}{:>11}",
+        "over completed requests", "p50", "p90", "p95", "p99", "mean", "min", "max"
+    );
+    let rows: [(&str, &Option<Summary>); 10] = [
+        ("TTFT (s)", &p.ttft),
+        (
+            "time to first visible token (s)",
+            &p.time_to_first_visible_token,
+        ),
+        ("TBT, every gap (s)", &p.tbt),
+        ("TPOT (s)", &p.tpot),
+        ("end-to-end latency (s)", &p.end_to_end_latency),
+        (
+            "normalized latency (s/token)",
+            &p.normalized_end_to_end_latency,
+        ),
+        ("output throughput (tokens/s)", &p.output_throughput),
+        ("deadline miss rate", &p.deadline_miss_rate),
+        ("fluidity-index", &p.fluidity_index),
+        ("min TBT deadline to meet (s)", &p.min_tbt_deadline_to_meet),
+    ];
+    for (label, summary) in rows {
+        let _ = write!(out, "{label:<34}");
+        match summary {
+            Some(s) => {
+                for v in [s.p50, s.p90, s.p95, s.p99, s.mean, s.min, s.max] {
+                    let _ = write!(out, "{:>11}", number(v));
+                }
+                let _ = writeln!(out);
+            }
+            None => {
+                let _ = writeln!(out, "{:>11}", "-");
+            }
+        }
+    }
+    let optional =
+        |v: Option<f64>, unit: &str| v.map_or("-".to_string(), |v| format!("{} {unit}", number(v)));
+    let _ = writeln!(out, "\nService");
+    let _ = writeln!(
+        out,
+        "  deadline miss rate             {} ({} of {} deadlines missed)",
+        number(service.deadline_miss_rate),
+        service.missed_deadlines,
+        service.total_deadlines
+    );
+    let _ = writeln!(
+        out,
+        "  fluidity-index                 {}",
+        number(service.fluidity_index)
+    );
+    let _ = writeln!(
+        out,
+        "  TPOT-based throughput          {}",
+        optional(service.tpot_based_throughput, "tokens/s")
+    );
+    let _ = writeln!(
+        out,
+        "  TBT-based throughput           {}",
+        optional(service.tbt_based_throughput, "tokens/s")
+    );
+    let _ = writeln!(
+        out,
+        "  fluid token generation rate    {}",
+        optional(service.fluid_token_generation_rate, "tokens/s")
+    );
+    if !service.p99_miss_rate_vs_tbt_deadline.is_empty() {
+        let _ = write!(out, "  p99 miss rate at TBT deadline ");
+        for point in service
+            .p99_miss_rate_vs_tbt_deadline
+            .iter()
+            .skip(9)
+            .step_by(10)
+        {
+            let _ = write!(out, " {:.0} ms: {}", point[0] * 1e3, number(point[1]));
+        }
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(out, "\nPer-request figures and the whole curve: --json.");
+    out
+}
+
+/// A figure with four significant digits, or "-" when undefined.
+fn number(value: f64) -> String {
+    if !value.is_finite() {
+        return "-".into();
+    }
+    if value == 0.0 {
+        return "0".into();
+    }
+    let magnitude = value.abs().log10().floor() as i32;
+    if (-3..6).contains(&magnitude) {
+        format!("{:.*}", (3 - magnitude).max(0) as usize, value)
+    } else {
+        format!("{value:.3e}")
+    }
 }
