@@ -50,6 +50,17 @@ proptest! {
 }
 
 #[test]
+fn the_sketch_follows_the_distribution() {
+    let mut values: Vec<f64> = (0..1000).map(|i| f64::from(i) / 1000.0).collect();
+    let spread = LiveSpread::of(&mut values).unwrap();
+    assert_eq!(spread.count, 1000);
+    for (i, v) in spread.sketch.iter().enumerate() {
+        let level = (i as f64 + 0.5) / LIVE_SKETCH_POINTS as f64;
+        assert!((v - level * 0.999).abs() < 1e-9, "{i}: {v}");
+    }
+}
+
+#[test]
 fn quantiles_of_nothing_are_nan() {
     let got = quantiles_unsorted(&mut [], &[0.5]);
     assert!(got[0].is_nan());
@@ -78,6 +89,8 @@ fn live_distributions_take_each_record_once() {
     let tbt = summary.tbt.unwrap();
     assert_eq!(tbt.count, 3);
     assert_eq!(tbt.cdf.len(), LIVE_CDF_LEVELS.len());
+    assert_eq!(tbt.sketch.len(), LIVE_SKETCH_POINTS);
+    assert!(tbt.sketch.windows(2).all(|w| w[0] <= w[1]));
     assert!((tbt.cdf.last().unwrap().0 - 0.1).abs() < 1e-12);
     assert!((tbt.p50 - 0.1).abs() < 1e-12);
 

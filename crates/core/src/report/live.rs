@@ -11,6 +11,9 @@ pub const LIVE_CDF_LEVELS: [f64; 22] = [
     0.85, 0.9, 0.95, 0.99, 1.0,
 ];
 
+/// Evenly spaced quantiles kept as a stand-in sample for a live CDF chart.
+pub const LIVE_SKETCH_POINTS: usize = 50;
+
 /// p50, p90 and p99 of a live figure, and a coarse CDF.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LiveSpread {
@@ -21,6 +24,9 @@ pub struct LiveSpread {
     pub p99: f64,
     /// `(value, fraction)` at each of [`LIVE_CDF_LEVELS`].
     pub cdf: Vec<(f64, f64)>,
+    /// The quantiles at `(i + 0.5) / LIVE_SKETCH_POINTS`: a small sample
+    /// with the same distribution, cheap to draw as an empirical CDF.
+    pub sketch: Vec<f64>,
 }
 
 impl LiveSpread {
@@ -29,7 +35,15 @@ impl LiveSpread {
         if values.is_empty() {
             return None;
         }
-        let quantiles = quantiles_unsorted(values, &LIVE_CDF_LEVELS);
+        let sketch_levels =
+            (0..LIVE_SKETCH_POINTS).map(|i| (i as f64 + 0.5) / LIVE_SKETCH_POINTS as f64);
+        let levels: Vec<f64> = LIVE_CDF_LEVELS
+            .iter()
+            .copied()
+            .chain(sketch_levels)
+            .collect();
+        let all = quantiles_unsorted(values, &levels);
+        let (quantiles, sketch) = all.split_at(LIVE_CDF_LEVELS.len());
         let at = |level: f64| {
             let i = LIVE_CDF_LEVELS
                 .iter()
@@ -43,6 +57,7 @@ impl LiveSpread {
             p90: at(0.9),
             p99: at(0.99),
             cdf: quantiles.iter().copied().zip(LIVE_CDF_LEVELS).collect(),
+            sketch: sketch.to_vec(),
         })
     }
 }
@@ -113,8 +128,8 @@ impl LiveDistributions {
     }
 }
 
-/// Quantiles of unsorted `values` at each of `levels` (ascending, in
-/// 0..=1), with numpy's linear rule, by selecting only the order
+/// Quantiles of unsorted `values` at each of `levels` (in 0..=1, any
+/// order), with numpy's linear rule, by selecting only the order
 /// statistics they need (O(n log k) for k levels). Reorders `values`.
 /// Empty `values` give NaNs.
 pub fn quantiles_unsorted(values: &mut [f64], levels: &[f64]) -> Vec<f64> {

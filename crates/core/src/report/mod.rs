@@ -33,7 +33,10 @@ pub use format::{
 pub use headline::{
     error_rate, headlines, worst_percent_fluidity, Headline, WORST_PERCENT_QUANTILE,
 };
-pub use live::{quantiles_unsorted, LiveDistributions, LiveSpread, LiveSummary, LIVE_CDF_LEVELS};
+pub use live::{
+    quantiles_unsorted, LiveDistributions, LiveSpread, LiveSummary, LIVE_CDF_LEVELS,
+    LIVE_SKETCH_POINTS,
+};
 pub use live_text::{
     is_stall, live_segments, pieces_due, stall_marker, typical_gap, LiveSegment, MIN_STALL_SECONDS,
     STALL_FACTOR,
