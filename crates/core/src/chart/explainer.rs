@@ -8,8 +8,8 @@ use super::format::Unit;
 use super::scale::Scale;
 use super::ticks::{nice_ticks, tick_target};
 use super::timeline::{
-    deadline_timeline, timeline_extent, timeline_marks, timeline_summary, Lane, TimelineMarks,
-    TimelineSummary, TokenDeadline,
+    deadline_timeline, timeline_marks, timeline_summary, Lane, TimelineMarks, TimelineSummary,
+    TokenDeadline,
 };
 
 /// The explainer's TTFT deadline (seconds).
@@ -95,9 +95,11 @@ pub fn explainer_layout(width: f64, height: f64) -> ExplainerLayout {
         bottom: height - (2.0 * FONT_SIZE + 18.0),
     };
     let target = tick_target(frame.plot_width(), X_TICK_SPACING);
+    // Up to just after the last token: what happens is over by then (the
+    // banked slack of the final burst runs on, cut at the edge).
     let extent = streams
         .iter()
-        .map(|s| timeline_extent(&s.tokens, EXPLAINER_TBT_DEADLINE))
+        .map(|s| s.duration() + 2.0 * EXPLAINER_TBT_DEADLINE)
         .fold(0.0, f64::max);
     let t = nice_ticks(0.0, extent, target);
     let x_scale = Scale::linear((t.lo, t.hi), (frame.left, frame.right));

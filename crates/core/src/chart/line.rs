@@ -332,7 +332,7 @@ impl LineChartLayout {
                         y2: f.bottom,
                         label: m.label.clone(),
                         label_x: if right_half { x - 4.0 } else { x + 4.0 },
-                        label_y: f.top + 12.0,
+                        label_y: f.bottom - 6.0,
                         anchor: if right_half { "end" } else { "start" },
                     })
                 }

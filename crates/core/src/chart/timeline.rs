@@ -175,7 +175,8 @@ pub struct TimelineMarks {
     /// Shaded spans from each on-time token to its deadline (ahead of time,
     /// slack banked).
     pub slack: String,
-    /// Spans of the stalls (waits that missed deadlines).
+    /// Spans of the stalls: from the first deadline a late token missed to
+    /// its arrival (the wait past a deadline).
     pub stalls: String,
     pub counts: MarkCounts,
 }
@@ -255,15 +256,28 @@ pub fn timeline_marks(
         .filter(|t| !t.late)
         .filter_map(|t| span(t.arrival, t.deadline))
         .collect();
+    // A stall is drawn from the first deadline it missed to the token that
+    // ended it: the time the reader spent waiting past a deadline.
     let stalls: Vec<_> = tokens
         .iter()
         .filter(|t| t.late)
         .filter_map(|t| {
-            span(t.waited_from, t.arrival)
+            span(t.deadline.min(t.arrival), t.arrival)
                 .map(|(sx, _, w, _)| (sx, lane.top, w, lane.bottom - lane.top))
         })
         .collect();
-    let marker = (lane.deadline_y - lane.top).clamp(4.0, 10.0);
+    // Markers as wide as the row allows, narrower where deadlines crowd.
+    let mut marker_xs: Vec<f64> = met.iter().chain(&missed).map(|&t| x.apply(t)).collect();
+    marker_xs.sort_by(f64::total_cmp);
+    let closest = marker_xs
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .filter(|gap| *gap > 0.5)
+        .fold(f64::INFINITY, f64::min);
+    let marker = (lane.deadline_y - lane.top)
+        .clamp(4.0, 10.0)
+        .min(closest * 0.9)
+        .max(4.0);
     let tick_top = lane.deadline_y + 2.0;
     TimelineMarks {
         tokens_on_time: ticks_path(on_time.iter().map(|&t| x.apply(t)), tick_top, lane.bottom),
