@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod automation;
+pub mod components;
 pub mod measure;
 pub mod runner;
 pub mod state;

@@ -1,0 +1,111 @@
+//! Axes, grid lines, the data-table wrapper and the legend swatch shared by
+//! the charts. Positions come from `etalon_core::chart` layouts.
+
+use etalon_core::chart::{coord, AxisLayout, Frame, SeriesStyle, FONT_SIZE};
+use leptos::prelude::*;
+
+/// The x axis: baseline, ticks with labels, vertical grid lines, title
+/// under the labels at the right.
+pub fn x_axis(frame: Frame, axis: &AxisLayout, grid: bool) -> impl IntoView {
+    let tick_label_y = coord(frame.bottom + FONT_SIZE + 6.0);
+    let ticks = axis
+        .ticks
+        .iter()
+        .map(|t| {
+            let x = coord(t.position);
+            view! {
+                <g class="chart-tick chart-tick-x">
+                    {grid.then(|| view! {
+                        <line class="chart-grid" x1=x.clone() y1=coord(frame.top) x2=x.clone() y2=coord(frame.bottom) />
+                    })}
+                    <line class="chart-tick-mark" x1=x.clone() y1=coord(frame.bottom) x2=x.clone() y2=coord(frame.bottom + 4.0) />
+                    <text class="chart-tick-label" x=x y=tick_label_y.clone() text-anchor="middle">{t.label.clone()}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    view! {
+        <g class="chart-axis chart-axis-x">
+            {ticks}
+            <line class="chart-axis-line" x1=coord(frame.left) y1=coord(frame.bottom) x2=coord(frame.right) y2=coord(frame.bottom) />
+            <text class="chart-axis-title" x=coord(frame.right) y=coord(frame.height - 6.0) text-anchor="end">
+                {axis.title.clone()}
+            </text>
+        </g>
+    }
+}
+
+/// The y axis: ticks with labels left of the plot, horizontal grid lines,
+/// title above the plot at the left.
+pub fn y_axis(frame: Frame, axis: &AxisLayout, grid: bool) -> impl IntoView {
+    let label_x = coord(frame.left - 6.0);
+    let ticks = axis
+        .ticks
+        .iter()
+        .map(|t| {
+            let y = coord(t.position);
+            view! {
+                <g class="chart-tick chart-tick-y">
+                    {grid.then(|| view! {
+                        <line class="chart-grid" x1=coord(frame.left) y1=y.clone() x2=coord(frame.right) y2=y.clone() />
+                    })}
+                    <text class="chart-tick-label" x=label_x.clone() y=coord(t.position + FONT_SIZE / 3.0) text-anchor="end">{t.label.clone()}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    view! {
+        <g class="chart-axis chart-axis-y">
+            {ticks}
+            <line class="chart-axis-line" x1=coord(frame.left) y1=coord(frame.top) x2=coord(frame.left) y2=coord(frame.bottom) />
+            <text class="chart-axis-title" x="4" y=coord(FONT_SIZE + 2.0) text-anchor="start">
+                {axis.title.clone()}
+            </text>
+        </g>
+    }
+}
+
+/// A short line in a series' colour and dash, for a legend.
+pub fn swatch(style: SeriesStyle) -> impl IntoView {
+    view! {
+        <svg class="chart-swatch" viewBox="0 0 28 10" width="28" height="10" aria-hidden="true">
+            <line class=format!("chart-line {}", style.class) x1="1" y1="5" x2="27" y2="5" stroke-dasharray=style.dash />
+        </svg>
+    }
+}
+
+/// The text alternative: a table of the chart's key figures in a
+/// `<details>` element, closed by default.
+pub fn data_table(caption: String, head: Vec<String>, rows: Vec<Vec<String>>) -> impl IntoView {
+    let head = head
+        .into_iter()
+        .map(|h| view! { <th scope="col">{h}</th> })
+        .collect_view();
+    let rows = rows
+        .into_iter()
+        .map(|row| {
+            let mut cells = row.into_iter();
+            let first = cells.next().unwrap_or_default();
+            let rest = cells.map(|c| view! { <td>{c}</td> }).collect_view();
+            view! { <tr><th scope="row">{first}</th>{rest}</tr> }
+        })
+        .collect_view();
+    view! {
+        <details class="chart-data">
+            <summary>"Data table"</summary>
+            <table class="chart-table">
+                <caption>{caption}</caption>
+                <thead><tr>{head}</tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </details>
+    }
+}
+
+/// An SVG `<title>` (the chart's accessible name, shown as a tooltip).
+/// Built directly: the `view!` macro makes a `<title>` among several
+/// children of an `<svg>` an HTML element (it forgets the parent's
+/// namespace for ambiguous tags when there are several siblings).
+pub fn svg_title(text: String) -> impl IntoView {
+    leptos::tachys::svg::title().child(text)
+}

@@ -1,0 +1,136 @@
+//! `CdfChart`: distributions of several runs overlaid as empirical CDFs
+//! (thinned by the core without losing the tail), with a table of their
+//! key quantiles as text alternative.
+
+use super::axes::data_table;
+use super::line_chart::LineChart;
+use etalon_core::chart::{distribution_summary, empirical_cdf, format_value, Marker, Series, Unit};
+use leptos::prelude::*;
+
+/// Empirical CDFs of the samples of each run, on one chart: x is the value
+/// (`x_unit`), y the share of samples at or below it.
+#[component]
+pub fn CdfChart(
+    /// Accessible name: the SVG's `<title>` and `aria-label`.
+    #[prop(into)]
+    title: String,
+    /// The runs to overlay: a name and its samples, in base units.
+    #[prop(into)]
+    runs: Signal<Vec<(String, Vec<f64>)>>,
+    /// What the samples measure ("Time to first token").
+    #[prop(into)]
+    x_label: String,
+    x_unit: Unit,
+    /// A logarithmic x axis (long tails).
+    #[prop(into, optional)]
+    log_x: Signal<bool>,
+    /// Most points drawn per run (min, max, p50 ... p99.9 and the tail are
+    /// always kept).
+    #[prop(default = 400)]
+    max_points: usize,
+    /// Labelled reference lines (a deadline).
+    #[prop(into, optional)]
+    markers: Signal<Vec<Marker>>,
+    /// Show the runs' values under the pointer.
+    #[prop(optional)]
+    hover: bool,
+    #[prop(into, default = Signal::stored(640.0))] width: Signal<f64>,
+    #[prop(into, default = Signal::stored(320.0))] height: Signal<f64>,
+) -> impl IntoView {
+    let series = Memo::new(move |_| {
+        runs.with(|runs| {
+            runs.iter()
+                .map(|(name, samples)| {
+                    Series::new(name.clone(), empirical_cdf(samples, max_points))
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    let caption = format!("{title}: key quantiles");
+    let table = move || {
+        let rows = runs.with(|runs| {
+            runs.iter()
+                .map(|(name, samples)| match distribution_summary(samples) {
+                    Some(s) => vec![
+                        name.clone(),
+                        s.count.to_string(),
+                        format_value(s.min, x_unit),
+                        format_value(s.p50, x_unit),
+                        format_value(s.p90, x_unit),
+                        format_value(s.p99, x_unit),
+                        format_value(s.max, x_unit),
+                    ],
+                    None => vec![name.clone(), "0".to_string()],
+                })
+                .collect::<Vec<_>>()
+        });
+        let head = ["Run", "Samples", "Min", "p50", "p90", "p99", "Max"]
+            .map(String::from)
+            .to_vec();
+        data_table(caption.clone(), head, rows)
+    };
+    view! {
+        <LineChart
+            title=title
+            series=series
+            x_label=x_label
+            x_unit=x_unit
+            y_label="Share at or below"
+            y_unit=Unit::Percent
+            y_domain=(0.0, 1.0)
+            log_x=log_x
+            step=true
+            markers=markers
+            hover=hover
+            width=width
+            height=height
+        >
+            {table}
+        </LineChart>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::components::testing::{attribute, count, mount, text, titles_are_svg};
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn cdf_chart_overlays_runs_with_quantiles_in_its_table() {
+        let fast: Vec<f64> = (1..=1000).map(|i| i as f64 * 1e-4).collect();
+        let slow: Vec<f64> = fast.iter().map(|v| v * 3.0).collect();
+        let runs = vec![("today".to_string(), fast), ("yesterday".to_string(), slow)];
+        let (host, _keep) = mount(move || {
+            view! {
+                <CdfChart
+                    title="Time to first token"
+                    runs=runs
+                    x_label="Time to first token"
+                    x_unit=Unit::Seconds
+                    log_x=true
+                />
+            }
+        });
+        assert!(titles_are_svg(&host));
+        assert_eq!(count(&host, "chart-series"), 2);
+        assert_eq!(
+            attribute(&host, "chart-svg", "aria-label").as_deref(),
+            Some("Time to first token")
+        );
+        let d = attribute(&host, "chart-series", "d").unwrap();
+        assert!(
+            d.starts_with('M') && d.contains('H') && d.contains('V'),
+            "{d}"
+        );
+        let table = text(&host, "chart-table");
+        assert!(
+            table.contains("p99") && table.contains("today") && table.contains("1000"),
+            "{table}"
+        );
+        assert!(text(&host, "chart-axis-x").contains("log scale"));
+        assert!(text(&host, "chart-axis-y").contains("Share at or below (%)"));
+    }
+}

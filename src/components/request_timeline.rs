@@ -1,0 +1,190 @@
+//! `RequestTimeline`: one request's tokens on a time axis against their
+//! deadlines. Token ticks (late ones in the warning colour), deadline
+//! markers above them (missed ones filled in the warning colour), banked
+//! slack shaded from each on-time token to its deadline, and stalls hatched
+//! across both rows. The deadlines are the METRICS.md walk's, replayed by
+//! `etalon_core::chart::deadline_timeline`.
+
+use super::axes::{data_table, svg_title, x_axis};
+use super::unique_id;
+use etalon_core::chart::{
+    coord, deadline_timeline, format_value, timeline_layout, timeline_summary, Unit, FONT_SIZE,
+};
+use leptos::prelude::*;
+
+/// Most stalls listed in the data table.
+const TABLE_STALLS: usize = 20;
+
+/// The timeline of one request. `itt` is its inter-token times (TTFT
+/// first, then the gaps, seconds); the deadlines are seconds too.
+#[component]
+pub fn RequestTimeline(
+    /// Accessible name: the SVG's `<title>` and `aria-label`.
+    #[prop(into)]
+    title: String,
+    /// TTFT, then the gaps between tokens (seconds).
+    #[prop(into)]
+    itt: Signal<Vec<f64>>,
+    #[prop(into)] ttft_deadline: Signal<f64>,
+    #[prop(into)] tbt_deadline: Signal<f64>,
+    /// Show only this span (seconds since the request was sent).
+    #[prop(into, optional)]
+    window: Signal<Option<(f64, f64)>>,
+    #[prop(into, default = Signal::stored(640.0))] width: Signal<f64>,
+    #[prop(into, default = Signal::stored(150.0))] height: Signal<f64>,
+) -> impl IntoView {
+    let tokens = Memo::new(move |_| {
+        itt.with(|itt| deadline_timeline(itt, ttft_deadline.get(), tbt_deadline.get()))
+    });
+    let summary = Memo::new(move |_| tokens.with(|t| timeline_summary(t)));
+    let layout = Memo::new(move |_| {
+        tokens.with(|t| {
+            timeline_layout(
+                t,
+                tbt_deadline.get(),
+                window.get(),
+                width.get(),
+                height.get(),
+            )
+        })
+    });
+    let hatch = unique_id("stall-hatch");
+    let name = title.clone();
+    let svg = move || {
+        let l = layout.get();
+        let s = summary.get();
+        let f = l.frame;
+        let m = l.marks;
+        let lane = l.lane;
+        let desc = format!(
+            "{} tokens; {} of {} deadlines met, {} missed in {} stalls.",
+            s.tokens,
+            s.met(),
+            s.deadlines,
+            s.missed,
+            s.stalls.len()
+        );
+        let hatch_url = format!("url(#{hatch})");
+        view! {
+            <svg
+                class="chart-svg timeline-svg"
+                viewBox=f.view_box()
+                preserveAspectRatio="xMidYMid meet"
+                role="img"
+                aria-label=name.clone()
+            >
+                {svg_title(name.clone())}
+                <desc>{desc}</desc>
+                <defs>
+                    <pattern id=hatch.clone() class="timeline-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+                        <rect width="6" height="6" class="timeline-hatch-bg" />
+                        <line x1="0" y1="0" x2="0" y2="6" class="timeline-hatch-line" />
+                    </pattern>
+                </defs>
+                <text class="timeline-row-label" x=coord(f.left - 8.0) y=coord((lane.top + lane.deadline_y) / 2.0 + FONT_SIZE / 3.0) text-anchor="end">"deadlines"</text>
+                <text class="timeline-row-label" x=coord(f.left - 8.0) y=coord((lane.deadline_y + lane.bottom) / 2.0 + FONT_SIZE / 3.0) text-anchor="end">"tokens"</text>
+                <path class="timeline-stalls" d=m.stalls fill=hatch_url />
+                <path class="timeline-slack" d=m.slack />
+                <path class="timeline-deadlines-met" d=m.deadlines_met />
+                <path class="timeline-deadlines-missed" d=m.deadlines_missed />
+                <path class="timeline-tokens" d=m.tokens_on_time />
+                <path class="timeline-tokens-late" d=m.tokens_late />
+                {x_axis(f, &l.x, false)}
+            </svg>
+        }
+    };
+    let legend = view! {
+        <ul class="chart-legend timeline-legend" aria-hidden="true">
+            <li class="chart-legend-item"><span class="timeline-key timeline-key-token"></span>"token, on time"</li>
+            <li class="chart-legend-item"><span class="timeline-key timeline-key-late"></span>"token, late"</li>
+            <li class="chart-legend-item"><span class="timeline-key timeline-key-met"></span>"deadline met"</li>
+            <li class="chart-legend-item"><span class="timeline-key timeline-key-missed"></span>"deadline missed"</li>
+            <li class="chart-legend-item"><span class="timeline-key timeline-key-slack"></span>"slack banked (ahead of the deadline)"</li>
+            <li class="chart-legend-item"><span class="timeline-key timeline-key-stall"></span>"stall: waiting past a deadline"</li>
+        </ul>
+    };
+    let caption = title.clone();
+    let table = move || {
+        let s = summary.get();
+        let mut rows = vec![
+            vec!["Tokens".to_string(), s.tokens.to_string()],
+            vec!["Deadlines".to_string(), s.deadlines.to_string()],
+            vec!["Deadlines met".to_string(), s.met().to_string()],
+            vec!["Deadlines missed".to_string(), s.missed.to_string()],
+        ];
+        rows.extend(s.stalls.iter().take(TABLE_STALLS).map(|st| {
+            vec![
+                format!(
+                    "Stall before token {} at {}",
+                    st.token + 1,
+                    format_value(st.start, Unit::Seconds)
+                ),
+                format!(
+                    "{} long, {} deadlines missed",
+                    format_value(st.end - st.start, Unit::Seconds),
+                    st.missed
+                ),
+            ]
+        }));
+        if s.stalls.len() > TABLE_STALLS {
+            rows.push(vec![
+                "More stalls".to_string(),
+                (s.stalls.len() - TABLE_STALLS).to_string(),
+            ]);
+        }
+        data_table(
+            caption.clone(),
+            vec!["Figure".to_string(), "Value".to_string()],
+            rows,
+        )
+    };
+    view! {
+        <figure class="chart request-timeline">
+            {svg}
+            {legend}
+            {table}
+        </figure>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::components::testing::{attribute, count, mount, settle, text, titles_are_svg};
+    use etalon_core::chart::subpath_count;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    async fn timeline_marks_tokens_deadlines_and_stalls() {
+        let tbt = RwSignal::new(0.1);
+        let (host, _keep) = mount(move || {
+            view! {
+                <RequestTimeline
+                    title="Request 7: tokens against deadlines"
+                    itt=vec![0.1, 0.35, 0.1, 0.01, 0.01]
+                    ttft_deadline=0.1
+                    tbt_deadline=tbt
+                />
+            }
+        });
+        assert!(titles_are_svg(&host));
+        let d = |class: &str| attribute(&host, class, "d").unwrap_or_default();
+        assert_eq!(subpath_count(&d("timeline-tokens")), 4);
+        assert_eq!(subpath_count(&d("timeline-tokens-late")), 1);
+        assert_eq!(subpath_count(&d("timeline-deadlines-missed")), 3);
+        assert_eq!(subpath_count(&d("timeline-stalls")), 1);
+        assert_eq!(
+            attribute(&host, "timeline-svg", "aria-label").as_deref(),
+            Some("Request 7: tokens against deadlines")
+        );
+        assert!(text(&host, "chart-table").contains("Deadlines missed3"));
+        assert!(count(&host, "chart-tick-x") >= 2);
+        // A looser deadline: the 350 ms gap is no longer a stall.
+        tbt.set(0.5);
+        settle().await;
+        assert_eq!(d("timeline-stalls"), "");
+        assert_eq!(subpath_count(&d("timeline-tokens")), 5);
+    }
+}
