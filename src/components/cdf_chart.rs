@@ -4,7 +4,10 @@
 
 use super::axes::data_table;
 use super::line_chart::LineChart;
-use etalon_core::chart::{distribution_summary, empirical_cdf, format_value, Marker, Series, Unit};
+use etalon_core::chart::{
+    distribution_summary_of_sorted, empirical_cdf_of_sorted, finite_sorted, format_value, Marker,
+    Series, Unit,
+};
 use leptos::prelude::*;
 
 /// Empirical CDFs of the samples of each run, on one chart: x is the value
@@ -37,31 +40,41 @@ pub fn CdfChart(
     #[prop(into, default = Signal::stored(640.0))] width: Signal<f64>,
     #[prop(into, default = Signal::stored(320.0))] height: Signal<f64>,
 ) -> impl IntoView {
-    let series = Memo::new(move |_| {
+    // Each run sorted once, for both its curve and its table.
+    let sorted = Memo::new(move |_| {
         runs.with(|runs| {
             runs.iter()
-                .map(|(name, samples)| {
-                    Series::new(name.clone(), empirical_cdf(samples, max_points))
+                .map(|(name, samples)| (name.clone(), finite_sorted(samples)))
+                .collect::<Vec<_>>()
+        })
+    });
+    let series = Memo::new(move |_| {
+        sorted.with(|runs| {
+            runs.iter()
+                .map(|(name, values)| {
+                    Series::new(name.clone(), empirical_cdf_of_sorted(values, max_points))
                 })
                 .collect::<Vec<_>>()
         })
     });
     let caption = format!("{title}: key quantiles");
     let table = move || {
-        let rows = runs.with(|runs| {
+        let rows = sorted.with(|runs| {
             runs.iter()
-                .map(|(name, samples)| match distribution_summary(samples) {
-                    Some(s) => vec![
-                        name.clone(),
-                        s.count.to_string(),
-                        format_value(s.min, x_unit),
-                        format_value(s.p50, x_unit),
-                        format_value(s.p90, x_unit),
-                        format_value(s.p99, x_unit),
-                        format_value(s.max, x_unit),
-                    ],
-                    None => vec![name.clone(), "0".to_string()],
-                })
+                .map(
+                    |(name, values)| match distribution_summary_of_sorted(values) {
+                        Some(s) => vec![
+                            name.clone(),
+                            s.count.to_string(),
+                            format_value(s.min, x_unit),
+                            format_value(s.p50, x_unit),
+                            format_value(s.p90, x_unit),
+                            format_value(s.p99, x_unit),
+                            format_value(s.max, x_unit),
+                        ],
+                        None => vec![name.clone(), "0".to_string()],
+                    },
+                )
                 .collect::<Vec<_>>()
         });
         let head = ["Run", "Samples", "Min", "p50", "p90", "p99", "Max"]

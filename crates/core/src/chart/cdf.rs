@@ -20,14 +20,25 @@ pub const KEPT_LEVELS: [f64; 6] = [0.25, 0.5, 0.75, 0.9, 0.99, 0.999];
 /// the top samples, spaced ever wider from the maximum down (1st, 2nd, 3rd,
 /// 5th, 8th... largest), and the rest evenly in rank and in value.
 pub fn empirical_cdf(samples: &[f64], max_points: usize) -> Vec<(f64, f64)> {
-    let mut sorted: Vec<f64> = samples.iter().copied().filter(|v| v.is_finite()).collect();
-    sort_floats(&mut sorted);
+    empirical_cdf_of_sorted(&finite_sorted(samples), max_points)
+}
+
+/// [`empirical_cdf`] of values already finite and sorted ascending (see
+/// [`finite_sorted`]): for a chart that also summarizes them, one sort.
+pub fn empirical_cdf_of_sorted(sorted: &[f64], max_points: usize) -> Vec<(f64, f64)> {
     let n = sorted.len();
     let point = |i: usize| (sorted[i], (i + 1) as f64 / n as f64);
-    cdf_indices(&sorted, max_points)
+    cdf_indices(sorted, max_points)
         .into_iter()
         .map(point)
         .collect()
+}
+
+/// The finite values of `samples`, sorted ascending.
+pub fn finite_sorted(samples: &[f64]) -> Vec<f64> {
+    let mut sorted: Vec<f64> = samples.iter().copied().filter(|v| v.is_finite()).collect();
+    sort_floats(&mut sorted);
+    sorted
 }
 
 /// Index of the first sorted sample whose CDF value `(i + 1) / n` reaches
@@ -98,12 +109,15 @@ pub struct DistributionSummary {
 
 /// Key figures of the finite values of `samples`; `None` when there is none.
 pub fn distribution_summary(samples: &[f64]) -> Option<DistributionSummary> {
-    let mut sorted: Vec<f64> = samples.iter().copied().filter(|v| v.is_finite()).collect();
+    distribution_summary_of_sorted(&finite_sorted(samples))
+}
+
+/// [`distribution_summary`] of values already finite and sorted ascending.
+pub fn distribution_summary_of_sorted(sorted: &[f64]) -> Option<DistributionSummary> {
     if sorted.is_empty() {
         return None;
     }
-    sort_floats(&mut sorted);
-    let q = |level| quantile_sorted(&sorted, level).unwrap_or(f64::NAN);
+    let q = |level| quantile_sorted(sorted, level).unwrap_or(f64::NAN);
     Some(DistributionSummary {
         count: sorted.len(),
         min: sorted[0],

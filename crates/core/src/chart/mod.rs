@@ -28,8 +28,8 @@ pub use axis::{
     X_TICK_SPACING, Y_TICK_SPACING,
 };
 pub use cdf::{
-    distribution_summary, empirical_cdf, level_index, DistributionSummary, KEPT_LEVELS,
-    MIN_CDF_POINTS,
+    distribution_summary, distribution_summary_of_sorted, empirical_cdf, empirical_cdf_of_sorted,
+    finite_sorted, level_index, DistributionSummary, KEPT_LEVELS, MIN_CDF_POINTS,
 };
 pub use explainer::{
     example_streams, explainer_layout, ExampleStream, ExplainerLayout, EXPLAINER_TBT_DEADLINE,
