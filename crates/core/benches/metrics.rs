@@ -11,7 +11,7 @@ use etalon_core::metrics::{
     p99_miss_rate_vs_tbt_deadline, recording_metrics, request_metrics, DeadlineConfig,
     RequestTimeline,
 };
-use etalon_core::synthetic::{json_digest, SyntheticRun};
+use etalon_core::synthetic::{figures_digest, json_digest, SyntheticRun, BENCHMARK_FIGURES_DIGEST};
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -112,7 +112,12 @@ fn main() {
         service.tbt_based_throughput.unwrap_or(f64::NAN),
         service.tpot_based_throughput.unwrap_or(f64::NAN),
     );
-    println!("  digest {:016x}", json_digest(&metrics));
+    let digest = figures_digest(&metrics);
+    println!("  figures digest {digest:#018x} (the browser must find the same)");
+    assert_eq!(
+        digest, BENCHMARK_FIGURES_DIGEST,
+        "the figures changed: update BENCHMARK_FIGURES_DIGEST"
+    );
     println!(
         "{}",
         if total.0 <= TARGET_MS {

@@ -4,6 +4,8 @@
 //! tolerances of golden/README.md: counts exact, miss rates 1e-12 absolute,
 //! deadlines and service figures 1e-9 relative. Every failing figure is
 //! reported with its index; a missing file fails the test.
+// Native only: reads a file.
+#![cfg(not(target_arch = "wasm32"))]
 
 use etalon_core::metrics::{
     deadline_miss_count, min_tbt_deadline_to_meet, p99_miss_rate_vs_tbt_deadline, request_metrics,

@@ -3,6 +3,8 @@
 //! arrived, quantiles ordered, and every fast path equal to the plain
 //! reference walk (exact-multiple gaps and deadlines included, where float
 //! rounding is most delicate).
+// Native only: proptest and the file system are not there in wasm32.
+#![cfg(not(target_arch = "wasm32"))]
 
 use etalon_core::metrics::{
     deadline_miss_count, floor_div, floor_div_by, floor_div_fast, min_tbt_deadline_to_meet,
@@ -234,4 +236,17 @@ fn empty_inputs_give_valid_json() {
     let one_empty = run_metrics(&[timeline_of(vec![])], &DeadlineConfig::default());
     assert_eq!(one_empty.requests[0].deadline_miss_rate, 0.0);
     assert!(serde_json::to_string(&one_empty).is_ok());
+}
+
+#[test]
+fn benchmark_figures_are_the_same_everywhere() {
+    // The browser benchmark (tests/wasm_bench.rs) checks the same digest.
+    let recording = etalon_core::synthetic::SyntheticRun::benchmark().recording();
+    let metrics = recording_metrics(&recording, &DeadlineConfig::default());
+    let digest = etalon_core::synthetic::figures_digest(&metrics);
+    assert_eq!(
+        digest,
+        etalon_core::synthetic::BENCHMARK_FIGURES_DIGEST,
+        "{digest:#018x}"
+    );
 }

@@ -1,0 +1,46 @@
+//! The metrics benchmark (benches/metrics.rs) in a browser: the same 1,000
+//! synthetic requests of 500 tokens, every figure, timed with the page's
+//! clock; prints the median time and checks that the figures are those the
+//! native build computes (same digest).
+//!
+//! Run: `cargo test -p etalon-core --target wasm32-unknown-unknown --release
+//! --test wasm_bench` (needs wasm-bindgen-test-runner and a WebDriver).
+#![cfg(target_arch = "wasm32")]
+
+use etalon_core::metrics::{recording_metrics, DeadlineConfig};
+use etalon_core::synthetic::{figures_digest, SyntheticRun, BENCHMARK_FIGURES_DIGEST};
+use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const RUNS: usize = 5;
+
+#[wasm_bindgen_test]
+fn metrics_benchmark_in_the_browser() {
+    let recording = SyntheticRun::benchmark().recording();
+    let deadlines = DeadlineConfig::default();
+    let metrics = recording_metrics(&recording, &deadlines);
+    let mut times: Vec<f64> = (0..RUNS)
+        .map(|_| {
+            let start = js_sys::Date::now();
+            std::hint::black_box(recording_metrics(
+                std::hint::black_box(&recording),
+                &deadlines,
+            ));
+            js_sys::Date::now() - start
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    let digest = figures_digest(&metrics);
+    console_log!(
+        "etalon-core metrics in the browser (wasm): 1000 requests x 500 tokens, median of {} runs: {:.1} ms (fastest {:.1} ms); figures digest {:#018x}",
+        RUNS,
+        times[RUNS / 2],
+        times[0],
+        digest
+    );
+    assert_eq!(
+        digest, BENCHMARK_FIGURES_DIGEST,
+        "the browser computes other figures than native code"
+    );
+}
