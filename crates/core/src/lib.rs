@@ -16,6 +16,7 @@ pub mod recording;
 pub mod report;
 pub mod run_book;
 pub mod setup;
+pub mod share;
 pub mod sse;
 pub mod stream;
 pub mod synthetic;

@@ -1,0 +1,252 @@
+//! Opening a file: a recording of etalon-web (JSON with `version` and
+//! `requests`) or Etalon's `request_level_metrics.json` (lists `ttft`,
+//! `tbt`, `num_output_tokens`, ...), told apart by their fields and read
+//! into a [`Recording`], so the results and compare screens show either.
+//!
+//! Etalon's file holds each request's timeline `[ttft] + tbt`; it becomes
+//! chunks at the cumulative times, a gap of 0 adding a token to the chunk
+//! before (the inverse of [`RequestRecord::inter_token_times`]), so the
+//! metrics see the file's timeline again (to the rounding of the sums,
+//! about 1e-16 s). Every problem is one sentence naming what is wrong.
+
+use serde_json::Value;
+
+use super::check::check_recording;
+use super::{ShareError, MAX_IMPORT_BYTES, MAX_REQUESTS};
+use crate::metrics::DeadlineConfig;
+use crate::recording::{
+    Chunk, Environment, Recording, RequestError, RequestRecord, TokenCount, TokenSource,
+    RECORDING_VERSION,
+};
+
+/// Which kind of file was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportedKind {
+    Recording,
+    EtalonRequestLevelMetrics,
+}
+
+/// A file, read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Imported {
+    pub recording: Recording,
+    pub kind: ImportedKind,
+    /// The deadlines the file was judged against, when it says.
+    pub deadlines: Option<DeadlineConfig>,
+}
+
+/// Read the file `name` holding `text`.
+pub fn import_file(name: &str, text: &str) -> Result<Imported, ShareError> {
+    let problem = |what: String| ShareError::new(format!("\"{name}\" {what}"));
+    if text.len() > MAX_IMPORT_BYTES {
+        return Err(problem(format!(
+            "is larger than {} MiB, more than this page opens.",
+            MAX_IMPORT_BYTES >> 20
+        )));
+    }
+    if text.trim().is_empty() {
+        return Err(problem("is empty.".into()));
+    }
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        problem(format!(
+            "is not JSON (line {}, column {}): open a recording exported by etalon-web or Etalon's request_level_metrics.json.",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let Some(object) = value.as_object() else {
+        return Err(problem(
+            "holds JSON but not an object with named fields, as a recording or Etalon's file does."
+                .into(),
+        ));
+    };
+    if object.contains_key("requests") {
+        let recording: Recording = serde_json::from_value(value).map_err(|e| {
+            problem(format!(
+                "looks like a recording but is not a valid one: {e}."
+            ))
+        })?;
+        check_recording(&recording).map_err(|e| problem(format!("cannot be shown: {e}")))?;
+        let deadlines = recording
+            .config
+            .pointer("/setup/deadlines")
+            .and_then(|d| serde_json::from_value(d.clone()).ok());
+        return Ok(Imported {
+            recording,
+            kind: ImportedKind::Recording,
+            deadlines,
+        });
+    }
+    if object.contains_key("tbt") || object.contains_key("ttft") {
+        let (recording, deadlines) = read_etalon(&value)
+            .map_err(|e| problem(format!("is Etalon's request-level file, but {e}")))?;
+        check_recording(&recording).map_err(|e| problem(format!("cannot be shown: {e}")))?;
+        return Ok(Imported {
+            recording,
+            kind: ImportedKind::EtalonRequestLevelMetrics,
+            deadlines,
+        });
+    }
+    Err(problem(
+        "is neither a recording of etalon-web nor Etalon's request_level_metrics.json: it has none of their fields (\"requests\", or \"ttft\" and \"tbt\").".into(),
+    ))
+}
+
+/// Etalon's columns as a recording, and the deadlines when the file says.
+fn read_etalon(value: &Value) -> Result<(Recording, Option<DeadlineConfig>), String> {
+    let list = |key: &str| -> Result<&Vec<Value>, String> {
+        value[key]
+            .as_array()
+            .ok_or_else(|| format!("its \"{key}\" is missing or not a list."))
+    };
+    let (ttft, tbt, output) = (list("ttft")?, list("tbt")?, list("num_output_tokens")?);
+    let count = ttft.len();
+    if count > MAX_REQUESTS {
+        return Err(format!(
+            "it holds {count} requests, more than this page shows ({MAX_REQUESTS})."
+        ));
+    }
+    for (key, len) in [("tbt", tbt.len()), ("num_output_tokens", output.len())] {
+        if len != count {
+            return Err(format!(
+                "its lists differ in length (\"ttft\" has {count} entries, \"{key}\" {len})."
+            ));
+        }
+    }
+    let prompt = value["num_prompt_tokens"].as_array();
+    let extra = &value["etalon_web"];
+    let number = |v: &Value, what: String| -> Result<f64, String> {
+        v.as_f64()
+            .filter(|x| x.is_finite() && *x >= 0.0)
+            .ok_or_else(|| format!("{what} is not a number of 0 or more."))
+    };
+    let count_of = |v: &Value, what: String| -> Result<u64, String> {
+        v.as_u64()
+            .or_else(|| {
+                v.as_f64()
+                    .filter(|x| x.fract() == 0.0 && *x >= 0.0 && *x < 1e15)
+                    .map(|x| x as u64)
+            })
+            .ok_or_else(|| format!("{what} is not a whole number of 0 or more."))
+    };
+    let mut requests = Vec::with_capacity(count);
+    for i in 0..count {
+        let gaps = tbt[i]
+            .as_array()
+            .ok_or_else(|| format!("\"tbt\"[{i}] is not a list."))?;
+        let first = number(&ttft[i], format!("\"ttft\"[{i}]"))?;
+        let tokens = count_of(&output[i], format!("\"num_output_tokens\"[{i}]"))?;
+        let mut itt = Vec::with_capacity(gaps.len() + 1);
+        if !(gaps.is_empty() && first == 0.0 && tokens == 0) {
+            itt.push(first);
+        }
+        for (j, gap) in gaps.iter().enumerate() {
+            itt.push(number(gap, format!("\"tbt\"[{i}][{j}]"))?);
+        }
+        let prompt_tokens = match prompt.and_then(|p| p.get(i)) {
+            Some(v) => Some(count_of(v, format!("\"num_prompt_tokens\"[{i}]"))?).filter(|n| *n > 0),
+            None => None,
+        };
+        let error: Option<RequestError> = extra["error"]
+            .get(i)
+            .and_then(|e| serde_json::from_value(e.clone()).ok());
+        let chunks = chunks_of(&itt);
+        let end = chunks.last().map(|c| c.at);
+        requests.push(RequestRecord {
+            id: extra["id"]
+                .get(i)
+                .and_then(Value::as_u64)
+                .unwrap_or(i as u64),
+            ended_at: end,
+            chunks,
+            prompt_tokens: prompt_tokens.map(|count| TokenCount {
+                count,
+                source: TokenSource::Server,
+            }),
+            output_tokens: Some(TokenCount {
+                count: tokens,
+                source: TokenSource::Server,
+            }),
+            error,
+            ..Default::default()
+        });
+    }
+    let deadlines = serde_json::from_value(extra["deadlines"].clone()).ok();
+    let recording = Recording {
+        version: RECORDING_VERSION,
+        started_at_unix_ms: 0.0,
+        config: serde_json::json!({ "imported_from": "Etalon request_level_metrics.json" }),
+        environment: Environment {
+            user_agent: "Etalon (request_level_metrics.json)".into(),
+            ..Default::default()
+        },
+        requests,
+    };
+    Ok((recording, deadlines))
+}
+
+/// Chunks whose timeline is `itt`: each gap above 0 starts a chunk at the
+/// cumulative time; a gap of 0 adds a token to the chunk before.
+fn chunks_of(itt: &[f64]) -> Vec<Chunk> {
+    let mut chunks: Vec<Chunk> = Vec::new();
+    let mut at = 0.0;
+    for &gap in itt {
+        match chunks.last_mut() {
+            Some(last) if gap == 0.0 => last.tokens += 1,
+            _ => {
+                at += gap;
+                chunks.push(Chunk {
+                    at,
+                    tokens: 1,
+                    reasoning: false,
+                    server_sent_at: None,
+                });
+            }
+        }
+    }
+    chunks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zero_gaps_fold_into_the_chunk_before() {
+        let chunks = chunks_of(&[0.5, 0.0, 0.25, 0.0, 0.0]);
+        assert_eq!(chunks.len(), 2);
+        assert_eq!((chunks[0].tokens, chunks[1].tokens), (2, 3));
+        let record = RequestRecord {
+            chunks,
+            ..Default::default()
+        };
+        assert_eq!(record.inter_token_times(), [0.5, 0.0, 0.25, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn each_problem_is_one_sentence_naming_the_file() {
+        let cases = [
+            ("", "is empty"),
+            ("{", "is not JSON"),
+            ("[1, 2]", "not an object"),
+            ("{\"a\": 1}", "neither a recording"),
+            (
+                "{\"ttft\": [0.1], \"tbt\": [], \"num_output_tokens\": [1]}",
+                "differ in length",
+            ),
+            (
+                "{\"ttft\": [-1], \"tbt\": [[]], \"num_output_tokens\": [1]}",
+                "\"ttft\"[0] is not a number",
+            ),
+            (
+                "{\"version\": 9, \"requests\": [], \"started_at_unix_ms\": 0}",
+                "newer etalon-web",
+            ),
+        ];
+        for (text, expected) in cases {
+            let error = import_file("f.json", text).unwrap_err().message;
+            assert!(error.starts_with("\"f.json\" "), "{error}");
+            assert!(error.contains(expected), "{text}: {error}");
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! Sharing runs: test links and result links in the URL fragment, files to
+//! export (the recording, Etalon's `request_level_metrics.json`, a CSV of
+//! requests), files to import, and the deltas between compared runs.
+//!
+//! Everything that comes from outside (a link, a file) is untrusted: it is
+//! size-bounded before and after inflating, schema-checked (versions,
+//! finite values, sane counts), and every failure is a [`ShareError`]
+//! holding one sentence for the user, never a panic. Nothing shared holds
+//! a secret: set-ups go through [`TestSetup::shareable`] and
+//! [`shareable_config`] scrubs a recording's configuration again.
+//!
+//! Modules: `link` (the fragment formats), `packed` (the compact binary
+//! form of a recording a result link carries), `exact` (which requests
+//! travel with their times bit for bit), `bytes` (varints),
+//! `check` (the schema checks), `secrets`, `export`, `import`, `compare`.
+//!
+//! [`TestSetup::shareable`]: crate::setup::TestSetup::shareable
+
+mod bytes;
+mod check;
+mod compare;
+mod exact;
+mod export;
+mod import;
+mod link;
+mod packed;
+mod secrets;
+
+pub use check::{check_recording, check_setup};
+pub use compare::{
+    compare_runs, percent_change, tokens_arrived_by, typical_request, ComparedRun, Comparison,
+    MetricDelta, COMPARED_METRICS,
+};
+pub use exact::pack_faithfully;
+pub use export::{etalon_file_name, etalon_json, requests_csv, requests_csv_name};
+pub use import::{import_file, Imported, ImportedKind};
+pub use link::{
+    parse_fragment, result_link, test_link, SharedLink, BASELINE_KEY, MAX_FRAGMENT_CHARS,
+    MAX_READ_CHARS, RESULT_KEY, TEST_KEY,
+};
+pub use packed::{pack_run, unpack_run, SharedRun, PACKED_VERSION};
+pub use secrets::{shareable_config, shareable_endpoint, shareable_recording, shareable_setup};
+
+/// The most bytes a link's payload may inflate to (1 MiB): inflating stops
+/// there, so a small "zip bomb" cannot fill the memory of the page.
+pub const MAX_INFLATED_BYTES: usize = 1 << 20;
+
+/// The most a test link's set-up may inflate to (64 KiB).
+pub const MAX_SETUP_BYTES: usize = 64 << 10;
+
+/// The largest file the import reads (64 MiB).
+pub const MAX_IMPORT_BYTES: usize = 64 << 20;
+
+/// The most requests a shared or imported run may hold.
+pub const MAX_REQUESTS: usize = 1_000_000;
+
+/// The most output tokens a shared or imported run may hold in all (each
+/// becomes a number in memory when the metrics are computed).
+pub const MAX_TOKENS: u64 = 20_000_000;
+
+/// Why a link or a file could not be read or made, in one sentence for
+/// the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShareError {
+    pub message: String,
+}
+
+impl ShareError {
+    pub fn new(message: impl Into<String>) -> Self {
+        ShareError {
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for ShareError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ShareError {}
