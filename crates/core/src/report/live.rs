@@ -1,7 +1,11 @@
 //! Cheap distributions for the run screen: TTFT and TBT of the requests
 //! finished so far, taken in as batches arrive (each record once) and
 //! summarized by selection (no full sort), so the page can refresh them
-//! every half second while a large run streams in.
+//! every half second while a large run streams in. Up to
+//! [`LIVE_SAMPLE_CAP`] values a figure is exact; past it, the values are
+//! thinned evenly (every other one kept, then every fourth, ...), so a
+//! summary never costs more than selecting among that many values. The
+//! results screen recomputes everything exactly from the recording.
 
 use crate::recording::RequestRecord;
 
@@ -11,13 +15,17 @@ pub const LIVE_CDF_LEVELS: [f64; 22] = [
     0.85, 0.9, 0.95, 0.99, 1.0,
 ];
 
+/// Most values a live figure keeps before thinning them.
+pub const LIVE_SAMPLE_CAP: usize = 16_384;
+
 /// Evenly spaced quantiles kept as a stand-in sample for a live CDF chart.
 pub const LIVE_SKETCH_POINTS: usize = 50;
 
 /// p50, p90 and p99 of a live figure, and a coarse CDF.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LiveSpread {
-    /// How many values (requests for TTFT, gaps for TBT).
+    /// How many values (requests for TTFT, gaps for TBT), all counted
+    /// even when the quantiles come from a thinned sample.
     pub count: usize,
     pub p50: f64,
     pub p90: f64,
@@ -32,6 +40,12 @@ pub struct LiveSpread {
 impl LiveSpread {
     /// The spread of `values` (reordered); `None` when empty.
     pub fn of(values: &mut [f64]) -> Option<LiveSpread> {
+        let count = values.len();
+        Self::of_sample(values, count)
+    }
+
+    /// The spread of a sample of `count` values (reordered).
+    fn of_sample(values: &mut [f64], count: usize) -> Option<LiveSpread> {
         if values.is_empty() {
             return None;
         }
@@ -52,7 +66,7 @@ impl LiveSpread {
             quantiles[i]
         };
         Some(LiveSpread {
-            count: values.len(),
+            count,
             p50: at(0.5),
             p90: at(0.9),
             p99: at(0.99),
@@ -74,6 +88,57 @@ pub struct LiveSummary {
     pub tbt: Option<LiveSpread>,
 }
 
+/// Values taken in one by one, thinned evenly past [`LIVE_SAMPLE_CAP`].
+#[derive(Debug, Clone, Default)]
+pub struct ThinnedSample {
+    values: Vec<f64>,
+    /// Values seen, kept or not.
+    count: usize,
+    /// One value in `stride` is kept.
+    stride: usize,
+    /// Values to pass over before keeping the next.
+    skip: usize,
+}
+
+impl ThinnedSample {
+    pub fn push(&mut self, value: f64) {
+        self.count += 1;
+        if self.skip > 0 {
+            self.skip -= 1;
+            return;
+        }
+        self.values.push(value);
+        self.skip = self.stride.max(1) - 1;
+        if self.values.len() >= LIVE_SAMPLE_CAP {
+            // Keep every other value: the sample stays spread over all
+            // the values seen (and over their range, as a selection
+            // leaves them roughly in order).
+            let mut i = 0;
+            self.values.retain(|_| {
+                i += 1;
+                i % 2 == 1
+            });
+            self.stride = self.stride.max(1) * 2;
+            self.skip = self.stride - 1;
+        }
+    }
+
+    /// Values seen.
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    /// Values kept (at most [`LIVE_SAMPLE_CAP`]).
+    pub fn kept(&self) -> usize {
+        self.values.len()
+    }
+
+    /// The spread of the values seen (from the kept ones).
+    pub fn spread(&mut self) -> Option<LiveSpread> {
+        LiveSpread::of_sample(&mut self.values, self.count)
+    }
+}
+
 /// The values behind a [`LiveSummary`], gathered as records arrive.
 #[derive(Debug, Clone, Default)]
 pub struct LiveDistributions {
@@ -82,8 +147,10 @@ pub struct LiveDistributions {
     seen: usize,
     completed: usize,
     failed: usize,
-    ttfts: Vec<f64>,
-    gaps: Vec<f64>,
+    ttfts: ThinnedSample,
+    gaps: ThinnedSample,
+    /// The last summary, while nothing new was taken in.
+    cached: Option<LiveSummary>,
 }
 
 impl LiveDistributions {
@@ -101,6 +168,9 @@ impl LiveDistributions {
                 ..Self::default()
             };
         }
+        if records.len() > self.seen {
+            self.cached = None;
+        }
         for record in &records[self.seen..] {
             if !record.completed() {
                 self.failed += 1;
@@ -110,21 +180,29 @@ impl LiveDistributions {
             let itt = record.inter_token_times();
             if let Some((&ttft, gaps)) = itt.split_first() {
                 self.ttfts.push(ttft);
-                self.gaps.extend_from_slice(gaps);
+                for &gap in gaps {
+                    self.gaps.push(gap);
+                }
             }
         }
         self.seen = records.len();
     }
 
     /// The summary of everything taken in (reorders the stored values,
-    /// which is harmless: their order means nothing).
+    /// which is harmless: their order means nothing). Computed again only
+    /// when something new was taken in.
     pub fn summary(&mut self) -> LiveSummary {
-        LiveSummary {
+        if let Some(cached) = &self.cached {
+            return cached.clone();
+        }
+        let summary = LiveSummary {
             completed: self.completed,
             failed: self.failed,
-            ttft: LiveSpread::of(&mut self.ttfts),
-            tbt: LiveSpread::of(&mut self.gaps),
-        }
+            ttft: self.ttfts.spread(),
+            tbt: self.gaps.spread(),
+        };
+        self.cached = Some(summary.clone());
+        summary
     }
 }
 

@@ -7,8 +7,9 @@
 
 /// A gap is a stall when it is at least this many times the typical gap ...
 pub const STALL_FACTOR: f64 = 4.0;
-/// ... and at least this long (shorter pauses go unnoticed by a reader).
-pub const MIN_STALL_SECONDS: f64 = 0.25;
+/// ... and at least this long (a reader notices a pause from about a
+/// tenth of a second; shorter ones are jitter).
+pub const MIN_STALL_SECONDS: f64 = 0.1;
 
 /// A run of text, or a stall between two pieces.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,9 +76,13 @@ pub fn pieces_due(pieces: &[(f64, String)], shown_for: f64) -> usize {
     pieces.partition_point(|(at, _)| *at <= until)
 }
 
-/// The text of a stall marker: "⏸ 0.8 s".
+/// The text of a stall marker: "⏸ 0.15 s", "⏸ 0.8 s", "⏸ 12 s".
 pub fn stall_marker(seconds: f64) -> String {
-    let text = if seconds < 10.0 {
+    let text = if seconds < 1.0 {
+        let text = format!("{seconds:.2}");
+        let text = text.trim_end_matches('0').trim_end_matches('.');
+        format!("{text} s")
+    } else if seconds < 10.0 {
         format!("{seconds:.1} s")
     } else {
         format!("{seconds:.0} s")

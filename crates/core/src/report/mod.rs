@@ -34,8 +34,8 @@ pub use headline::{
     error_rate, headlines, worst_percent_fluidity, Headline, WORST_PERCENT_QUANTILE,
 };
 pub use live::{
-    quantiles_unsorted, LiveDistributions, LiveSpread, LiveSummary, LIVE_CDF_LEVELS,
-    LIVE_SKETCH_POINTS,
+    quantiles_unsorted, LiveDistributions, LiveSpread, LiveSummary, ThinnedSample, LIVE_CDF_LEVELS,
+    LIVE_SAMPLE_CAP, LIVE_SKETCH_POINTS,
 };
 pub use live_text::{
     is_stall, live_segments, pieces_due, stall_marker, typical_gap, LiveSegment, MIN_STALL_SECONDS,
