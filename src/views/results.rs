@@ -132,7 +132,7 @@ pub fn ResultsBody(
             <HeadlineCards report/>
             <FluiditySection report deadlines/>
             <PercentileTable report/>
-            <Distributions report gaps/>
+            <Distributions report gaps deadlines/>
             <RequestSection recording report deadlines/>
             <ErrorsTable report/>
         </div>

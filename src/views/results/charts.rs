@@ -1,166 +1,160 @@
-//! The results screen's charts: the fluidity section (the explainer, the
-//! fluidity-index distribution, the p99 miss rate vs TBT deadline curve)
-//! and the CDFs of TTFT, TBT, TPOT and normalized latency.
-//!
-//! FALLBACK: the chart components (`src/components/`) have not landed
-//! yet; until they do, each chart is a small table of the same figures,
-//! marked `chart-fallback`. Only this file changes when they land.
+//! The results screen's charts, drawn by the components of
+//! `src/components/` from the report's figures: the fluidity section (the
+//! explainer, the fluidity-index distribution, the p99 miss rate vs TBT
+//! deadline curve, with the chosen TBT deadline marked) and the CDFs of
+//! TTFT, TBT, TPOT and normalized latency (deadlines marked where they
+//! apply). Each chart carries its own data table as a text alternative.
 
-use etalon_core::chart::example_streams;
-use etalon_core::metrics::{quantile_sorted, sort_floats, DeadlineConfig, Summary};
-use etalon_core::report::{format_seconds, format_share, Metric, Report};
+use etalon_core::chart::{Marker, Series, Unit as ChartUnit};
+use etalon_core::metrics::{DeadlineConfig, TtftDeadline};
+use etalon_core::report::{Metric, Report};
 use leptos::prelude::*;
 
-/// The levels a fallback CDF table shows.
-const FALLBACK_LEVELS: [usize; 6] = [10, 25, 50, 75, 90, 99];
+use crate::components::{responsive_width, CdfChart, FluidityExplainer, Histogram, LineChart};
+
+/// Widest a chart is drawn, and the page's side padding around it.
+const CHART_MAX_WIDTH: f64 = 560.0;
+const PAGE_PADDING: f64 = 48.0;
 
 #[component]
 pub fn FluiditySection(report: Memo<Report>, deadlines: RwSignal<DeadlineConfig>) -> impl IntoView {
-    let _ = deadlines;
+    let width = responsive_width(CHART_MAX_WIDTH, PAGE_PADDING);
+    let fluidity = Signal::derive(move || report.with(|r| r.samples.fluidity_index.clone()));
+    let curve = Signal::derive(move || {
+        report.with(|r| vec![Series::new("p99 miss rate", r.miss_curve.clone())])
+    });
+    let tbt_marker = Signal::derive(move || {
+        let d = deadlines.with(|d| d.tbt_deadline);
+        (d <= 0.1)
+            .then(|| Marker::x(d, "your TBT deadline"))
+            .into_iter()
+            .collect::<Vec<_>>()
+    });
     view! {
         <section class="fluidity" aria-labelledby="fluidity-title">
             <h3 id="fluidity-title">"Fluidity: does the text keep flowing?"</h3>
-            <p>{Metric::FluidityIndex.explanation()}</p>
-            <div class="chart-grid">
-                <FluidityExplainerFallback/>
-                <figure class="chart chart-fallback" data-testid="fluidity-histogram">
-                    <figcaption>
-                        "How fluid the requests were: fluidity-index of each completed request"
-                    </figcaption>
-                    {move || {
-                        report
-                            .with(|r| {
-                                let values = r.samples.fluidity_index.clone();
-                                level_table(&values, "Fluidity-index", format_share)
-                            })
-                    }}
+            <p>
+                "Two answers can have the same average speed and still feel very different: \
+                 one flows, the other freezes and then dumps text. The fluidity-index tells \
+                 them apart."
+            </p>
+            <dl class="explain-list">
+                <dt>{Metric::FluidityIndex.name()}</dt>
+                <dd>{Metric::FluidityIndex.explanation()}</dd>
+                <dt>{Metric::DeadlineMiss.name()}</dt>
+                <dd>{Metric::DeadlineMiss.explanation()}</dd>
+                <dt>{Metric::Stall.name()}</dt>
+                <dd>{Metric::Stall.explanation()}</dd>
+                <dt>{Metric::FluidRate.name()}</dt>
+                <dd>{Metric::FluidRate.explanation()}</dd>
+            </dl>
+            <div class="figure-grid">
+                <figure class="plot" data-testid="fluidity-explainer">
+                    <FluidityExplainer width/>
                 </figure>
-                <figure class="chart chart-fallback" data-testid="miss-curve">
+                <figure class="plot" data-testid="fluidity-histogram">
                     <figcaption>
-                        "p99 miss rate vs TBT deadline: the share of deadlines the worst 1 % of \
-                         requests miss, for each TBT deadline from 1 to 100 ms"
+                        "How fluid each request was: the fluidity-index of every completed request \
+                         (100 % at the right means no missed deadline)."
                     </figcaption>
-                    {move || report.with(|r| miss_curve_table(&r.miss_curve))}
+                    <Histogram
+                        title="Fluidity-index of each request"
+                        samples=fluidity
+                        x_label="Fluidity-index"
+                        x_unit=ChartUnit::Percent
+                        range=(0.0, 1.0)
+                        bins=20
+                        width
+                    />
+                </figure>
+                <figure class="plot" data-testid="miss-curve">
+                    <figcaption>
+                        "How strict a pace the service can promise: for each TBT deadline from \
+                         1 to 100 ms, the share of deadlines missed by the worst 1 % of requests \
+                         (decode only). Lower is better; where the curve reaches 10 % is the \
+                         fluid token generation rate."
+                    </figcaption>
+                    <LineChart
+                        title="p99 deadline miss rate vs TBT deadline"
+                        series=curve
+                        x_label="TBT deadline"
+                        x_unit=ChartUnit::Seconds
+                        y_label="p99 miss rate"
+                        y_unit=ChartUnit::Percent
+                        y_domain=(0.0, 1.0)
+                        markers=tbt_marker
+                        hover=true
+                        width
+                    />
                 </figure>
             </div>
         </section>
     }
 }
 
-/// FALLBACK for FluidityExplainer: the two example streams in words.
 #[component]
-fn FluidityExplainerFallback() -> impl IntoView {
-    let [smooth, stalling] = example_streams();
-    let line = |s: &etalon_core::chart::ExampleStream| {
-        format!(
-            "{}: {} tokens in {}, {} of deadlines met.",
-            s.name,
-            s.itt.len(),
-            format_seconds(s.duration()),
-            format_share(s.share_met())
-        )
+pub fn Distributions(
+    report: Memo<Report>,
+    gaps: Memo<Vec<f64>>,
+    deadlines: RwSignal<DeadlineConfig>,
+) -> impl IntoView {
+    let width = responsive_width(CHART_MAX_WIDTH, PAGE_PADDING);
+    let runs = move |metric: Metric, pick: fn(&Report) -> Vec<f64>| {
+        Signal::derive(move || vec![(metric.short_name().to_string(), report.with(pick))])
     };
-    view! {
-        <figure class="chart chart-fallback explainer" data-testid="fluidity-explainer">
-            <figcaption>
-                "Two answers with the same average speed: one flows evenly, the other stalls. \
-                 A reader sees the second one freeze; the fluidity-index counts those freezes."
-            </figcaption>
-            <ul>
-                <li>{line(&smooth)}</li>
-                <li>{line(&stalling)}</li>
-            </ul>
-        </figure>
-    }
-}
-
-#[component]
-pub fn Distributions(report: Memo<Report>, gaps: Memo<Vec<f64>>) -> impl IntoView {
-    let figure = move |metric: Metric, values: Signal<Vec<f64>>| {
+    let ttft_marker = Signal::derive(move || {
+        deadlines.with(|d| match d.ttft_deadline {
+            TtftDeadline::Fixed(s) => vec![Marker::x(s, "TTFT deadline")],
+            TtftDeadline::Prefill { .. } => Vec::new(),
+        })
+    });
+    let tbt_marker = Signal::derive(move || {
+        vec![Marker::x(
+            deadlines.with(|d| d.tbt_deadline),
+            "TBT deadline",
+        )]
+    });
+    let figure = move |metric: Metric,
+                       runs: Signal<Vec<(String, Vec<f64>)>>,
+                       markers: Signal<Vec<Marker>>| {
+        let id = format!(
+            "cdf-{}",
+            metric.short_name().to_lowercase().replace(' ', "-")
+        );
         view! {
-            <figure class="chart chart-fallback" data-testid=format!("cdf-{}", metric.short_name().to_lowercase().replace(' ', "-"))>
+            <figure class="plot" data-testid=id>
                 <figcaption>
-                    {format!("{}: share of values at or below each time", metric.name())}
+                    <strong>{metric.name()}</strong>
+                    ": " {metric.explanation()}
+                    " The curve shows the share of values at or below each time."
                 </figcaption>
-                {move || values.with(|v| level_table(v, metric.short_name(), format_seconds))}
-                <p class="chart-note">{metric.explanation()}</p>
+                <CdfChart
+                    title=format!("{}: cumulative distribution", metric.name())
+                    runs
+                    x_label=metric.short_name()
+                    x_unit=ChartUnit::Seconds
+                    markers
+                    hover=true
+                    width
+                    height=Signal::stored(260.0)
+                />
             </figure>
         }
     };
+    let tbt_runs = Signal::derive(move || vec![("TBT".to_string(), gaps.get())]);
     view! {
         <section class="distributions" aria-labelledby="distributions-title">
             <h3 id="distributions-title">"Distributions"</h3>
-            <div class="chart-grid">
-                {figure(Metric::Ttft, Signal::derive(move || report.with(|r| r.samples.ttft.clone())))}
-                {figure(Metric::Tbt, gaps.into())}
-                {figure(Metric::Tpot, Signal::derive(move || report.with(|r| r.samples.tpot.clone())))}
+            <div class="figure-grid">
+                {figure(Metric::Ttft, runs(Metric::Ttft, |r| r.samples.ttft.clone()), ttft_marker)}
+                {figure(Metric::Tbt, tbt_runs, tbt_marker)}
+                {figure(Metric::Tpot, runs(Metric::Tpot, |r| r.samples.tpot.clone()), Signal::stored(Vec::new()))}
                 {figure(
                     Metric::NormalizedLatency,
-                    Signal::derive(move || report.with(|r| r.samples.normalized_latency.clone())),
+                    runs(Metric::NormalizedLatency, |r| r.samples.normalized_latency.clone()),
+                    Signal::stored(Vec::new()),
                 )}
             </div>
         </section>
     }
-}
-
-/// FALLBACK for a CDF: the value at a few levels.
-fn level_table(values: &[f64], what: &'static str, format: fn(f64) -> String) -> AnyView {
-    let mut sorted = values.to_vec();
-    sort_floats(&mut sorted);
-    let Some(summary) = Summary::of_sorted(&sorted) else {
-        return view! { <p class="muted">"No completed request."</p> }.into_any();
-    };
-    let cells: Vec<(String, String)> = FALLBACK_LEVELS
-        .iter()
-        .map(|&p| {
-            let v = quantile_sorted(&sorted, p as f64 / 100.0).unwrap_or(f64::NAN);
-            (format!("{p} %"), format(v))
-        })
-        .collect();
-    view! {
-        <table class="mini-table">
-            <thead>
-                <tr>
-                    <th scope="col">"share at or below"</th>
-                    {cells.iter().map(|(l, _)| view! { <th scope="col">{l.clone()}</th> }).collect_view()}
-                </tr>
-            </thead>
-            <tbody>
-                <tr>
-                    <th scope="row">{what}</th>
-                    {cells.into_iter().map(|(_, v)| view! { <td>{v}</td> }).collect_view()}
-                </tr>
-            </tbody>
-        </table>
-        <p class="muted">{format!("{} values", summary.count)}</p>
-    }
-        .into_any()
-}
-
-/// FALLBACK for the miss-rate curve: a few of its points.
-fn miss_curve_table(curve: &[(f64, f64)]) -> AnyView {
-    if curve.is_empty() {
-        return view! { <p class="muted">"No completed request."</p> }.into_any();
-    }
-    let points: Vec<(f64, f64)> = [5usize, 10, 20, 50, 100]
-        .iter()
-        .filter_map(|&ms| curve.get(ms - 1).copied())
-        .collect();
-    view! {
-        <table class="mini-table">
-            <thead>
-                <tr>
-                    <th scope="col">"TBT deadline"</th>
-                    {points.iter().map(|(d, _)| view! { <th scope="col">{format_seconds(*d)}</th> }).collect_view()}
-                </tr>
-            </thead>
-            <tbody>
-                <tr>
-                    <th scope="row">"p99 miss rate"</th>
-                    {points.iter().map(|(_, m)| view! { <td>{format_share(*m)}</td> }).collect_view()}
-                </tr>
-            </tbody>
-        </table>
-    }
-        .into_any()
 }

@@ -1,8 +1,8 @@
 //! The deadline inputs: TTFT deadline (or slack over a prefill model), TBT
 //! deadline and target miss rate, each a number field and a slider bound
 //! to the shared deadlines. A change recomputes every figure from the
-//! recording; an invalid entry is marked beside its field and changes
-//! nothing.
+//! recording (a slider when it is let go); an invalid entry is marked
+//! beside its field and changes nothing.
 
 use etalon_core::metrics::DeadlineConfig;
 use etalon_core::report::{
@@ -107,9 +107,15 @@ fn DeadlineField(
         }
         Err(message) => problem.set(Some(message)),
     };
-    let shown = move || match field {
-        Field::Target => None,
-        _ => text.get().parse::<f64>().ok().map(format_seconds),
+    // While a slider is dragged, its value shows here; the figures are
+    // recomputed when it is let go (a large recording takes a moment).
+    let dragged = RwSignal::new(None::<String>);
+    let shown = move || {
+        let value = dragged.get().unwrap_or_else(|| text.get());
+        match field {
+            Field::Target => dragged.get().map(|v| format!("{v} %")),
+            _ => value.parse::<f64>().ok().map(format_seconds),
+        }
     };
     let hint_id = format!("{id}-hint");
     let problem_id = format!("{id}-problem");
@@ -138,7 +144,11 @@ fn DeadlineField(
                     max=max_r.to_string()
                     step=step_r.to_string()
                     prop:value=move || text.get()
-                    on:input=move |ev| apply(event_target_value(&ev))
+                    on:input=move |ev| dragged.set(Some(event_target_value(&ev)))
+                    on:change=move |ev| {
+                        dragged.set(None);
+                        apply(event_target_value(&ev));
+                    }
                 />
                 <span class="muted deadline-shown">{shown}</span>
             </div>

@@ -1,14 +1,13 @@
 //! One request up close: pick a request (the least fluid one first) and
 //! see its tokens against their deadlines, the slack it banked and the
-//! deadlines it missed.
-//!
-//! FALLBACK: until the RequestTimeline component lands, the request's
-//! figures are a short list.
+//! deadlines it missed (the RequestTimeline component), with its figures.
 
 use etalon_core::metrics::DeadlineConfig;
 use etalon_core::recording::Recording;
 use etalon_core::report::{format_seconds, format_share, request_timeline, Report};
 use leptos::prelude::*;
+
+use crate::components::{responsive_width, RequestTimeline};
 
 #[component]
 pub fn RequestSection(
@@ -16,10 +15,16 @@ pub fn RequestSection(
     report: Memo<Report>,
     deadlines: RwSignal<DeadlineConfig>,
 ) -> impl IntoView {
-    let _ = deadlines;
+    let width = responsive_width(1000.0, 48.0);
     let chosen = RwSignal::new(None::<u64>);
     // The request shown: the user's choice, else the least fluid.
-    let shown = Memo::new(move |_| chosen.get().or_else(|| report.with(|r| r.least_fluid)));
+    let shown = Memo::new(move |_| {
+        let valid = |id: u64| report.with(|r| r.choices.iter().any(|c| c.id == id));
+        chosen
+            .get()
+            .filter(|&id| valid(id))
+            .or_else(|| report.with(|r| r.least_fluid))
+    });
     let timeline = Memo::new(move |_| {
         let id = shown.get()?;
         report.with(|r| recording.with(|rec| request_timeline(rec, &r.metrics, id)))
@@ -28,61 +33,77 @@ pub fn RequestSection(
         let id = shown.get()?;
         report.with(|r| r.metrics.requests.iter().find(|m| m.id == id).cloned())
     });
+    let itt = Signal::derive(move || {
+        timeline.with(|t| t.as_ref().map(|t| t.0.clone()).unwrap_or_default())
+    });
+    let ttft_deadline = Signal::derive(move || timeline.with(|t| t.as_ref().map_or(0.0, |t| t.1)));
+    let tbt_deadline = Signal::derive(move || deadlines.with(|d| d.tbt_deadline));
     view! {
         <section class="one-request" aria-labelledby="one-request-title">
             <h3 id="one-request-title">"One request, token by token"</h3>
             <p class="muted">
                 "Each piece of the answer has a deadline: the first one the TTFT deadline, \
                  each next one the TBT deadline after the previous piece, plus any time saved \
-                 by early pieces. A late piece misses every deadline its pause spans."
+                 by early pieces (banked slack). A piece that comes after a long pause misses \
+                 every deadline the pause spans."
             </p>
-            <label for="request-pick">"Request"</label>
-            <select
-                id="request-pick"
-                data-testid="request-pick"
-                on:change=move |ev| chosen.set(event_target_value(&ev).parse().ok())
-            >
-                {move || {
-                    let current = shown.get();
-                    report
-                        .with(|r| {
-                            r.choices
-                                .iter()
-                                .map(|c| {
-                                    view! {
-                                        <option value=c.id.to_string() selected=current == Some(c.id)>
-                                            {c.label.clone()}
-                                        </option>
-                                    }
-                                })
-                                .collect_view()
-                        })
-                }}
-            </select>
-            <div class="chart chart-fallback" data-testid="request-timeline">
-                {move || {
-                    let (Some(m), Some((itt, _))) = (figures.get(), timeline.get()) else {
-                        return view! { <p class="muted">"No completed request to show."</p> }
-                            .into_any();
-                    };
-                    view! {
-                        <ul class="request-facts">
-                            <li>{format!("{} tokens; the first after {}", itt.len(), format_seconds(m.ttft))}</li>
-                            <li>{format!("TTFT deadline {}", format_seconds(m.ttft_deadline))}</li>
-                            <li>
-                                {format!(
-                                    "{} of {} deadlines missed; fluidity-index {}",
-                                    m.missed_deadlines,
-                                    m.total_deadlines,
-                                    format_share(m.fluidity_index),
-                                )}
-                            </li>
-                            <li>{format!("TPOT {}", format_seconds(m.tpot))}</li>
-                        </ul>
-                    }
-                        .into_any()
-                }}
+            <div class="request-pick">
+                <label for="request-pick">"Request"</label>
+                <select
+                    id="request-pick"
+                    data-testid="request-pick"
+                    on:change=move |ev| chosen.set(event_target_value(&ev).parse().ok())
+                >
+                    {move || {
+                        let current = shown.get();
+                        report
+                            .with(|r| {
+                                r.choices
+                                    .iter()
+                                    .map(|c| {
+                                        view! {
+                                            <option value=c.id.to_string() selected=current == Some(c.id)>
+                                                {c.label.clone()}
+                                            </option>
+                                        }
+                                    })
+                                    .collect_view()
+                            })
+                    }}
+                </select>
+                <span class="muted">"The least fluid request is shown first."</span>
             </div>
+            {move || {
+                let Some(m) = figures.get() else {
+                    return view! { <p class="muted">"No completed request to show."</p> }.into_any();
+                };
+                view! {
+                    <ul class="request-facts" data-testid="request-facts">
+                        <li>
+                            {format!("{} tokens; the first after {} (deadline {})", m.num_output_tokens, format_seconds(m.ttft), format_seconds(m.ttft_deadline))}
+                        </li>
+                        <li>
+                            {format!(
+                                "{} of {} deadlines missed: fluidity-index {}",
+                                m.missed_deadlines,
+                                m.total_deadlines,
+                                format_share(m.fluidity_index),
+                            )}
+                        </li>
+                        <li>{format!("TPOT {}, whole answer {}", format_seconds(m.tpot), format_seconds(m.end_to_end_latency))}</li>
+                    </ul>
+                    <figure class="plot wide" data-testid="request-timeline">
+                        <RequestTimeline
+                            title=format!("Request #{}: tokens against their deadlines", m.id)
+                            itt
+                            ttft_deadline
+                            tbt_deadline
+                            width
+                        />
+                    </figure>
+                }
+                    .into_any()
+            }}
         </section>
     }
 }

@@ -160,6 +160,7 @@ async fn headlines_carry_the_cores_values_and_a_tbt_deadline_recomputes_them() {
 async fn a_stopped_or_hidden_run_is_flagged_and_exports_are_offered() {
     let mut recording = recording();
     recording.environment.hidden_intervals = vec![(1.0, 3.0)];
+    let expected_recording = recording.clone();
     let host = host();
     let deadlines = RwSignal::new(DeadlineConfig::default());
     let _mounted = leptos::mount::mount_to(host.clone(), move || {
@@ -177,4 +178,25 @@ async fn a_stopped_or_hidden_run_is_flagged_and_exports_are_offered() {
         .text_content()
         .unwrap()
         .contains("p99"));
+    // Every chart is drawn, with its text alternative.
+    for chart in [
+        "fluidity-explainer",
+        "fluidity-histogram",
+        "miss-curve",
+        "cdf-ttft",
+        "cdf-tbt",
+        "cdf-tpot",
+        "cdf-normalized-latency",
+        "request-timeline",
+    ] {
+        let figure = find(&host, chart);
+        assert!(
+            figure.query_selector("svg").unwrap().is_some(),
+            "{chart} has no SVG"
+        );
+    }
+    // The picker starts on the least fluid request.
+    let pick: web_sys::HtmlSelectElement = find(&host, "request-pick").unchecked_into();
+    let least = Report::of(&expected_recording, &DeadlineConfig::default()).least_fluid;
+    assert_eq!(pick.value().parse::<u64>().ok(), least);
 }

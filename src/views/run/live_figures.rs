@@ -1,12 +1,15 @@
 //! Live TTFT and TBT distributions over the requests finished so far:
 //! p50, p90 and p99 from `etalon_core::report::LiveDistributions`, taken
 //! in only when the screen's clock ticks (every 500 ms while running),
-//! never per batch.
+//! never per batch; and small CDFs drawn from each distribution's sketch
+//! (50 evenly spaced quantiles, not every gap).
 
+use etalon_core::chart::Unit as ChartUnit;
 use etalon_core::report::{format_seconds, LiveDistributions, LiveSpread, Metric};
 use leptos::prelude::*;
 
 use super::BookSignal;
+use crate::components::{responsive_width, CdfChart};
 
 #[component]
 pub fn LiveFigures(book: BookSignal, now: Signal<f64>) -> impl IntoView {
@@ -37,6 +40,22 @@ pub fn LiveFigures(book: BookSignal, now: Signal<f64>) -> impl IntoView {
                 <td>{p99}</td>
                 <td>{spread.map_or(0, |s| s.count)}</td>
             </tr>
+        }
+    };
+    let has_data = Memo::new(move |_| summary.with(|s| s.ttft.is_some()));
+    let width = responsive_width(420.0, 48.0);
+    let cdf = move |metric: Metric, runs: Signal<Vec<(String, Vec<f64>)>>| {
+        view! {
+            <figure class="plot" data-testid=format!("live-cdf-{}", metric.short_name().to_lowercase())>
+                <CdfChart
+                    title=format!("{} so far", metric.name())
+                    runs
+                    x_label=metric.short_name()
+                    x_unit=ChartUnit::Seconds
+                    width
+                    height=Signal::stored(200.0)
+                />
+            </figure>
         }
     };
     view! {
@@ -75,6 +94,12 @@ pub fn LiveFigures(book: BookSignal, now: Signal<f64>) -> impl IntoView {
                     </tbody>
                 </table>
             </div>
+            <Show when=move || has_data.get()>
+                <div class="figure-grid small">
+                    {cdf(Metric::Ttft, Signal::derive(move || summary.with(|s| sketch(&s.ttft))))}
+                    {cdf(Metric::Tbt, Signal::derive(move || summary.with(|s| sketch(&s.tbt))))}
+                </div>
+            </Show>
             <dl class="explain-list">
                 <dt>{Metric::Ttft.short_name()}</dt>
                 <dd>{Metric::Ttft.explanation()}</dd>
@@ -85,4 +110,12 @@ pub fn LiveFigures(book: BookSignal, now: Signal<f64>) -> impl IntoView {
             </dl>
         </section>
     }
+}
+
+/// A distribution's sketch as one CDF run (none before any value).
+fn sketch(spread: &Option<LiveSpread>) -> Vec<(String, Vec<f64>)> {
+    spread
+        .iter()
+        .map(|s| ("so far".to_string(), s.sketch.clone()))
+        .collect()
 }
