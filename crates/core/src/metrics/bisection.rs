@@ -47,8 +47,8 @@ pub(crate) struct SearchInput<'a> {
 /// and `target_miss_rate` (first token counted), and the decode-only one
 /// behind the fluid token generation rate (first token ignored, target
 /// `decode_target_miss_rate`). Returns `(with_ttft, decode_only)` per
-/// request. The probes that need a walk are walked eight at a time, from
-/// four requests. `also(i, timeline)` is called with request i's prepared
+/// request. The probes that need a walk are walked eight at a time, each
+/// lane taking the next probe as soon as its answer is certain. `also(i, timeline)` is called with request i's prepared
 /// timeline, for other work on it.
 pub(crate) fn min_tbt_deadlines(
     requests: &[SearchInput],
@@ -56,54 +56,58 @@ pub(crate) fn min_tbt_deadlines(
     decode_target_miss_rate: f64,
     mut also: impl FnMut(usize, &Timeline),
 ) -> Vec<(f64, f64)> {
-    const REQUESTS: usize = 4;
-    let mut results = Vec::with_capacity(requests.len());
-    for batch in requests.chunks(REQUESTS) {
-        let timelines: Vec<Timeline> = batch.iter().map(|r| Timeline::new(r.itt)).collect();
-        for (i, timeline) in timelines.iter().enumerate() {
-            also(results.len() + i, timeline);
-        }
-        let mut searches: Vec<Search> = Vec::with_capacity(2 * batch.len());
-        for (request, timeline) in batch.iter().zip(&timelines) {
-            let dp = request.ttft_deadline;
-            searches.push(Search::new(
-                timeline,
-                dp,
-                target_miss_rate,
-                FirstToken::Counted,
-            ));
-            searches.push(Search::new(
-                timeline,
-                dp,
-                decode_target_miss_rate,
-                FirstToken::Ignored,
-            ));
-        }
-        loop {
-            let mut pending: Vec<usize> = Vec::with_capacity(2 * REQUESTS);
-            let mut walks = Vec::with_capacity(2 * REQUESTS);
-            for (i, search) in searches.iter_mut().enumerate() {
-                if let Some(walk) = search.next_walk() {
-                    pending.push(i);
-                    walks.push(walk);
+    let timelines: Vec<Timeline> = requests.iter().map(|r| Timeline::new(r.itt)).collect();
+    for (i, timeline) in timelines.iter().enumerate() {
+        also(i, timeline);
+    }
+    let mut searches: Vec<Search> = Vec::with_capacity(2 * requests.len());
+    for (request, timeline) in requests.iter().zip(&timelines) {
+        let dp = request.ttft_deadline;
+        searches.push(Search::new(
+            timeline,
+            dp,
+            target_miss_rate,
+            FirstToken::Counted,
+        ));
+        searches.push(Search::new(
+            timeline,
+            dp,
+            decode_target_miss_rate,
+            FirstToken::Ignored,
+        ));
+    }
+    // Searches waiting to probe again, and the next one not started.
+    let mut ready: Vec<usize> = Vec::new();
+    let mut next_new = 0;
+    let mut stream: lanes::Stream<usize, 8> = lanes::Stream::new();
+    let mut answers = Vec::new();
+    loop {
+        while stream.has_room() {
+            let search = match ready.pop() {
+                Some(search) => search,
+                None if next_new < searches.len() => {
+                    next_new += 1;
+                    next_new - 1
                 }
-            }
-            let Some(&spare) = walks.first() else { break };
-            // Idle lanes repeat a real walk; their answers are dropped.
-            let lanes: [lanes::Walk; 2 * REQUESTS] =
-                std::array::from_fn(|k| walks.get(k).copied().unwrap_or(spare));
-            let targets: [f64; 2 * REQUESTS] =
-                std::array::from_fn(|k| pending.get(k).map_or(1.0, |&i| searches[i].target));
-            let answers = lanes::exceeds(&lanes, &targets);
-            for (k, &i) in pending.iter().enumerate() {
-                searches[i].answer(answers[k]);
+                None => break,
+            };
+            if let Some(walk) = searches[search].next_walk() {
+                stream.start(walk, searches[search].target, search);
             }
         }
-        for pair in searches.chunks(2) {
-            results.push((pair[0].bisection.deadline, pair[1].bisection.deadline));
+        if stream.is_empty() {
+            break;
+        }
+        stream.advance(&mut answers);
+        for (search, exceeds) in answers.drain(..) {
+            searches[search].answer(exceeds);
+            ready.push(search);
         }
     }
-    results
+    searches
+        .chunks(2)
+        .map(|pair| (pair[0].bisection.deadline, pair[1].bisection.deadline))
+        .collect()
 }
 
 /// One bisection over one timeline, settling what probes it can by

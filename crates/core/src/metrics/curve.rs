@@ -164,13 +164,23 @@ pub(crate) fn p99_curve<'a>(
         .collect()
 }
 
-/// Walks request `gaps` at the curve deadlines `points`, eight at a time.
+/// Walks request `gaps` at the curve deadlines `points`, eight at a time; a
+/// short last group is filled with the request's other unknown deadlines
+/// (highest bounds first), which costs nothing more.
 fn walk_row(row: &mut CurveRow, gaps: &[f64], points: impl Iterator<Item = usize>) {
     const K: usize = 8;
     let deadlines = curve_tbt_deadlines();
-    let points: Vec<usize> = points.collect();
+    let mut points: Vec<usize> = points.collect();
+    if points.len() % K != 0 {
+        let mut others: Vec<usize> = (0..POINTS)
+            .filter(|j| row.rates[*j].is_nan() && !points.contains(j))
+            .collect();
+        others.sort_unstable_by(|a, b| row.bounds[*b].total_cmp(&row.bounds[*a]));
+        let room = K - points.len() % K;
+        points.extend(others.into_iter().take(room));
+    }
     for group in points.chunks(K) {
-        // A short last group repeats its last deadline.
+        // A group still short repeats its last deadline.
         let walks: [lanes::Walk; K] = std::array::from_fn(|k| lanes::Walk {
             gaps,
             tbt_deadline: deadlines[group[k.min(group.len() - 1)]],

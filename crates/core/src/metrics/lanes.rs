@@ -45,6 +45,95 @@ pub(crate) fn exceeds<const K: usize>(walks: &[Walk; K], targets: &[f64; K]) -> 
     std::array::from_fn(|k| certain[k] || counts[k].miss_rate() > targets[k])
 }
 
+/// Walks that come and go: each of `K` lanes takes a walk, and gives it
+/// back as soon as its answer (exceeds its target or not) is certain, then
+/// takes the next one. Keeps every lane busy however long each walk lasts.
+pub(crate) struct Stream<'a, T, const K: usize> {
+    lanes: Lanes<K>,
+    slots: [Option<(Walk<'a>, f64, T)>; K],
+}
+
+impl<'a, T: Copy, const K: usize> Stream<'a, T, K> {
+    pub fn new() -> Self {
+        let idle = Walk {
+            gaps: &[],
+            tbt_deadline: 1.0,
+            start: AfterFirstToken {
+                slack: 0.0,
+                count: DeadlineCount::default(),
+            },
+        };
+        Stream {
+            lanes: Lanes::new(&[idle; K]),
+            slots: [None; K],
+        }
+    }
+
+    /// Whether a lane is free.
+    pub fn has_room(&self) -> bool {
+        self.slots.iter().any(Option::is_none)
+    }
+
+    /// Whether no walk is under way.
+    pub fn is_empty(&self) -> bool {
+        self.slots.iter().all(Option::is_none)
+    }
+
+    /// Starts `walk` (asking whether its rate exceeds `target`) in a free
+    /// lane; `tag` comes back with the answer.
+    pub fn start(&mut self, walk: Walk<'a>, target: f64, tag: T) {
+        let k = self
+            .slots
+            .iter()
+            .position(Option::is_none)
+            .expect("a free lane");
+        self.lanes.load(k, &walk);
+        self.slots[k] = Some((walk, target, tag));
+    }
+
+    /// Walks every busy lane one chunk on; answers the walks now certain.
+    pub fn advance(&mut self, answers: &mut Vec<(T, bool)>) {
+        let Some(busy) = self.slots.iter().flatten().next().map(|slot| slot.0) else {
+            return;
+        };
+        let remaining = |k: usize, walk: &Walk| walk.gaps.len() - self.lanes.walked[k];
+        let length = self
+            .slots
+            .iter()
+            .enumerate()
+            .filter_map(|(k, slot)| slot.as_ref().map(|(walk, _, _)| remaining(k, walk)))
+            .fold(CHUNK, usize::min);
+        if length > 0 {
+            // Free lanes walk a busy lane's gaps; their state is dropped.
+            let chunk: [&[f64]; K] = std::array::from_fn(|k| match &self.slots[k] {
+                Some((walk, _, _)) => &walk.gaps[self.lanes.walked[k]..][..length],
+                None => &busy.gaps[..length.min(busy.gaps.len())],
+            });
+            let chunk: [&[f64]; K] = std::array::from_fn(|k| &chunk[k][..length]);
+            self.lanes.chunk(&chunk);
+        }
+        let counts = self.lanes.counts();
+        for k in 0..K {
+            let Some((walk, target, tag)) = self.slots[k] else {
+                continue;
+            };
+            let left = (walk.gaps.len() - self.lanes.walked[k]) as u64;
+            let count = counts[k];
+            let answer = if left == 0 {
+                Some(count.miss_rate() > target)
+            } else {
+                // Certain to exceed: see `Lanes::certainly_exceed`.
+                let most = count.total_deadlines.saturating_add(left);
+                (most > 0 && count.missed_deadlines as f64 / most as f64 > target).then_some(true)
+            };
+            if let Some(exceeds) = answer {
+                answers.push((tag, exceeds));
+                self.slots[k] = None;
+            }
+        }
+    }
+}
+
 /// The state of `K` walks.
 struct Lanes<const K: usize> {
     deadline: [f64; K],
@@ -75,6 +164,18 @@ impl<const K: usize> Lanes<K> {
             walked: [0; K],
             first: walks.map(|w| w.start.count),
         }
+    }
+
+    /// Puts a new walk in lane `k`.
+    fn load(&mut self, k: usize, walk: &Walk) {
+        self.deadline[k] = walk.tbt_deadline;
+        self.inverse[k] = 1.0 / walk.tbt_deadline;
+        self.slack[k] = walk.start.slack;
+        self.missed[k] = 0.0;
+        self.missed_exact[k] = 0;
+        self.on_time[k] = 0;
+        self.walked[k] = 0;
+        self.first[k] = walk.start.count;
     }
 
     /// Walks every lane to its end, in chunks. With `targets`, stops when
