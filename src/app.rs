@@ -4,6 +4,8 @@ use leptos::prelude::*;
 
 use crate::runner::Runner;
 use crate::state::{use_app, AppState, Screen};
+use crate::views::compare::CompareView;
+use crate::views::shared_link::{LinkBanner, ShareBar};
 use crate::views::{results::ResultsView, run::RunView, setup::SetupView};
 
 /// The app's version, from Cargo.toml.
@@ -29,12 +31,18 @@ pub fn App() -> impl IntoView {
             .into_any()
         }
     };
-    provide_context(AppState::new(runner));
+    let app = AppState::new(runner);
+    provide_context(app);
+    // A link in the address fills the set-up or shows a result; it never
+    // sends a request.
+    let notice = crate::share::open_link_at_start(&app);
     view! {
         <Header/>
         <Nav/>
         <main class="app-main">
+            <LinkBanner notice/>
             <Screens/>
+            <ShareBar/>
         </main>
     }
     .into_any()
@@ -78,6 +86,7 @@ fn Nav() -> impl IntoView {
             {tab(Screen::Setup, "1. Set up")}
             {tab(Screen::Run, "2. Run")}
             {tab(Screen::Results, "3. Results")}
+            {tab(Screen::Compare, "4. Compare")}
         </nav>
     }
 }
@@ -89,6 +98,7 @@ fn Screens() -> impl IntoView {
         Screen::Setup => view! { <SetupView/> }.into_any(),
         Screen::Run => view! { <RunView/> }.into_any(),
         Screen::Results => view! { <ResultsView/> }.into_any(),
+        Screen::Compare => view! { <CompareView/> }.into_any(),
     }
 }
 

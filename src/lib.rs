@@ -6,6 +6,7 @@ pub mod automation;
 pub mod components;
 pub mod measure;
 pub mod runner;
+pub mod share;
 pub mod state;
 pub mod views;
 pub mod worker_client;

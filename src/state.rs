@@ -4,7 +4,9 @@
 //! book and phase), and the deadlines the results are judged against.
 
 use etalon_core::metrics::DeadlineConfig;
+use etalon_core::recording::Recording;
 use etalon_core::setup::TestSetup;
+use etalon_core::share::ComparedRun;
 use leptos::prelude::*;
 
 use etalon_core::run_book::RunBook;
@@ -17,6 +19,7 @@ pub enum Screen {
     Setup,
     Run,
     Results,
+    Compare,
 }
 
 /// Everything the screens share.
@@ -36,6 +39,10 @@ pub struct AppState {
     /// The deadlines of the results view: start as the set-up's, moved by
     /// its sliders; every figure is recomputed from the recording.
     pub deadlines: RwSignal<DeadlineConfig>,
+    /// The sender's run that came with a test link, to compare with.
+    pub baseline: RwSignal<Option<Recording>>,
+    /// The runs on the compare screen.
+    pub compared: RwSignal<Vec<ComparedRun>>,
 }
 
 const KEY_STORAGE: &str = "etalon-web.api-key";
@@ -54,6 +61,8 @@ impl AppState {
             phase: runner.phase,
             runner: StoredValue::new_local(runner),
             deadlines: RwSignal::new(deadlines),
+            baseline: RwSignal::new(None),
+            compared: RwSignal::new(Vec::new()),
         };
         let (key, remember) = (state.api_key, state.remember_key);
         Effect::new(move |_| {

@@ -1,5 +1,7 @@
 //! One file per screen.
 
+pub mod compare;
 pub mod results;
 pub mod run;
 pub mod setup;
+pub mod shared_link;

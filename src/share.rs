@@ -1,0 +1,222 @@
+//! Browser glue of sharing: read the link in the page's address at start
+//! (and apply it: fill the set-up, or show a result, never send anything),
+//! write links to the clipboard, download files, read a file the user
+//! picked. Every format and check is in `etalon_core::share`.
+
+use etalon_core::metrics::DeadlineConfig;
+use etalon_core::recording::Recording;
+use etalon_core::run_book::RunBook;
+use etalon_core::setup::{is_secret_header, TestSetup};
+use etalon_core::share::{parse_fragment, SharedLink};
+use leptos::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::state::{AppState, Screen};
+
+/// What the link the page was opened with did, for the banner.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LinkNotice {
+    /// A test link filled the set-up; nothing was sent.
+    Test {
+        /// Where a run will send requests (`host:port`).
+        host: String,
+        /// The sender's results came along.
+        with_baseline: bool,
+    },
+    /// A result link is shown, read-only.
+    Result { caption: String },
+    /// The link could not be opened; the sentence says why.
+    Problem(String),
+}
+
+/// The page's fragment (`#...`), empty when there is none.
+pub fn fragment() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// The page's address without its fragment: links are built on it.
+pub fn page_address() -> String {
+    let Some(location) = web_sys::window().map(|w| w.location()) else {
+        return String::new();
+    };
+    let href = location.href().unwrap_or_default();
+    href.split('#').next().unwrap_or_default().to_string()
+}
+
+/// Open the link in the page's address, if any. A test link fills the
+/// set-up and stops there: a request leaves only when the user presses a
+/// button.
+pub fn open_link_at_start(app: &AppState) -> Option<LinkNotice> {
+    let link = match parse_fragment(&fragment()) {
+        Ok(link) => link?,
+        Err(problem) => return Some(LinkNotice::Problem(problem.message)),
+    };
+    Some(match link {
+        SharedLink::Test { setup, baseline } => {
+            let with_baseline = baseline.is_some();
+            app.deadlines.set(setup.deadlines.clone());
+            let host = endpoint_host(&setup);
+            app.setup.set(*setup);
+            app.baseline.set(baseline);
+            app.screen.set(Screen::Setup);
+            LinkNotice::Test {
+                host,
+                with_baseline,
+            }
+        }
+        SharedLink::Result {
+            recording,
+            deadlines,
+        } => {
+            let caption = etalon_core::report::run_caption(&recording);
+            show_recording(app, recording, deadlines);
+            LinkNotice::Result { caption }
+        }
+    })
+}
+
+/// The host (and port) a set-up sends its requests to.
+pub fn endpoint_host(setup: &TestSetup) -> String {
+    let Ok(urls) = setup.urls() else {
+        return setup.endpoint.clone();
+    };
+    let origin = urls.origin().to_string();
+    origin
+        .split_once("://")
+        .map_or(origin.clone(), |(_, host)| host.to_string())
+}
+
+/// Show `recording` on the results screen as a finished run (a shared
+/// result or an imported file), judged against `deadlines` or, without,
+/// the deadlines its set-up names.
+pub fn show_recording(app: &AppState, recording: Recording, deadlines: Option<DeadlineConfig>) {
+    let deadlines = deadlines
+        .or_else(|| {
+            let value = recording.config.pointer("/setup/deadlines")?;
+            serde_json::from_value(value.clone()).ok()
+        })
+        .filter(|d: &DeadlineConfig| d.validate().is_ok());
+    if let Some(deadlines) = deadlines {
+        app.deadlines.set(deadlines);
+    }
+    let mut book = RunBook::new(
+        0,
+        recording.config.clone(),
+        recording.environment.clone(),
+        [],
+    );
+    book.recording = recording;
+    book.finished = true;
+    app.book.set(Some(book));
+    app.screen.set(Screen::Results);
+}
+
+/// What must never appear in a link or a file: the API key and the values
+/// of secret headers (marked, or named like one).
+pub fn secrets_in_use(app: &AppState) -> Vec<String> {
+    let mut secrets = vec![app.api_key.get_untracked()];
+    app.setup.with_untracked(|setup| {
+        secrets.extend(
+            setup
+                .headers
+                .iter()
+                .filter(|h| h.secret || is_secret_header(&h.name))
+                .map(|h| h.value.clone()),
+        )
+    });
+    secrets.retain(|s| !s.trim().is_empty());
+    secrets
+}
+
+/// Put `text` on the clipboard.
+pub async fn copy_text(text: &str) -> Result<(), String> {
+    let failed = || {
+        "The browser did not let the page use the clipboard: copy the link from the box."
+            .to_string()
+    };
+    let navigator =
+        js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).map_err(|_| failed())?;
+    let clipboard = js_sys::Reflect::get(&navigator, &"clipboard".into()).map_err(|_| failed())?;
+    let write: js_sys::Function = js_sys::Reflect::get(&clipboard, &"writeText".into())
+        .ok()
+        .and_then(|f| f.dyn_into().ok())
+        .ok_or_else(failed)?;
+    let promise: js_sys::Promise = write
+        .call1(&clipboard, &JsValue::from_str(text))
+        .ok()
+        .and_then(|p| p.dyn_into().ok())
+        .ok_or_else(failed)?;
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map(|_| ())
+        .map_err(|_| failed())
+}
+
+/// Save `text` as a file called `name`.
+pub fn download(name: &str, text: &str, mime: &str) -> Result<(), String> {
+    let failed = |_| "The browser refused to save the file.".to_string();
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("The page has no document.")?;
+    let body = document.body().ok_or("The page has no body.")?;
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let blob =
+        web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(failed)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(failed)?;
+    let link: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(failed)?
+        .unchecked_into();
+    link.set_href(&url);
+    link.set_download(name);
+    link.set_hidden(true);
+    body.append_child(&link).map_err(failed)?;
+    link.click();
+    let _ = body.remove_child(&link);
+    gloo_timers::callback::Timeout::new(10_000, move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    })
+    .forget();
+    Ok(())
+}
+
+/// The name and text of the file picked in `input` (`None` when none is).
+pub async fn read_picked_file(
+    input: &web_sys::HtmlInputElement,
+) -> Option<Result<(String, String), String>> {
+    let files = js_sys::Reflect::get(input, &"files".into()).ok()?;
+    let file = js_sys::Reflect::get(&files, &0.into())
+        .ok()
+        .filter(|f| f.is_object())?;
+    let name = js_sys::Reflect::get(&file, &"name".into())
+        .ok()
+        .and_then(|n| n.as_string())
+        .unwrap_or_else(|| "the file".into());
+    let size = js_sys::Reflect::get(&file, &"size".into())
+        .ok()
+        .and_then(|s| s.as_f64())
+        .unwrap_or(0.0);
+    if size > etalon_core::share::MAX_IMPORT_BYTES as f64 {
+        return Some(Err(format!(
+            "\"{name}\" is larger than {} MiB, more than this page opens.",
+            etalon_core::share::MAX_IMPORT_BYTES >> 20
+        )));
+    }
+    let unreadable = format!("\"{name}\" could not be read.");
+    let text = js_sys::Reflect::get(&file, &"text".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .and_then(|f| f.call0(&file).ok())
+        .and_then(|p| p.dyn_into::<js_sys::Promise>().ok());
+    let Some(text) = text else {
+        return Some(Err(unreadable));
+    };
+    Some(match wasm_bindgen_futures::JsFuture::from(text).await {
+        Ok(text) => text.as_string().map(|t| (name, t)).ok_or(unreadable),
+        Err(_) => Err(unreadable),
+    })
+}

@@ -1,0 +1,481 @@
+//! Sharing between two browser profiles, in headless Chromium against the
+//! testbed: a result link opened in a fresh browser shows the same headline
+//! figures; Etalon's file and the CSV download and import; a test link fills
+//! the set-up, shows where it sends requests and sends nothing until Run;
+//! with the sender's results it ends on the compare screen; no key in any
+//! link or file; hostile links get a sentence and script text stays text;
+//! the Content-Security-Policy holds and the app still mounts under it.
+//! Screenshots land in target/e2e-screenshots/share-*.png.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use etalon_core::metrics::{recording_metrics, DeadlineConfig};
+use etalon_core::share::{import_file, parse_fragment, ImportedKind, SharedLink};
+use etalon_e2e::{Browser, OpenApp, Testbed};
+
+const KEY: &str = "sk-e2e-do-not-share-0123456789";
+const TENANT: &str = "tenant-e2e-secret-42";
+const LONG: Duration = Duration::from_secs(120);
+
+fn close(a: f64, b: f64, relative: f64) -> bool {
+    (a - b).abs() <= relative * a.abs().max(b.abs()).max(1e-12)
+}
+
+async fn present(browser: &Browser, testid: &str) {
+    browser
+        .wait_for(
+            &format!("document.querySelector('[data-testid={testid}]') !== null"),
+            LONG,
+        )
+        .await;
+}
+
+async fn text_of(browser: &Browser, testid: &str) -> String {
+    browser
+        .eval(&format!(
+            "document.querySelector('[data-testid={testid}]').textContent"
+        ))
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Every headline card's full-precision value, by test id.
+async fn headlines(browser: &Browser) -> BTreeMap<String, String> {
+    let value = browser
+        .eval(
+            "Object.fromEntries([...document.querySelectorAll('[data-testid^=headline-]')]\
+             .map(e => [e.dataset.testid, e.dataset.value]))",
+        )
+        .await;
+    serde_json::from_value(value).unwrap()
+}
+
+fn assert_same_headlines(a: &BTreeMap<String, String>, b: &BTreeMap<String, String>) {
+    assert!(a.len() >= 10, "headline cards: {a:?}");
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (key, x) in a {
+        let y = &b[key];
+        match (x.parse::<f64>(), y.parse::<f64>()) {
+            (Ok(x), Ok(y)) => assert!(close(x, y, 1e-9), "{key}: {x} vs {y}"),
+            _ => assert_eq!(x, y, "{key}"),
+        }
+    }
+}
+
+/// The name and text of the next download (then removed, so that the next
+/// one is found). Chromium writes to a hidden or `.crdownload` name first.
+async fn next_download(browser: &Browser) -> (String, String) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let done = std::fs::read_dir(browser.downloads.path())
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| {
+                let name = p.file_name().unwrap().to_string_lossy();
+                !name.starts_with('.') && !name.ends_with(".crdownload") && !name.ends_with(".tmp")
+            });
+        if let Some(path) = done {
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                std::fs::remove_file(&path).unwrap();
+                return (
+                    path.file_name().unwrap().to_string_lossy().to_string(),
+                    text,
+                );
+            }
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no download within 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn assert_no_secret(what: &str, text: &str) {
+    for secret in [KEY, TENANT] {
+        assert!(!text.contains(secret), "{what} holds a secret");
+    }
+}
+
+/// Fill the set-up for a short run against `endpoint`, with a key and a
+/// secret header.
+async fn fill_setup(browser: &Browser, endpoint: &str, model: &str) {
+    browser.fill("setup-endpoint", endpoint).await;
+    browser.fill("setup-model", model).await;
+    browser.fill("setup-requests", "24").await;
+    browser.fill("setup-concurrency", "6").await;
+    browser.fill("setup-prompt-tokens", "32").await;
+    browser.fill("setup-output-tokens", "40").await;
+    browser.fill("setup-api-key", KEY).await;
+    if browser
+        .eval("document.querySelector('.header-row') === null")
+        .await
+        == true
+    {
+        browser.click("setup-add-header").await;
+    }
+    let filled = browser
+        .client
+        .execute(
+            "const row = document.querySelector('.header-row'); if (!row) return false; \
+             const set = (e, v) => { e.value = v; e.dispatchEvent(new Event('change', {bubbles: true})); }; \
+             set(row.querySelector('[aria-label=\"Header name\"]'), 'X-Tenant'); \
+             set(row.querySelector('[aria-label=\"Header value\"]'), arguments[0]); \
+             const box = row.querySelector('input[type=checkbox]'); \
+             if (!box.checked) { box.checked = true; box.dispatchEvent(new Event('change', {bubbles: true})); } \
+             return true;",
+            vec![TENANT.into()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(filled, true);
+}
+
+/// Run the set-up and open its results.
+async fn run_to_results(browser: &Browser) {
+    browser.click("setup-run").await;
+    present(browser, "run-see-results").await;
+    browser.click("run-see-results").await;
+    present(browser, "headline-fluid-rate").await;
+}
+
+/// Press a share button and read the link it made.
+async fn copy_link(browser: &Browser, button: &str) -> String {
+    browser
+        .eval("(() => { const e = document.querySelector('[data-testid=share-link-text]'); if (e) e.remove(); return true; })()")
+        .await;
+    browser.click(button).await;
+    present(browser, "share-link-text").await;
+    browser
+        .eval("document.querySelector('[data-testid=share-link-text]').value")
+        .await
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// What a link holds, decoded as the page decodes it, as JSON text.
+fn link_contents(link: &str) -> String {
+    let fragment = &link[link.find('#').expect("a fragment")..];
+    match parse_fragment(fragment)
+        .expect("the link opens")
+        .expect("a link")
+    {
+        SharedLink::Test { setup, baseline } => {
+            format!(
+                "{} {}",
+                serde_json::to_string(&setup).unwrap(),
+                serde_json::to_string(&baseline).unwrap()
+            )
+        }
+        SharedLink::Result {
+            recording,
+            deadlines,
+        } => {
+            format!(
+                "{} {}",
+                serde_json::to_string(&recording).unwrap(),
+                serde_json::to_string(&deadlines).unwrap()
+            )
+        }
+    }
+}
+
+async fn open(url: &str) -> Browser {
+    let browser = Browser::start().await;
+    browser.client.goto(url).await.unwrap();
+    browser
+        .wait_for(
+            "document.querySelector('[data-testid=app-header]') !== null",
+            LONG,
+        )
+        .await;
+    browser
+}
+
+#[tokio::test]
+async fn a_result_link_shows_the_same_figures_in_a_fresh_browser_and_files_round_trip() {
+    let testbed = Testbed::start(&[]).await;
+    let app = OpenApp::open().await;
+    let sender = &app.browser;
+    fill_setup(sender, &testbed.base_url, "jitter@rate=150,jitter=0.3").await;
+    run_to_results(sender).await;
+    // A deadline moved on the results screen travels with the link.
+    sender.fill("deadline-tbt", "0.012").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let shown = headlines(sender).await;
+
+    let link = copy_link(sender, "share-result-link").await;
+    println!(
+        "result link of 24 requests x 40 tokens: {} characters",
+        link.len()
+    );
+    assert!(link.contains("#result=v1."), "{link}");
+    assert_no_secret("the result link", &link_contents(&link));
+    sender.screenshot("share-sender-results").await;
+
+    // The recording (the results screen's export), Etalon's file and the CSV.
+    sender.click("export-recording").await;
+    let (_, recording_text) = next_download(sender).await;
+    assert_no_secret("the recording", &recording_text);
+    sender.click("export-etalon").await;
+    let (etalon_name, etalon_text) = next_download(sender).await;
+    assert!(
+        etalon_name.starts_with("etalon-request_level_metrics-"),
+        "{etalon_name}"
+    );
+    assert_no_secret("Etalon's file", &etalon_text);
+    sender.click("export-csv").await;
+    let (csv_name, csv_text) = next_download(sender).await;
+    assert!(csv_name.ends_with(".csv"), "{csv_name}");
+    assert_no_secret("the CSV", &csv_text);
+    assert_eq!(csv_text.lines().count(), 25);
+    assert!(csv_text.starts_with("id,ttft_s,tpot_s,end_to_end_latency_s,"));
+
+    // The core's reader gives Etalon's file the recording's figures.
+    let recording = import_file("recording.json", &recording_text)
+        .unwrap()
+        .recording;
+    let etalon = import_file(&etalon_name, &etalon_text).unwrap();
+    assert_eq!(etalon.kind, ImportedKind::EtalonRequestLevelMetrics);
+    let deadlines: DeadlineConfig = etalon.deadlines.clone().unwrap();
+    assert_eq!(deadlines.tbt_deadline, 0.012);
+    let (a, b) = (
+        recording_metrics(&recording, &deadlines).service,
+        recording_metrics(&etalon.recording, &deadlines).service,
+    );
+    assert!(close(
+        a.fluid_token_generation_rate.unwrap(),
+        b.fluid_token_generation_rate.unwrap(),
+        1e-9
+    ));
+    assert_eq!(a.missed_deadlines, b.missed_deadlines);
+
+    // Another profile opens the link: the same figures, read-only.
+    let recipient = open(&link).await;
+    present(&recipient, "headline-fluid-rate").await;
+    present(&recipient, "link-caption").await;
+    assert_same_headlines(&shown, &headlines(&recipient).await);
+    let caption = text_of(&recipient, "link-caption").await;
+    assert!(caption.contains("24 requests"), "{caption}");
+    recipient.screenshot("share-recipient-results").await;
+
+    // It imports the sender's Etalon file: the same fluid rate.
+    let etalon_path = std::env::temp_dir().join(format!("etalon-e2e-{}.json", std::process::id()));
+    std::fs::write(&etalon_path, &etalon_text).unwrap();
+    recipient
+        .client
+        .find(fantoccini::Locator::Css("[data-testid=import-file]"))
+        .await
+        .unwrap()
+        .send_keys(&etalon_path.display().to_string())
+        .await
+        .unwrap();
+    recipient
+        .wait_for(
+            "document.querySelector('[data-testid=link-caption]') === null",
+            LONG,
+        )
+        .await;
+    present(&recipient, "headline-fluid-rate").await;
+    let imported = headlines(&recipient).await;
+    let fluid = |h: &BTreeMap<String, String>| h["headline-fluid-rate"].parse::<f64>().unwrap();
+    assert!(
+        close(fluid(&imported), fluid(&shown), 1e-9),
+        "{imported:?} vs {shown:?}"
+    );
+    let _ = std::fs::remove_file(&etalon_path);
+
+    // A bad file gets a sentence.
+    let bad_path = std::env::temp_dir().join(format!("etalon-e2e-bad-{}.json", std::process::id()));
+    std::fs::write(&bad_path, "{\"ttft\": [0.1], \"tbt\": []}").unwrap();
+    recipient
+        .client
+        .find(fantoccini::Locator::Css("[data-testid=import-file]"))
+        .await
+        .unwrap()
+        .send_keys(&bad_path.display().to_string())
+        .await
+        .unwrap();
+    present(&recipient, "import-file-problem").await;
+    let problem = text_of(&recipient, "import-file-problem").await;
+    assert!(
+        problem.contains("is Etalon's request-level file, but"),
+        "{problem}"
+    );
+    let _ = std::fs::remove_file(&bad_path);
+    recipient.close().await;
+    app.browser.close().await;
+}
+
+/// A listener that counts the connections made to it.
+async fn counting_endpoint() -> (String, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let count = Arc::new(AtomicUsize::new(0));
+    let seen = count.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            seen.fetch_add(1, Ordering::SeqCst);
+            drop(socket);
+        }
+    });
+    (url, count)
+}
+
+#[tokio::test]
+async fn a_test_link_fills_the_setup_sends_nothing_and_compares_with_the_senders_run() {
+    let testbed = Testbed::start(&[]).await;
+    let (quiet, connections) = counting_endpoint().await;
+    let app = OpenApp::open().await;
+    let sender = &app.browser;
+
+    // A test link to an endpoint that counts connections.
+    fill_setup(sender, &quiet, "steady@rate=200").await;
+    let link = copy_link(sender, "share-test-link").await;
+    assert!(link.contains("#test=v1."), "{link}");
+    let contents = link_contents(&link);
+    assert_no_secret("the test link", &contents);
+    assert!(contents.contains("X-Tenant") && contents.contains("steady@rate=200"));
+
+    let recipient = open(&link).await;
+    present(&recipient, "link-host").await;
+    let host = text_of(&recipient, "link-host").await;
+    assert_eq!(format!("http://{host}"), quiet);
+    let banner = text_of(&recipient, "link-banner").await;
+    assert!(
+        banner.contains("This link will send requests to"),
+        "{banner}"
+    );
+    assert_eq!(
+        recipient
+            .eval("document.querySelector('[data-testid=setup-endpoint]').value")
+            .await,
+        quiet.as_str()
+    );
+    assert_eq!(
+        recipient
+            .eval("document.querySelector('[data-testid=setup-api-key]').value")
+            .await,
+        ""
+    );
+    recipient.screenshot("share-test-link-opened").await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        connections.load(Ordering::SeqCst),
+        0,
+        "a request left without a click"
+    );
+    recipient.close().await;
+
+    // The sender runs against the testbed and sends the test with results.
+    fill_setup(sender, &testbed.base_url, "jitter@rate=200,jitter=0.2").await;
+    run_to_results(sender).await;
+    let clicked = sender
+        .eval("(() => { const tab = [...document.querySelectorAll('nav.tabs button')].find(b => b.textContent.includes('Set up')); tab.click(); return true; })()")
+        .await;
+    assert_eq!(clicked, true);
+    present(sender, "setup-view").await;
+    let link = copy_link(sender, "share-test-link-with-results").await;
+    assert!(link.contains("&baseline=v1."), "{link}");
+    assert_no_secret("the test link with results", &link_contents(&link));
+
+    let recipient = open(&link).await;
+    present(&recipient, "link-baseline").await;
+    run_to_results(&recipient).await;
+    recipient.click("compare-with-sender").await;
+    present(&recipient, "compare-table").await;
+    for run in 0..2 {
+        let value = recipient
+            .eval(&format!(
+                "document.querySelector('[data-testid=compare-ttft-p50-{run}]').dataset.value"
+            ))
+            .await;
+        assert!(
+            value.as_str().unwrap().parse::<f64>().unwrap() > 0.0,
+            "{value}"
+        );
+    }
+    let change = recipient
+        .eval("document.querySelector('[data-testid=compare-ttft-p50-1]').dataset.change")
+        .await;
+    assert!(change.as_str().unwrap().parse::<f64>().is_ok(), "{change}");
+    present(&recipient, "compare-charts").await;
+    recipient.click("compare-replay-play").await;
+    recipient
+        .wait_for(
+            "[...document.querySelectorAll('[data-testid^=compare-replay-row-]')]\
+             .every(r => Number(r.dataset.tokens) > 0)",
+            Duration::from_secs(20),
+        )
+        .await;
+    recipient.screenshot("share-compare").await;
+    recipient.close().await;
+    app.browser.close().await;
+}
+
+#[tokio::test]
+async fn hostile_links_get_a_sentence_and_script_text_stays_text() {
+    let server = etalon_e2e::serve_app().await;
+    let browser = open(&server.url).await;
+    // The policy is in force, and the app mounted under it.
+    assert_eq!(
+        browser
+            .eval("document.querySelector('meta[http-equiv=Content-Security-Policy]').content.includes(\"script-src 'self' 'wasm-unsafe-eval'\")")
+            .await,
+        true
+    );
+    let cases = [
+        ("#result=garbage", "lacks its version mark"),
+        ("#result=v9.AAAA", "newer etalon-web"),
+        ("#test=v1.!!!!", "characters an etalon-web link never has"),
+        ("#test=v1.AAAA", "cannot be unpacked"),
+    ];
+    for (i, (fragment, expected)) in cases.iter().enumerate() {
+        browser.client.goto("about:blank").await.unwrap();
+        browser
+            .client
+            .goto(&format!("{}?case={i}{fragment}", server.url))
+            .await
+            .unwrap();
+        present(&browser, "link-problem").await;
+        let problem = text_of(&browser, "link-problem").await;
+        assert!(problem.contains(expected), "{fragment}: {problem}");
+        present(&browser, "setup-view").await;
+    }
+    browser.screenshot("share-hostile-link").await;
+
+    // A set-up whose text is markup: shown as text, nothing injected.
+    let mut setup = etalon_core::setup::TestSetup::default();
+    setup.request.model = "<img src=x onerror=\"window.pwned=1\">".into();
+    setup.endpoint = "http://127.0.0.1:9/<b>bold</b>".into();
+    let fragment = etalon_core::share::test_link(&setup, None, &[]).unwrap();
+    browser.client.goto("about:blank").await.unwrap();
+    browser
+        .client
+        .goto(&format!("{}?case=markup{fragment}", server.url))
+        .await
+        .unwrap();
+    present(&browser, "link-host").await;
+    assert_eq!(
+        browser
+            .eval("document.querySelector('[data-testid=setup-model]').value")
+            .await,
+        "<img src=x onerror=\"window.pwned=1\">"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        browser
+            .eval("document.querySelectorAll('img, b').length")
+            .await,
+        0
+    );
+    assert_eq!(browser.eval("window.pwned === undefined").await, true);
+    browser.close().await;
+}
