@@ -175,6 +175,30 @@ fn a_file_written_by_etalon_gives_the_figures_of_its_timelines() {
     );
 }
 
+/// The other shape `etalon-cli metrics` reads, a list of per-request
+/// objects, gives the same recording as the columns.
+#[test]
+fn a_list_of_requests_reads_as_the_columns_do() {
+    let recording = run(9, 6);
+    let columns: Value =
+        serde_json::from_str(&etalon_json(&recording, &DeadlineConfig::default())).unwrap();
+    let rows: Vec<Value> = (0..6)
+        .map(|i| {
+            serde_json::json!({
+                "ttft": columns["ttft"][i], "tbt": columns["tbt"][i],
+                "num_prompt_tokens": columns["num_prompt_tokens"][i],
+                "num_output_tokens": columns["num_output_tokens"][i],
+            })
+        })
+        .collect();
+    let from_rows = import_file("rows.json", &Value::from(rows).to_string()).unwrap();
+    let mut plain = columns.clone();
+    plain.as_object_mut().unwrap().remove("etalon_web");
+    let from_columns = import_file("columns.json", &plain.to_string()).unwrap();
+    assert_eq!(from_rows.kind, ImportedKind::EtalonRequestLevelMetrics);
+    assert_eq!(from_rows.recording, from_columns.recording);
+}
+
 #[test]
 fn the_csv_has_one_row_per_request() {
     let recording = run(7, 12);

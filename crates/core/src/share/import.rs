@@ -1,7 +1,9 @@
 //! Opening a file: a recording of etalon-web (JSON with `version` and
 //! `requests`) or Etalon's `request_level_metrics.json` (lists `ttft`,
-//! `tbt`, `num_output_tokens`, ...), told apart by their fields and read
-//! into a [`Recording`], so the results and compare screens show either.
+//! `tbt`, `num_output_tokens`, ...; or, as `etalon-cli metrics` also reads,
+//! a list of per-request objects with those keys), told apart by their
+//! fields and read into a [`Recording`], so the results and compare screens
+//! show either.
 //!
 //! Etalon's file holds each request's timeline `[ttft] + tbt`; it becomes
 //! chunks at the cumulative times, a gap of 0 adding a token to the chunk
@@ -38,6 +40,16 @@ pub struct Imported {
 /// Read the file `name` holding `text`.
 pub fn import_file(name: &str, text: &str) -> Result<Imported, ShareError> {
     let problem = |what: String| ShareError::new(format!("\"{name}\" {what}"));
+    let etalon = |value: &Value| {
+        let (recording, deadlines) = read_etalon(value)
+            .map_err(|e| problem(format!("is Etalon's request-level file, but {e}")))?;
+        check_recording(&recording).map_err(|e| problem(format!("cannot be shown: {e}")))?;
+        Ok(Imported {
+            recording,
+            kind: ImportedKind::EtalonRequestLevelMetrics,
+            deadlines,
+        })
+    };
     if text.len() > MAX_IMPORT_BYTES {
         return Err(problem(format!(
             "is larger than {} MiB, more than this page opens.",
@@ -54,7 +66,14 @@ pub fn import_file(name: &str, text: &str) -> Result<Imported, ShareError> {
             e.column()
         ))
     })?;
-    let Some(object) = value.as_object() else {
+    let etalon_rows = value
+        .as_array()
+        .and_then(|rows| rows.first())
+        .is_some_and(|first| first.get("ttft").is_some() || first.get("tbt").is_some());
+    let Some(object) = value.as_object().filter(|_| !etalon_rows) else {
+        if etalon_rows {
+            return etalon(&value);
+        }
         return Err(problem(
             "holds JSON but not an object with named fields, as a recording or Etalon's file does."
                 .into(),
@@ -78,80 +97,126 @@ pub fn import_file(name: &str, text: &str) -> Result<Imported, ShareError> {
         });
     }
     if object.contains_key("tbt") || object.contains_key("ttft") {
-        let (recording, deadlines) = read_etalon(&value)
-            .map_err(|e| problem(format!("is Etalon's request-level file, but {e}")))?;
-        check_recording(&recording).map_err(|e| problem(format!("cannot be shown: {e}")))?;
-        return Ok(Imported {
-            recording,
-            kind: ImportedKind::EtalonRequestLevelMetrics,
-            deadlines,
-        });
+        return etalon(&value);
     }
     Err(problem(
         "is neither a recording of etalon-web nor Etalon's request_level_metrics.json: it has none of their fields (\"requests\", or \"ttft\" and \"tbt\").".into(),
     ))
 }
 
-/// Etalon's columns as a recording, and the deadlines when the file says.
-fn read_etalon(value: &Value) -> Result<(Recording, Option<DeadlineConfig>), String> {
-    let list = |key: &str| -> Result<&Vec<Value>, String> {
-        value[key]
-            .as_array()
-            .ok_or_else(|| format!("its \"{key}\" is missing or not a list."))
-    };
-    let (ttft, tbt, output) = (list("ttft")?, list("tbt")?, list("num_output_tokens")?);
-    let count = ttft.len();
-    if count > MAX_REQUESTS {
-        return Err(format!(
-            "it holds {count} requests, more than this page shows ({MAX_REQUESTS})."
-        ));
+/// One request of Etalon's file: its `ttft`, `tbt`, and the prompt and
+/// output token counts when the file has them.
+type EtalonRow<'a> = (&'a Value, &'a Value, Option<&'a Value>, Option<&'a Value>);
+
+/// The requests of Etalon's file: columns (what Etalon writes), or a list of
+/// per-request objects with the same keys (as `etalon-cli metrics` reads).
+fn etalon_rows(value: &Value) -> Result<Vec<EtalonRow<'_>>, String> {
+    if let Some(rows) = value.as_array() {
+        return rows
+            .iter()
+            .enumerate()
+            .map(|(i, row)| match (row.get("ttft"), row.get("tbt")) {
+                (Some(ttft), Some(tbt)) => Ok((
+                    ttft,
+                    tbt,
+                    row.get("num_prompt_tokens"),
+                    row.get("num_output_tokens"),
+                )),
+                _ => Err(format!("request {i} has no \"ttft\" and \"tbt\".")),
+            })
+            .collect();
     }
-    for (key, len) in [("tbt", tbt.len()), ("num_output_tokens", output.len())] {
-        if len != count {
+    let list = |key: &str| -> Result<Option<&Vec<Value>>, String> {
+        match value.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => v
+                .as_array()
+                .map(Some)
+                .ok_or_else(|| format!("its \"{key}\" is not a list.")),
+        }
+    };
+    let (Some(ttft), Some(tbt)) = (list("ttft")?, list("tbt")?) else {
+        return Err("it lacks \"ttft\" or \"tbt\".".into());
+    };
+    let (prompt, output) = (list("num_prompt_tokens")?, list("num_output_tokens")?);
+    let count = ttft.len();
+    for (key, len) in [
+        ("tbt", Some(tbt.len())),
+        ("num_prompt_tokens", prompt.map(Vec::len)),
+        ("num_output_tokens", output.map(Vec::len)),
+    ] {
+        if let Some(len) = len.filter(|len| *len != count) {
             return Err(format!(
                 "its lists differ in length (\"ttft\" has {count} entries, \"{key}\" {len})."
             ));
         }
     }
-    let prompt = value["num_prompt_tokens"].as_array();
+    Ok((0..count)
+        .map(|i| {
+            (
+                &ttft[i],
+                &tbt[i],
+                prompt.map(|p| &p[i]),
+                output.map(|o| &o[i]),
+            )
+        })
+        .collect())
+}
+
+/// Etalon's requests as a recording, and the deadlines when the file says.
+fn read_etalon(value: &Value) -> Result<(Recording, Option<DeadlineConfig>), String> {
+    let rows = etalon_rows(value)?;
+    let count = rows.len();
+    if count > MAX_REQUESTS {
+        return Err(format!(
+            "it holds {count} requests, more than this page shows ({MAX_REQUESTS})."
+        ));
+    }
     let extra = &value["etalon_web"];
     let number = |v: &Value, what: String| -> Result<f64, String> {
         v.as_f64()
             .filter(|x| x.is_finite() && *x >= 0.0)
             .ok_or_else(|| format!("{what} is not a number of 0 or more."))
     };
-    let count_of = |v: &Value, what: String| -> Result<u64, String> {
-        v.as_u64()
-            .or_else(|| {
-                v.as_f64()
-                    .filter(|x| x.fract() == 0.0 && *x >= 0.0 && *x < 1e15)
-                    .map(|x| x as u64)
-            })
-            .ok_or_else(|| format!("{what} is not a whole number of 0 or more."))
+    let count_of = |v: Option<&Value>, what: String| -> Result<Option<u64>, String> {
+        match v {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => v
+                .as_u64()
+                .or_else(|| {
+                    v.as_f64()
+                        .filter(|x| x.fract() == 0.0 && *x >= 0.0 && *x < 1e15)
+                        .map(|x| x as u64)
+                })
+                .map(Some)
+                .ok_or_else(|| format!("{what} is not a whole number of 0 or more.")),
+        }
     };
     let mut requests = Vec::with_capacity(count);
-    for i in 0..count {
-        let gaps = tbt[i]
+    for (i, (ttft, tbt, prompt, output)) in rows.into_iter().enumerate() {
+        let gaps = tbt
             .as_array()
-            .ok_or_else(|| format!("\"tbt\"[{i}] is not a list."))?;
-        let first = number(&ttft[i], format!("\"ttft\"[{i}]"))?;
-        let tokens = count_of(&output[i], format!("\"num_output_tokens\"[{i}]"))?;
+            .ok_or_else(|| format!("\"tbt\" of request {i} is not a list."))?;
+        let first = number(ttft, format!("\"ttft\" of request {i}"))?;
+        let tokens = count_of(output, format!("\"num_output_tokens\" of request {i}"))?;
         let mut itt = Vec::with_capacity(gaps.len() + 1);
-        if !(gaps.is_empty() && first == 0.0 && tokens == 0) {
+        if !(gaps.is_empty() && first == 0.0 && tokens == Some(0)) {
             itt.push(first);
         }
         for (j, gap) in gaps.iter().enumerate() {
-            itt.push(number(gap, format!("\"tbt\"[{i}][{j}]"))?);
+            itt.push(number(gap, format!("gap {j} of request {i}"))?);
         }
-        let prompt_tokens = match prompt.and_then(|p| p.get(i)) {
-            Some(v) => Some(count_of(v, format!("\"num_prompt_tokens\"[{i}]"))?).filter(|n| *n > 0),
-            None => None,
-        };
+        let prompt_tokens =
+            count_of(prompt, format!("\"num_prompt_tokens\" of request {i}"))?.filter(|n| *n > 0);
         let error: Option<RequestError> = extra["error"]
             .get(i)
             .and_then(|e| serde_json::from_value(e.clone()).ok());
         let chunks = chunks_of(&itt);
         let end = chunks.last().map(|c| c.at);
+        let counted = |count| TokenCount {
+            count,
+            source: TokenSource::Server,
+        };
         requests.push(RequestRecord {
             id: extra["id"]
                 .get(i)
@@ -159,14 +224,8 @@ fn read_etalon(value: &Value) -> Result<(Recording, Option<DeadlineConfig>), Str
                 .unwrap_or(i as u64),
             ended_at: end,
             chunks,
-            prompt_tokens: prompt_tokens.map(|count| TokenCount {
-                count,
-                source: TokenSource::Server,
-            }),
-            output_tokens: Some(TokenCount {
-                count: tokens,
-                source: TokenSource::Server,
-            }),
+            prompt_tokens: prompt_tokens.map(counted),
+            output_tokens: tokens.map(counted),
             error,
             ..Default::default()
         });
@@ -236,7 +295,15 @@ mod tests {
             ),
             (
                 "{\"ttft\": [-1], \"tbt\": [[]], \"num_output_tokens\": [1]}",
-                "\"ttft\"[0] is not a number",
+                "\"ttft\" of request 0 is not a number",
+            ),
+            (
+                "[{\"ttft\": 0.1, \"tbt\": [0.2, \"x\"]}]",
+                "gap 1 of request 0 is not a number",
+            ),
+            (
+                "[{\"ttft\": 0.1, \"tbt\": []}, {\"ttft\": 1}]",
+                "request 1 has no",
             ),
             (
                 "{\"version\": 9, \"requests\": [], \"started_at_unix_ms\": 0}",
