@@ -37,32 +37,21 @@ pub fn min_tbt_deadline_to_meet(
     search.bisection.deadline
 }
 
-/// A request's input to [`min_tbt_deadlines`]: its timeline and TTFT deadline.
-pub(crate) struct SearchInput<'a> {
-    pub itt: &'a [f64],
-    pub ttft_deadline: f64,
-}
-
 /// Both searches of every request: the one with the request's TTFT deadline
-/// and `target_miss_rate` (first token counted), and the decode-only one
-/// behind the fluid token generation rate (first token ignored, target
-/// `decode_target_miss_rate`). Returns `(with_ttft, decode_only)` per
-/// request. The probes that need a walk are walked eight at a time, each
-/// lane taking the next probe as soon as its answer is certain. `also(i, timeline)` is called with request i's prepared
-/// timeline, for other work on it.
+/// (`ttft_deadlines[i]`) and `target_miss_rate` (first token counted), and
+/// the decode-only one behind the fluid token generation rate (first token
+/// ignored, target `decode_target_miss_rate`). Returns
+/// `(with_ttft, decode_only)` per request. The probes that need a walk are
+/// walked eight at a time, each lane taking the next probe as soon as its
+/// answer is certain.
 pub(crate) fn min_tbt_deadlines(
-    requests: &[SearchInput],
+    timelines: &[Timeline],
+    ttft_deadlines: &[f64],
     target_miss_rate: f64,
     decode_target_miss_rate: f64,
-    mut also: impl FnMut(usize, &Timeline),
 ) -> Vec<(f64, f64)> {
-    let timelines: Vec<Timeline> = requests.iter().map(|r| Timeline::new(r.itt)).collect();
-    for (i, timeline) in timelines.iter().enumerate() {
-        also(i, timeline);
-    }
-    let mut searches: Vec<Search> = Vec::with_capacity(2 * requests.len());
-    for (request, timeline) in requests.iter().zip(&timelines) {
-        let dp = request.ttft_deadline;
+    let mut searches: Vec<Search> = Vec::with_capacity(2 * timelines.len());
+    for (timeline, &dp) in timelines.iter().zip(ttft_deadlines) {
         searches.push(Search::new(
             timeline,
             dp,
@@ -240,6 +229,17 @@ impl<'a> Timeline<'a> {
     /// The count for TBT deadline `tbt_deadline` when a shortcut settles it
     /// (`after` is the state after the first token).
     pub fn quick_count(&self, tbt_deadline: f64, after: AfterFirstToken) -> QuickCount {
+        match self.shortcut_count(tbt_deadline, after) {
+            QuickCount::Walk => match self.sparse.count(tbt_deadline, after) {
+                Some(count) => QuickCount::Exact(count),
+                None => QuickCount::Walk,
+            },
+            settled => settled,
+        }
+    }
+
+    /// The instant shortcuts only (no sparse walk).
+    pub fn shortcut_count(&self, tbt_deadline: f64, after: AfterFirstToken) -> QuickCount {
         let n = self.gaps.len() as u64;
         if tbt_deadline >= self.longest_gap && after.slack >= 0.0 {
             // Slack never drops below 0 and no gap exceeds the deadline.
@@ -260,10 +260,7 @@ impl<'a> Timeline<'a> {
             // first token (if counted) was late too: every deadline is missed.
             return QuickCount::AllMissed;
         }
-        match self.sparse.count(tbt_deadline, after) {
-            Some(count) => QuickCount::Exact(count),
-            None => QuickCount::Walk,
-        }
+        QuickCount::Walk
     }
 }
 
@@ -300,11 +297,7 @@ mod tests {
                 let want = reference(&itt, 0.1, target, first);
                 assert_eq!(min_tbt_deadline_to_meet(&itt, 0.1, target, first), want);
             }
-            let input = [SearchInput {
-                itt: &itt,
-                ttft_deadline: 0.1,
-            }];
-            let pair = min_tbt_deadlines(&input, target, 0.1, |_, _| {})[0];
+            let pair = min_tbt_deadlines(&[Timeline::new(&itt)], &[0.1], target, 0.1)[0];
             assert_eq!(pair.0, reference(&itt, 0.1, target, FirstToken::Counted));
             assert_eq!(pair.1, reference(&itt, 0.0, 0.1, FirstToken::Ignored));
         }

@@ -20,36 +20,6 @@ const POINTS: usize = 100;
 /// quantile takes.
 const EXTRA_FIRST: usize = 16;
 
-/// One request's decode-only miss rates on the curve's deadlines: known
-/// exactly where cheap, else bounded from above.
-pub(crate) struct CurveRow {
-    /// Exact rate, or NaN while unknown.
-    rates: [f64; POINTS],
-    /// Upper bound of the rate where unknown.
-    bounds: [f64; POINTS],
-}
-
-impl CurveRow {
-    /// Rates that shortcuts settle, bounds for the others. `timeline` holds
-    /// the request's gaps (its first element, if any, plays no part).
-    pub fn new(timeline: &Timeline) -> Self {
-        let deadlines = curve_tbt_deadlines();
-        let mut row = CurveRow {
-            rates: [f64::NAN; POINTS],
-            bounds: [f64::INFINITY; POINTS],
-        };
-        let bounds = rate_bounds(timeline.gaps);
-        for (j, &deadline) in deadlines.iter().enumerate() {
-            match timeline.quick_count(deadline, decode_start()) {
-                QuickCount::Exact(count) => row.rates[j] = count.miss_rate(),
-                QuickCount::AllMissed => row.rates[j] = 1.0,
-                QuickCount::Walk => row.bounds[j] = bounds[j],
-            }
-        }
-        row
-    }
-}
-
 /// The decode-only walk is the walk of `[0] + gaps` with the first token
 /// ignored: it starts with no slack and no count.
 fn decode_start() -> AfterFirstToken {
@@ -100,63 +70,88 @@ fn rate_bounds(gaps: &[f64]) -> [f64; POINTS] {
     bounds
 }
 
-/// The curve from every request's row; `gaps(r)` gives request r's gaps for
-/// the walks the bounds cannot spare. Empty without requests.
-pub(crate) fn p99_curve<'a>(
-    rows: &mut [CurveRow],
-    gaps: impl Fn(usize) -> &'a [f64],
-) -> Vec<[f64; 2]> {
-    let n = rows.len();
+/// The curve over the requests of `timelines` (their gaps; a first element,
+/// if any, plays no part). Empty without requests.
+pub(crate) fn p99_curve(timelines: &[&Timeline]) -> Vec<[f64; 2]> {
+    let n = timelines.len();
     if n == 0 {
         return Vec::new();
+    }
+    let deadlines = curve_tbt_deadlines();
+    // Per deadline j and request r, at [j * n + r]: the exact rate (NaN
+    // while unknown) and an upper bound of it.
+    let mut rates = vec![f64::NAN; POINTS * n];
+    let mut bounds = vec![f64::INFINITY; POINTS * n];
+    for (r, timeline) in timelines.iter().enumerate() {
+        let row_bounds = rate_bounds(timeline.gaps);
+        for (j, &deadline) in deadlines.iter().enumerate() {
+            match timeline.shortcut_count(deadline, decode_start()) {
+                QuickCount::Exact(count) => rates[j * n + r] = count.miss_rate(),
+                QuickCount::AllMissed => rates[j * n + r] = 1.0,
+                QuickCount::Walk => bounds[j * n + r] = row_bounds[j],
+            }
+        }
     }
     let h = (n - 1) as f64 * THROUGHPUT_QUANTILE;
     let lowest = (h.floor() as usize).min(n - 1);
     // The quantile reads the sorted rates from `lowest` up: the `top`
     // largest.
     let top = n - lowest;
-    let deadlines = curve_tbt_deadlines();
+    let mut known = Vec::with_capacity(n);
+    let mut unknown: Vec<(f64, usize)> = Vec::with_capacity(n);
     for round in 0.. {
         // First the likeliest requests; then every one the bound cannot spare.
         let most = if round == 0 { top + EXTRA_FIRST } else { n };
-        let mut to_walk: Vec<(usize, usize)> = Vec::new();
-        let mut known = Vec::with_capacity(n);
-        let mut unknown: Vec<(f64, usize)> = Vec::with_capacity(n);
+        let mut to_settle: Vec<(usize, usize)> = Vec::new();
         for j in 0..POINTS {
             known.clear();
             unknown.clear();
-            for (r, row) in rows.iter().enumerate() {
-                if row.rates[j].is_nan() {
-                    unknown.push((row.bounds[j], r));
+            for r in 0..n {
+                let rate = rates[j * n + r];
+                if rate.is_nan() {
+                    unknown.push((bounds[j * n + r], r));
                 } else {
-                    known.push(row.rates[j]);
+                    known.push(rate);
                 }
             }
             let threshold = kth_largest(&mut known, top).unwrap_or(f64::NEG_INFINITY);
             // Keep what may exceed the threshold (a NaN bound too).
-            unknown.retain(|&(bound, _)| {
-                bound.partial_cmp(&threshold) != Some(std::cmp::Ordering::Less)
-                    && bound != threshold
-            });
-            unknown.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
-            to_walk.extend(unknown.iter().take(most).map(|&(_, r)| (r, j)));
+            unknown.retain(
+                |&(bound, _)| !matches!(bound.partial_cmp(&threshold), Some(o) if o.is_le()),
+            );
+            if unknown.len() > most {
+                unknown.select_nth_unstable_by(most - 1, |a, b| b.0.total_cmp(&a.0));
+                unknown.truncate(most);
+            }
+            to_settle.extend(unknown.iter().map(|&(_, r)| (r, j)));
         }
-        if to_walk.is_empty() {
+        if to_settle.is_empty() {
             break;
         }
-        to_walk.sort_unstable();
-        for group in to_walk.chunk_by(|a, b| a.0 == b.0) {
+        to_settle.sort_unstable();
+        for group in to_settle.chunk_by(|a, b| a.0 == b.0) {
             let r = group[0].0;
-            walk_row(&mut rows[r], gaps(r), group.iter().map(|&(_, j)| j));
+            let timeline = timelines[r];
+            // The sparse walk first; the full walk where it cannot tell.
+            let mut walks = Vec::with_capacity(group.len());
+            for &(_, j) in group {
+                match timeline.quick_count(deadlines[j], decode_start()) {
+                    QuickCount::Exact(count) => rates[j * n + r] = count.miss_rate(),
+                    QuickCount::AllMissed => rates[j * n + r] = 1.0,
+                    QuickCount::Walk => walks.push(j),
+                }
+            }
+            if !walks.is_empty() {
+                walk_request(&mut rates, &bounds, n, r, timeline.gaps, walks);
+            }
         }
     }
-    let mut known = Vec::with_capacity(n);
     (0..POINTS)
         .map(|j| {
             known.clear();
             known.extend(
-                rows.iter()
-                    .map(|row| row.rates[j])
+                rates[j * n..(j + 1) * n]
+                    .iter()
                     .filter(|rate| !rate.is_nan()),
             );
             [deadlines[j], quantile_of_top(&mut known, n, h, lowest)]
@@ -164,18 +159,24 @@ pub(crate) fn p99_curve<'a>(
         .collect()
 }
 
-/// Walks request `gaps` at the curve deadlines `points`, eight at a time; a
-/// short last group is filled with the request's other unknown deadlines
-/// (highest bounds first), which costs nothing more.
-fn walk_row(row: &mut CurveRow, gaps: &[f64], points: impl Iterator<Item = usize>) {
+/// Walks request r's `gaps` at the curve deadlines `points`, eight at a
+/// time; a short last group is filled with the request's other unknown
+/// deadlines (highest bounds first), which costs nothing more.
+fn walk_request(
+    rates: &mut [f64],
+    bounds: &[f64],
+    n: usize,
+    r: usize,
+    gaps: &[f64],
+    mut points: Vec<usize>,
+) {
     const K: usize = 8;
     let deadlines = curve_tbt_deadlines();
-    let mut points: Vec<usize> = points.collect();
-    if points.len() % K != 0 {
+    if !points.len().is_multiple_of(K) {
         let mut others: Vec<usize> = (0..POINTS)
-            .filter(|j| row.rates[*j].is_nan() && !points.contains(j))
+            .filter(|j| rates[j * n + r].is_nan() && !points.contains(j))
             .collect();
-        others.sort_unstable_by(|a, b| row.bounds[*b].total_cmp(&row.bounds[*a]));
+        others.sort_unstable_by(|a, b| bounds[b * n + r].total_cmp(&bounds[a * n + r]));
         let room = K - points.len() % K;
         points.extend(others.into_iter().take(room));
     }
@@ -188,7 +189,7 @@ fn walk_row(row: &mut CurveRow, gaps: &[f64], points: impl Iterator<Item = usize
         });
         let counts = lanes::walk(&walks);
         for (k, &j) in group.iter().enumerate() {
-            row.rates[j] = counts[k].miss_rate();
+            rates[j * n + r] = counts[k].miss_rate();
         }
     }
 }

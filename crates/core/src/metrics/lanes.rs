@@ -53,6 +53,8 @@ pub(crate) struct Stream<'a, T, const K: usize> {
     slots: [Option<(Walk<'a>, f64, T)>; K],
 }
 
+// Lanes are indexed in step with their slots, on purpose.
+#[allow(clippy::needless_range_loop)]
 impl<'a, T: Copy, const K: usize> Stream<'a, T, K> {
     pub fn new() -> Self {
         let idle = Walk {

@@ -161,37 +161,33 @@ pub fn recording_metrics(recording: &Recording, deadlines: &DeadlineConfig) -> R
 
 /// Every figure of the given requests under `deadlines`.
 pub fn run_metrics(timelines: &[RequestTimeline], deadlines: &DeadlineConfig) -> RunMetrics {
-    let searches: Vec<bisection::SearchInput> = timelines
+    let prepared: Vec<bisection::Timeline> = timelines
         .iter()
-        .map(|t| bisection::SearchInput {
-            itt: &t.inter_token_times,
-            ttft_deadline: deadlines.ttft_deadline_for(t.num_prompt_tokens),
-        })
+        .map(|t| bisection::Timeline::new(&t.inter_token_times))
         .collect();
-    // The curve's rows of the completed requests, on the timelines the
-    // searches prepare.
-    let mut rows = Vec::new();
-    let mut rows_of = Vec::new();
+    let ttft_deadlines: Vec<f64> = timelines
+        .iter()
+        .map(|t| deadlines.ttft_deadline_for(t.num_prompt_tokens))
+        .collect();
     let min_deadlines = bisection::min_tbt_deadlines(
-        &searches,
+        &prepared,
+        &ttft_deadlines,
         deadlines.target_miss_rate,
         FLUID_TARGET_MISS_RATE,
-        |i, timeline| {
-            if timelines[i].error.is_none() {
-                rows.push(curve::CurveRow::new(timeline));
-                rows_of.push(i);
-            }
-        },
     );
     let requests: Vec<RequestMetrics> = timelines
         .iter()
         .zip(min_deadlines)
         .map(|(t, found)| request_figures(t, deadlines, found))
         .collect();
-    let curve = curve::p99_curve(&mut rows, |r| {
-        let itt = &timelines[rows_of[r]].inter_token_times;
-        itt.get(1..).unwrap_or(&[])
-    });
+    // The p99 curve over the completed requests.
+    let completed: Vec<&bisection::Timeline> = prepared
+        .iter()
+        .zip(timelines)
+        .filter(|(_, t)| t.error.is_none())
+        .map(|(p, _)| p)
+        .collect();
+    let curve = curve::p99_curve(&completed);
     let service = service_metrics(timelines, &requests, curve);
     RunMetrics {
         deadlines: deadlines.clone(),
@@ -203,15 +199,13 @@ pub fn run_metrics(timelines: &[RequestTimeline], deadlines: &DeadlineConfig) ->
 /// Every figure of one request under `deadlines` ([`run_metrics`] computes
 /// many faster than one by one).
 pub fn request_metrics(timeline: &RequestTimeline, deadlines: &DeadlineConfig) -> RequestMetrics {
-    let search = bisection::SearchInput {
-        itt: &timeline.inter_token_times,
-        ttft_deadline: deadlines.ttft_deadline_for(timeline.num_prompt_tokens),
-    };
+    let dp = deadlines.ttft_deadline_for(timeline.num_prompt_tokens);
+    let prepared = bisection::Timeline::new(&timeline.inter_token_times);
     let found = bisection::min_tbt_deadlines(
-        &[search],
+        &[prepared],
+        &[dp],
         deadlines.target_miss_rate,
         FLUID_TARGET_MISS_RATE,
-        |_, _| {},
     )[0];
     request_figures(timeline, deadlines, found)
 }

@@ -5,7 +5,7 @@
 //! alike; all are decode-only (the TTFT plays no part).
 
 use super::bisection::Timeline;
-use super::curve::{p99_curve, CurveRow};
+use super::curve::p99_curve;
 use super::quantile::{mean, quantile_sorted, quantile_unsorted};
 
 /// Quantile of the TBT and of the per-request figures behind the throughputs.
@@ -43,11 +43,8 @@ pub fn fluid_token_generation_rate(decode_min_tbt_deadlines: &mut [f64]) -> Opti
 /// requests of the decode-only miss rate, as `[deadline, p99 miss rate]`.
 /// `gaps[r]` is request r's TBT list. Empty when there is no request.
 pub fn p99_miss_rate_vs_tbt_deadline(gaps: &[&[f64]]) -> Vec<[f64; 2]> {
-    let mut rows: Vec<CurveRow> = gaps
-        .iter()
-        .map(|g| CurveRow::new(&Timeline::of_gaps(g)))
-        .collect();
-    p99_curve(&mut rows, |r| gaps[r])
+    let timelines: Vec<Timeline> = gaps.iter().map(|g| Timeline::of_gaps(g)).collect();
+    p99_curve(&timelines.iter().collect::<Vec<_>>())
 }
 
 fn finite(value: f64) -> Option<f64> {
