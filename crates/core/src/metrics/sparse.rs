@@ -19,6 +19,28 @@ const LONG_GAPS: usize = 128;
 const MOST_VISITS: usize = 64;
 const UNIT_ROUNDOFF: f64 = f64::EPSILON / 2.0;
 
+/// A threshold with at most [`LONG_GAPS`] gaps above it, as low as cheaply
+/// found: the lowest of a few multiples of the mean gap that qualifies (one
+/// pass), else the exact order statistic (a selection).
+fn threshold_for_long_gaps(gaps: &[f64], mean: f64) -> f64 {
+    const MULTIPLES: [f64; 8] = [0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0, 3.0];
+    if mean > 0.0 {
+        let candidates = MULTIPLES.map(|m| m * mean);
+        let mut above = [0usize; MULTIPLES.len()];
+        for &gap in gaps {
+            for (count, &candidate) in above.iter_mut().zip(&candidates) {
+                *count += usize::from(gap > candidate);
+            }
+        }
+        if let Some(i) = above.iter().position(|&count| count <= LONG_GAPS) {
+            return candidates[i];
+        }
+    }
+    let mut copy = gaps.to_vec();
+    let rank = gaps.len() - LONG_GAPS - 1;
+    *copy.select_nth_unstable_by(rank, f64::total_cmp).1
+}
+
 /// A timeline's gaps with what the sparse walk needs.
 pub(crate) struct SparseGaps<'a> {
     gaps: &'a [f64],
@@ -52,9 +74,7 @@ impl<'a> SparseGaps<'a> {
         } else if gaps.len() <= LONG_GAPS {
             f64::NEG_INFINITY
         } else {
-            let mut copy = gaps.to_vec();
-            let rank = gaps.len() - LONG_GAPS - 1;
-            *copy.select_nth_unstable_by(rank, f64::total_cmp).1
+            threshold_for_long_gaps(gaps, sum / gaps.len() as f64)
         };
         let long_gaps: Vec<u32> = (0..gaps.len() as u32)
             .filter(|&i| gaps[i as usize] > threshold)
