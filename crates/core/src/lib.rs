@@ -5,10 +5,10 @@
 //! browser or the network, so it builds natively (tested with `cargo test`)
 //! and for wasm32 (used by the app and its measurement worker).
 
-pub mod messages;
 pub mod chart;
 pub mod endpoint_check;
 pub mod failure;
+pub mod messages;
 pub mod metrics;
 pub mod openai;
 pub mod presets;

@@ -264,7 +264,10 @@ impl RequestRecord {
     /// Output tokens: the server's figure when it reported one, else counted.
     pub fn num_output_tokens(&self) -> u64 {
         match self.output_tokens {
-            Some(TokenCount { count, source: TokenSource::Server }) => count,
+            Some(TokenCount {
+                count,
+                source: TokenSource::Server,
+            }) => count,
             _ => self.counted_output_tokens(),
         }
     }
@@ -291,12 +294,19 @@ impl RequestRecord {
 
     /// Time to the first visible (non-reasoning) token, seconds from `fetch`.
     pub fn time_to_first_visible_token(&self) -> Option<f64> {
-        self.chunks.iter().find(|c| c.tokens > 0 && !c.reasoning).map(|c| c.at)
+        self.chunks
+            .iter()
+            .find(|c| c.tokens > 0 && !c.reasoning)
+            .map(|c| c.at)
     }
 
     /// Reasoning tokens among the output.
     pub fn reasoning_tokens(&self) -> u64 {
-        self.chunks.iter().filter(|c| c.reasoning).map(|c| u64::from(c.tokens)).sum()
+        self.chunks
+            .iter()
+            .filter(|c| c.reasoning)
+            .map(|c| u64::from(c.tokens))
+            .sum()
     }
 }
 
@@ -305,7 +315,12 @@ mod tests {
     use super::*;
 
     fn chunk(at: f64, tokens: u32) -> Chunk {
-        Chunk { at, tokens, reasoning: false, server_sent_at: None }
+        Chunk {
+            at,
+            tokens,
+            reasoning: false,
+            server_sent_at: None,
+        }
     }
 
     #[test]
@@ -327,7 +342,10 @@ mod tests {
     fn server_usage_wins_over_counting() {
         let record = RequestRecord {
             chunks: vec![chunk(0.5, 1)],
-            output_tokens: Some(TokenCount { count: 4, source: TokenSource::Server }),
+            output_tokens: Some(TokenCount {
+                count: 4,
+                source: TokenSource::Server,
+            }),
             ..Default::default()
         };
         assert_eq!(record.num_output_tokens(), 4);
@@ -343,7 +361,13 @@ mod tests {
             environment: Environment::default(),
             requests: vec![RequestRecord {
                 id: 3,
-                chunks: vec![chunk(0.25, 1), Chunk { reasoning: true, ..chunk(0.3, 2) }],
+                chunks: vec![
+                    chunk(0.25, 1),
+                    Chunk {
+                        reasoning: true,
+                        ..chunk(0.3, 2)
+                    },
+                ],
                 error: Some(RequestError {
                     kind: ErrorKind::HttpStatus,
                     message: "The server said: rate limited".into(),
