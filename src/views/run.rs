@@ -82,7 +82,7 @@ pub fn RunView() -> impl IntoView {
 /// Where the runner is, in a sentence.
 #[component]
 fn PhaseLine(book: BookSignal, phase: Signal<Phase>) -> impl IntoView {
-    let stopped = move || book.with(|b| b.as_ref().is_some_and(|b| b.stopped));
+    let stopped = Memo::new(move |_| book.with(|b| b.as_ref().is_some_and(|b| b.stopped)));
     let sentence = move || match phase.get() {
         Phase::Idle => ("idle", String::new()),
         Phase::WarmingUp { total } => (
@@ -98,7 +98,7 @@ fn PhaseLine(book: BookSignal, phase: Signal<Phase>) -> impl IntoView {
             "Running: requests are sent as planned and timed as their answers stream in."
                 .to_string(),
         ),
-        Phase::Finished if stopped() => (
+        Phase::Finished if stopped.get() => (
             "stopped",
             "Stopped: everything measured before the stop is kept.".to_string(),
         ),

@@ -186,6 +186,17 @@ fn no_stall_in_a_steady_or_short_stream() {
 }
 
 #[test]
+fn only_the_latest_text_is_laid_out() {
+    let live = pieces(&[0.1, 0.2, 0.3, 0.4]); // "w0 " .. "w3 ": 3 chars each
+    assert_eq!(tail_start(&live, 100), 0);
+    assert_eq!(tail_start(&live, 6), 2);
+    assert_eq!(tail_start(&live, 7), 2);
+    // The last piece shows even when it alone is too long.
+    assert_eq!(tail_start(&live, 1), 3);
+    assert_eq!(tail_start(&[], 10), 0);
+}
+
+#[test]
 fn pieces_are_due_at_their_pace_after_the_first() {
     let live = pieces(&[0.5, 0.51, 0.6, 1.5]);
     assert_eq!(pieces_due(&live, 0.0), 1);

@@ -1,10 +1,13 @@
 //! The first request's answer, replayed at the pace its pieces arrived:
 //! each piece shows once its arrival time (counted from the first piece)
 //! has elapsed since the first piece was shown. Stalls (gaps much longer
-//! than the stream's usual rhythm) are marked inline, "⏸ 0.8 s".
+//! than the stream's usual rhythm) are marked inline, "⏸ 0.8 s". Only the
+//! latest 2,000 characters are laid out, so a frame costs the same however
+//! long the answer grows.
 
 use etalon_core::report::{
-    format_seconds, live_segments, pieces_due, stall_marker, LiveSegment, Metric,
+    format_seconds, live_segments, pieces_due, stall_marker, tail_start, LiveSegment, Metric,
+    LIVE_TEXT_MAX_CHARS,
 };
 use gloo_timers::callback::Interval;
 use leptos::prelude::*;
@@ -61,12 +64,17 @@ pub fn LiveText(book: BookSignal) -> impl IntoView {
     on_cleanup(move || {
         frames.try_update_value(|f| *f = None);
     });
+    // The latest LIVE_TEXT_MAX_CHARS characters of what is due, as text
+    // runs and stall markers; and whether earlier text was left out.
     let segments = Memo::new(move |_| {
         let (n, _) = (due.get(), run_id.get());
         book.with_untracked(|b| {
-            b.as_ref().map_or_else(Vec::new, |b| {
-                live_segments(&b.live_text[..n.min(b.live_text.len())])
-            })
+            let Some(b) = b.as_ref() else {
+                return (false, Vec::new());
+            };
+            let shown = &b.live_text[..n.min(b.live_text.len())];
+            let start = tail_start(shown, LIVE_TEXT_MAX_CHARS);
+            (start > 0, live_segments(&shown[start..]))
         })
     });
     let first_after = Memo::new(move |_| {
@@ -99,12 +107,13 @@ pub fn LiveText(book: BookSignal) -> impl IntoView {
             }}
             <div class="live-text" data-testid="live-text" aria-live="off">
                 {move || {
-                    let segments = segments.get();
+                    let (cut, segments) = segments.get();
                     if segments.is_empty() {
                         return view! { <span class="muted">"Waiting for the first piece…"</span> }
                             .into_any();
                     }
-                    segments
+                    let cut = cut.then(|| view! { <span class="muted">"… "</span> });
+                    let runs = segments
                         .into_iter()
                         .map(|segment| match segment {
                             LiveSegment::Text(text) => view! { <span>{text}</span> }.into_any(),
@@ -120,8 +129,8 @@ pub fn LiveText(book: BookSignal) -> impl IntoView {
                                     .into_any()
                             }
                         })
-                        .collect_view()
-                        .into_any()
+                        .collect_view();
+                    view! { {cut} {runs} }.into_any()
                 }}
                 <Show when=move || replaying.get()>
                     <span class="caret" aria-hidden="true">"▍"</span>

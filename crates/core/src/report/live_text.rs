@@ -66,6 +66,24 @@ pub fn live_segments(pieces: &[(f64, String)]) -> Vec<LiveSegment> {
     segments
 }
 
+/// The live text shows at most about this many characters (the latest),
+/// so that each frame lays out a bounded paragraph however long the answer.
+pub const LIVE_TEXT_MAX_CHARS: usize = 2_000;
+
+/// Where the shown tail of `pieces` starts: the first piece such that the
+/// pieces from it to the end hold at most `max_chars` characters (the last
+/// piece is always shown).
+pub fn tail_start(pieces: &[(f64, String)], max_chars: usize) -> usize {
+    let mut chars = 0;
+    for (i, (_, text)) in pieces.iter().enumerate().rev() {
+        chars += text.chars().count();
+        if chars > max_chars && i + 1 < pieces.len() {
+            return i + 1;
+        }
+    }
+    0
+}
+
 /// How many pieces to show `shown_for` seconds after the first piece was
 /// shown: those that arrived at most that long after the first one.
 pub fn pieces_due(pieces: &[(f64, String)], shown_for: f64) -> usize {

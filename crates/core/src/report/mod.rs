@@ -38,8 +38,8 @@ pub use live::{
     LIVE_SAMPLE_CAP, LIVE_SKETCH_POINTS,
 };
 pub use live_text::{
-    is_stall, live_segments, pieces_due, stall_marker, typical_gap, LiveSegment, MIN_STALL_SECONDS,
-    STALL_FACTOR,
+    is_stall, live_segments, pieces_due, stall_marker, tail_start, typical_gap, LiveSegment,
+    LIVE_TEXT_MAX_CHARS, MIN_STALL_SECONDS, STALL_FACTOR,
 };
 pub use requests::{least_fluid_request, request_choices, request_timeline, RequestChoice};
 pub use table::{percentile_rows, PercentileRow, PERCENTILE_COLUMNS};
