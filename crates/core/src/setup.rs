@@ -177,24 +177,26 @@ mod tests {
 
     #[test]
     fn secrets_never_leave_in_a_shareable_set_up() {
-        let mut setup = TestSetup::default();
-        setup.headers = vec![
-            HeaderSetting {
-                name: "X-Api-Key".into(),
-                value: "sk-123".into(),
-                secret: false,
-            },
-            HeaderSetting {
-                name: "X-Tenant".into(),
-                value: "blue".into(),
-                secret: true,
-            },
-            HeaderSetting {
-                name: "X-Region".into(),
-                value: "eu".into(),
-                secret: false,
-            },
-        ];
+        let setup = TestSetup {
+            headers: vec![
+                HeaderSetting {
+                    name: "X-Api-Key".into(),
+                    value: "sk-123".into(),
+                    secret: false,
+                },
+                HeaderSetting {
+                    name: "X-Tenant".into(),
+                    value: "blue".into(),
+                    secret: true,
+                },
+                HeaderSetting {
+                    name: "X-Region".into(),
+                    value: "eu".into(),
+                    secret: false,
+                },
+            ],
+            ..TestSetup::default()
+        };
         let shared = setup.shareable();
         let text = serde_json::to_string(&shared).unwrap();
         assert!(!text.contains("sk-123") && !text.contains("blue"), "{text}");
@@ -207,8 +209,10 @@ mod tests {
 
     #[test]
     fn problems_name_their_field() {
-        let mut setup = TestSetup::default();
-        setup.endpoint = "not a url at all".into();
+        let mut setup = TestSetup {
+            endpoint: "not a url at all".into(),
+            ..TestSetup::default()
+        };
         setup.request.model = " ".into();
         setup.headers.push(HeaderSetting {
             name: "bad name".into(),
