@@ -462,6 +462,14 @@ async fn hostile_links_get_a_sentence_and_script_text_stays_text() {
             .await,
         true
     );
+    // An inline script (what an injection would add) does not run.
+    let inline_ran = browser
+        .eval(
+            "(() => { const s = document.createElement('script'); s.textContent = 'window.inlineRan = 1'; \
+             document.body.appendChild(s); return window.inlineRan === 1; })()",
+        )
+        .await;
+    assert_eq!(inline_ran, false, "the policy let an inline script run");
     let cases = [
         ("#result=garbage", "lacks its version mark"),
         ("#result=v9.AAAA", "newer etalon-web"),
