@@ -4,7 +4,10 @@
 //! native build computes (same digest).
 //!
 //! Run: `cargo test -p etalon-core --target wasm32-unknown-unknown --release
-//! --test wasm_bench` (needs wasm-bindgen-test-runner and a WebDriver).
+//! --test wasm_bench -- --nocapture` (needs wasm-bindgen-test-runner and a
+//! WebDriver). The workspace's release profile optimizes for size
+//! (`opt-level = "z"`), which costs this code about a third of its speed;
+//! `CARGO_PROFILE_RELEASE_OPT_LEVEL=3` shows the difference.
 #![cfg(target_arch = "wasm32")]
 
 use etalon_core::metrics::{recording_metrics, DeadlineConfig};

@@ -11,10 +11,11 @@
 //!
 //! Modules: `floor_div` (Python's `//`), `quantile` (numpy's rule),
 //! `request` (conventional figures), `deadline` (miss counting), `lanes`
-//! (the same counting, several deadlines at once), `sparse` (the
+//! and `lanes_avx` (the same counting, eight walks at once), `sparse` (the
 //! same counting visiting only the long gaps), `bisection` (minimum
 //! deadline search), `config` and `prefill` (deadlines), `service`
-//! (service-level figures), `curve` (the p99 miss rate curve), `summary` (percentile tables).
+//! (service-level figures), `curve` (the p99 miss rate curve), `summary`
+//! (percentile tables).
 
 mod bisection;
 mod config;
