@@ -25,6 +25,7 @@ use leptos::prelude::*;
 
 use crate::runner::Phase;
 use crate::state::{use_app, Screen};
+use crate::views::run::next_task;
 
 pub use charts::{Distributions, FluiditySection};
 pub use deadlines::DeadlineControls;
@@ -109,6 +110,7 @@ pub fn ResultsBody(
     let gaps = Memo::new(move |_| recording.with(tbt_gaps));
     let warnings = Memo::new(move |_| recording.with(|r| run_warnings(r, stopped.get())));
     let caption = move || recording.with(run_caption);
+    let charts = next_task();
     view! {
         <div class="results-body">
             <div class="results-head">
@@ -130,10 +132,13 @@ pub fn ResultsBody(
             }}
             <DeadlineControls deadlines/>
             <HeadlineCards report/>
-            <FluiditySection report deadlines/>
-            <PercentileTable report/>
-            <Distributions report gaps deadlines/>
-            <RequestSection recording report deadlines/>
+            // The charts in the next task, so that the cards show at once.
+            <Show when=move || charts.get()>
+                <FluiditySection report deadlines/>
+                <PercentileTable report/>
+                <Distributions report gaps deadlines/>
+                <RequestSection recording report deadlines/>
+            </Show>
             <ErrorsTable report/>
         </div>
     }

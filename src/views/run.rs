@@ -53,6 +53,7 @@ pub fn RunView() -> impl IntoView {
     let has_run = Memo::new(move |_| {
         matches!(phase.get(), Phase::Running | Phase::Finished) && book.with(Option::is_some)
     });
+    let rest = next_task();
     view! {
         <section class="run-view" data-testid="run-view" aria-labelledby="run-title">
             <h2 id="run-title">"Run"</h2>
@@ -70,10 +71,14 @@ pub fn RunView() -> impl IntoView {
                 <HiddenBanner book/>
                 <RunProgressBar book now=now.into()/>
                 <RunActions book/>
-                <div class="run-columns">
-                    <LiveText book/>
-                    <LiveFigures book now=now.into()/>
-                </div>
+                // The rest in the next task: starting a run (leaving the
+                // set-up, planning) is already a task's worth of work.
+                <Show when=move || rest.get()>
+                    <div class="run-columns">
+                        <LiveText book/>
+                        <LiveFigures book now=now.into()/>
+                    </div>
+                </Show>
             </Show>
         </section>
     }
@@ -178,4 +183,12 @@ fn RunActions(book: BookSignal) -> impl IntoView {
             </Show>
         </div>
     }
+}
+
+/// A signal that turns true in a later task than the one that created it:
+/// lets a screen show its first part, then mount the rest.
+pub fn next_task() -> RwSignal<bool> {
+    let ready = RwSignal::new(false);
+    set_timeout(move || ready.set(true), std::time::Duration::ZERO);
+    ready
 }
