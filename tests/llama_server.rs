@@ -64,6 +64,7 @@ fn rank_correlation(pairs: &[(f64, f64)]) -> f64 {
 }
 
 #[tokio::test]
+#[ignore = "needs llama-server: run scripts/bootstrap-llama, then cargo test -p etalon-e2e --test llama_server -- --ignored"]
 async fn llama_server_measured_in_the_browser_agrees_with_its_own_timings() {
     let server = LlamaServer::start(2).await;
     let app = OpenApp::open().await;
