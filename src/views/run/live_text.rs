@@ -89,8 +89,8 @@ pub fn LiveText(book: BookSignal) -> impl IntoView {
             <h3 id="live-answer-title">"The first answer, as it arrived"</h3>
             <p class="muted">
                 "Replayed at the pace its pieces arrived. "
-                <mark class="stall">"⏸"</mark>
-                " marks a stall: "
+                <mark class="stall" aria-label="stall marker">"⏸"</mark>
+                " marks a stall. "
                 {Metric::Stall.explanation()}
             </p>
             {move || {
@@ -122,6 +122,7 @@ pub fn LiveText(book: BookSignal) -> impl IntoView {
                                     <mark
                                         class="stall"
                                         title=format!("The text stopped for {}", format_seconds(gap))
+                                        aria-label=format!("stall of {}", format_seconds(gap))
                                     >
                                         {stall_marker(gap)}
                                     </mark>
