@@ -213,9 +213,15 @@ impl Browser {
                 .unwrap()
                 .filter_map(Result::ok)
                 .map(|e| e.path())
+                // Chromium writes a hidden temporary file first, then renames it.
                 .find(|p| {
-                    !p.extension()
-                        .is_some_and(|e| e == "crdownload" || e == "tmp")
+                    let hidden = p
+                        .file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+                    !hidden
+                        && !p
+                            .extension()
+                            .is_some_and(|e| e == "crdownload" || e == "tmp")
                 });
             if let Some(path) = done {
                 return path;
