@@ -203,8 +203,7 @@ impl Runner {
             self.environment.borrow().clone(),
             plan.requests.iter().map(|r| r.id),
         );
-        self.book.set(Some(book));
-        self.phase.set(Phase::Running);
+        // Send first, so the run starts on time; the screen renders after.
         self.worker.send(&PageMessage::Run(RunOrder {
             run_id,
             endpoint,
@@ -213,6 +212,8 @@ impl Runner {
             timeout_seconds: setup.timeout_seconds,
             live_text_of: plan.requests.first().map(|r| r.id),
         }));
+        self.book.set(Some(book));
+        self.phase.set(Phase::Running);
     }
 
     /// Stop the run under way; everything measured is kept.

@@ -90,7 +90,12 @@ impl AppState {
         self.deadlines.set(setup.deadlines.clone());
         self.screen.set(Screen::Run);
         let (runner, key) = (self.runner.get_value(), self.api_key.get_untracked());
-        wasm_bindgen_futures::spawn_local(async move { runner.run(setup, key).await });
+        // Plan and start in a later task: leaving the set-up for the run
+        // screen is already a task's worth of work.
+        wasm_bindgen_futures::spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(0).await;
+            runner.run(setup, key).await
+        });
     }
 
     /// Stop the run under way, keeping everything measured.

@@ -53,7 +53,6 @@ pub fn RunView() -> impl IntoView {
     let has_run = Memo::new(move |_| {
         matches!(phase.get(), Phase::Running | Phase::Finished) && book.with(Option::is_some)
     });
-    let rest = next_task();
     view! {
         <section class="run-view" data-testid="run-view" aria-labelledby="run-title">
             <h2 id="run-title">"Run"</h2>
@@ -68,19 +67,32 @@ pub fn RunView() -> impl IntoView {
                 </button>
             </Show>
             <Show when=move || has_run.get()>
-                <HiddenBanner book/>
-                <RunProgressBar book now=now.into()/>
-                <RunActions book/>
-                // The rest in the next task: starting a run (leaving the
-                // set-up, planning) is already a task's worth of work.
-                <Show when=move || rest.get()>
-                    <div class="run-columns">
-                        <LiveText book/>
-                        <LiveFigures book now=now.into()/>
-                    </div>
-                </Show>
+                <RunUnderWay book now=now.into()/>
             </Show>
         </section>
+    }
+}
+
+/// A run's progress and actions at once; its live text and figures in
+/// the next task, then the figures in the one after: starting a run
+/// (leaving the set-up, planning, sending the order) is already a task's
+/// worth of work, and no task may keep the page busy for 50 ms.
+#[component]
+fn RunUnderWay(book: BookSignal, now: Signal<f64>) -> impl IntoView {
+    let text = next_task();
+    let figures = after_tasks(2);
+    view! {
+        <HiddenBanner book/>
+        <RunProgressBar book now/>
+        <RunActions book/>
+        <div class="run-columns">
+            <Show when=move || text.get()>
+                <LiveText book/>
+            </Show>
+            <Show when=move || figures.get()>
+                <LiveFigures book now/>
+            </Show>
+        </div>
     }
 }
 
@@ -188,7 +200,22 @@ fn RunActions(book: BookSignal) -> impl IntoView {
 /// A signal that turns true in a later task than the one that created it:
 /// lets a screen show its first part, then mount the rest.
 pub fn next_task() -> RwSignal<bool> {
+    after_tasks(1)
+}
+
+/// A signal that turns true `tasks` tasks later (each a zero timeout
+/// queued by the one before, so each part renders in its own task).
+pub fn after_tasks(tasks: u32) -> RwSignal<bool> {
+    fn chain(ready: RwSignal<bool>, left: u32) {
+        set_timeout(
+            move || match left {
+                0 | 1 => ready.set(true),
+                _ => chain(ready, left - 1),
+            },
+            std::time::Duration::ZERO,
+        );
+    }
     let ready = RwSignal::new(false);
-    set_timeout(move || ready.set(true), std::time::Duration::ZERO);
+    chain(ready, tasks);
     ready
 }
