@@ -17,6 +17,10 @@ use serde_json::{json, Value};
 const RATE: u32 = 50;
 const TOKENS: u32 = 150;
 
+/// Where the harness serves the floor reader (a same-origin script: the
+/// page's CSP allows workers from 'self' only).
+const FLOOR_WORKER_PATH: &str = "/bench/floor-worker.js";
+
 /// Plain-JavaScript floor reader, run in a worker of its own.
 const FLOOR_WORKER: &str = r#"
 onmessage = async (event) => {
@@ -117,10 +121,11 @@ async fn app_streams(app: &OpenApp, urls: &[String]) -> Vec<Vec<(f64, f64)>> {
 
 async fn floor_streams(app: &OpenApp, urls: &[String]) -> Vec<Vec<(f64, f64)>> {
     let script = r#"
-        const [source, urls, body] = arguments;
-        const worker = new Worker(URL.createObjectURL(new Blob([source], { type: "text/javascript" })));
+        const [path, urls, body] = arguments;
+        const worker = new Worker(path);
         return new Promise((resolve) => {
           worker.onmessage = (e) => { worker.terminate(); resolve(e.data); };
+          worker.onerror = (e) => { worker.terminate(); resolve({ failed: String(e.message || e) }); };
           worker.postMessage({ urls, body });
         });
     "#;
@@ -129,10 +134,14 @@ async fn floor_streams(app: &OpenApp, urls: &[String]) -> Vec<Vec<(f64, f64)>> {
         .client
         .execute(
             script,
-            vec![json!(FLOOR_WORKER), json!(urls), json!(body())],
+            vec![json!(FLOOR_WORKER_PATH), json!(urls), json!(body())],
         )
         .await
         .expect("the floor reader ran");
+    assert!(
+        result.get("failed").is_none(),
+        "the floor reader failed: {result}"
+    );
     serde_json::from_value(result).expect("floor events are [time, server time] pairs")
 }
 
@@ -152,7 +161,7 @@ async fn main() {
     for host in hosts {
         testbeds.push(Testbed::start_on(&format!("{host}:0"), &[]).await);
     }
-    let app = OpenApp::open().await;
+    let app = OpenApp::open_with(&[(FLOOR_WORKER_PATH, FLOOR_WORKER)]).await;
     app.browser
         .client
         .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(

@@ -57,7 +57,26 @@ impl Drop for AppServer {
 
 /// Serve `dist/` with the isolation headers.
 pub async fn serve_app() -> AppServer {
-    let mut router = axum::Router::new().fallback_service(ServeDir::new(dist_dir()));
+    serve_app_with(&[]).await
+}
+
+/// Serve `dist/` with the isolation headers, plus scripts of a test's own
+/// at the given paths (same origin, so the page's Content-Security-Policy
+/// lets them run as workers: `worker-src 'self'` refuses `blob:` workers).
+pub async fn serve_app_with(scripts: &[(&'static str, &'static str)]) -> AppServer {
+    let mut router = axum::Router::new();
+    for &(path, source) in scripts {
+        router = router.route(
+            path,
+            axum::routing::get(move || async move {
+                (
+                    [(axum::http::header::CONTENT_TYPE, "text/javascript")],
+                    source,
+                )
+            }),
+        );
+    }
+    let mut router = router.fallback_service(ServeDir::new(dist_dir()));
     for (name, value) in ISOLATION_HEADERS {
         router = router.layer(SetResponseHeaderLayer::overriding(
             HeaderName::from_static(name),
@@ -312,7 +331,13 @@ pub struct OpenApp {
 
 impl OpenApp {
     pub async fn open() -> OpenApp {
-        let server = serve_app().await;
+        OpenApp::open_with(&[]).await
+    }
+
+    /// Open the app served with scripts of the test's own (see
+    /// [`serve_app_with`]).
+    pub async fn open_with(scripts: &[(&'static str, &'static str)]) -> OpenApp {
+        let server = serve_app_with(scripts).await;
         let browser = Browser::start().await;
         browser.client.goto(&server.url).await.unwrap();
         browser
