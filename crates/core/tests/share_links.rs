@@ -1,8 +1,10 @@
 //! Test links and result links: round trips of every field (property
-//! tests), the size of a realistic run of 100 requests of 256 tokens
-//! (printed), the same headline figures after a round trip, no secret in
-//! what a link holds, and hostile links (garbage, wrong versions, huge,
-//! zip bombs, damaged bytes, script text) answered with a sentence.
+//! tests), the size of realistic runs of 100 requests of 256 tokens with
+//! jitters from 50 µs to 2 ms (printed, with the precision their times were
+//! rounded to), the sender's figures after a round trip (rounded or not),
+//! links of the first format still opening, no secret in what a link
+//! holds, and hostile links (garbage, wrong versions, huge, zip bombs,
+//! damaged bytes, script text) answered with a sentence.
 #![cfg(not(target_arch = "wasm32"))]
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -33,17 +35,28 @@ fn browser_time(t: f64, clock: f64) -> f64 {
     seconds(origin_us + t * 1e6) - seconds(origin_us)
 }
 
-/// A run as a cross-origin isolated Chromium records it (a 5 µs clock): 100
-/// requests of 256 tokens, one token per read, 20 ms between tokens with
-/// `jitter` seconds of spread (standard deviation), a stall of 50 to 350 ms
-/// before 1 token in 100, a TTFT of 150 to 400 ms, no server send times.
+/// A run as a browser with a clock of `clock` seconds records it (5 µs
+/// cross-origin isolated, 100 µs otherwise): 100 requests of 256 tokens,
+/// one token per read, 20 ms between tokens with `jitter` seconds of spread
+/// (standard deviation), a stall of 50 to 350 ms before 1 token in 100, a
+/// TTFT of 150 to 400 ms, no server send times.
 fn realistic_run(jitter: f64, clock: f64) -> Recording {
-    let mut rng = Rng::new(7);
+    run_of(100, 256, jitter, clock)
+}
+
+/// The same with `requests` requests of `tokens` tokens.
+fn run_of(requests: u64, tokens: u32, jitter: f64, clock: f64) -> Recording {
+    seeded_run(7, requests, tokens, jitter, clock)
+}
+
+fn seeded_run(seed: u64, requests: u64, tokens: u32, jitter: f64, clock: f64) -> Recording {
+    let mut rng = Rng::new(seed);
     let on_clock = |t: f64| browser_time(t, clock);
-    let requests = (0..100u64)
+    let last = tokens as usize - 1;
+    let requests = (0..requests)
         .map(|id| {
             let mut at = 0.15 + rng.unit() * 0.25;
-            let chunks: Vec<Chunk> = (0..256)
+            let chunks: Vec<Chunk> = (0..tokens)
                 .map(|_| {
                     let chunk = Chunk {
                         at: on_clock(at),
@@ -69,14 +82,14 @@ fn realistic_run(jitter: f64, clock: f64) -> Recording {
                 scheduled_at: id as f64 * 0.1,
                 sent_at: on_clock(id as f64 * 0.1 + 0.0003),
                 headers_at: Some(on_clock(chunks[0].at * 0.9)),
-                ended_at: Some(on_clock(chunks[255].at + 0.0004)),
+                ended_at: Some(on_clock(chunks[last].at + 0.0004)),
                 chunks,
                 prompt_tokens: counted(512),
-                output_tokens: counted(256),
+                output_tokens: counted(u64::from(tokens)),
                 finish_reason: Some("length".into()),
                 protocol: Some("http/1.1".into()),
                 bursts: Some(Bursts {
-                    events: 256,
+                    events: tokens,
                     events_in_bursts: 0,
                     largest_burst: 1,
                     bursty: false,
@@ -108,64 +121,104 @@ fn opened(fragment: &str) -> Recording {
     }
 }
 
+/// Panics unless `received` gives the figures of `sent` under `deadlines`:
+/// the headline cards as displayed, each request's missed and total
+/// deadlines and minimum TBT deadline.
+fn assert_same_figures(sent: &Recording, received: &Recording, deadlines: &DeadlineConfig) {
+    let (a, b) = (
+        recording_metrics(sent, deadlines),
+        recording_metrics(received, deadlines),
+    );
+    for (x, y) in headlines(&a).iter().zip(headlines(&b).iter()) {
+        assert_eq!(x.display, y.display, "{}", x.key);
+    }
+    assert_eq!(a.requests.len(), b.requests.len());
+    for (x, y) in a.requests.iter().zip(&b.requests) {
+        assert_eq!(
+            (
+                x.missed_deadlines,
+                x.total_deadlines,
+                x.min_tbt_deadline_to_meet
+            ),
+            (
+                y.missed_deadlines,
+                y.total_deadlines,
+                y.min_tbt_deadline_to_meet
+            ),
+            "request {}",
+            x.id
+        );
+    }
+}
+
+fn precision_text(rounded_to: Option<f64>) -> String {
+    match rounded_to {
+        None => "the clock's".into(),
+        Some(s) if s < 1e-3 => format!("{} us", s * 1e6),
+        Some(s) => format!("{} ms", s * 1e3),
+    }
+}
+
+/// Realistic jitters, from a quiet LAN to a busy network: each link fits
+/// in 32 KB of URL, at the finest precision that fits, and the recipient
+/// sees the sender's figures.
 #[test]
 fn a_realistic_run_of_100_requests_of_256_tokens_fits_in_32_kb() {
     let origin = "https://etalon-web.example.org/";
+    let deadlines = TestSetup::default().deadlines;
     println!("result link of 100 requests x 256 tokens (URL length with {origin}):");
     for (jitter, clock) in [
         (50e-6, 5e-6),
         (100e-6, 5e-6),
         (200e-6, 5e-6),
         (500e-6, 5e-6),
+        (1e-3, 5e-6),
+        (2e-3, 5e-6),
         (1e-3, 100e-6),
     ] {
-        let size = match result_link(&realistic_run(jitter, clock), None, &[]) {
-            Ok(link) => format!("{} characters", origin.len() + link.len()),
-            Err(e) => e.message,
+        let recording = realistic_run(jitter, clock);
+        let link = result_link(&recording, Some(&deadlines), &[]).unwrap_or_else(|e| {
+            panic!("jitter {} us, clock {} us: {e}", jitter * 1e6, clock * 1e6)
+        });
+        let url_length = origin.len() + link.len();
+        let Ok(Some(OpenedLink {
+            link:
+                SharedLink::Result {
+                    recording: back,
+                    deadlines: Some(shown),
+                },
+            rounded_to,
+        })) = open_link(&link)
+        else {
+            panic!("not a result link with deadlines");
         };
         println!(
-            "  jitter {:>4} us, clock {:>3} us: {size}",
+            "  jitter {:>4} us, clock {:>3} us: {url_length} characters, times at {} precision",
             jitter * 1e6,
-            clock * 1e6
+            clock * 1e6,
+            precision_text(rounded_to)
         );
-    }
-    let recording = realistic_run(100e-6, 5e-6);
-    let deadlines = TestSetup::default().deadlines;
-    let link = result_link(&recording, Some(&deadlines), &[]).expect("fits");
-    let url_length = origin.len() + link.len();
-    println!(
-        "the realistic run (100 us of jitter on a 5 us clock): {url_length} characters of URL"
-    );
-    assert!(url_length <= 32 * 1024, "{url_length}");
-    let Ok(Some(SharedLink::Result {
-        recording: back,
-        deadlines: Some(shown),
-    })) = parse_fragment(&link)
-    else {
-        panic!("not a result link with deadlines");
-    };
-    assert_eq!(shown, deadlines);
-    let (sent, received) = (
-        recording_metrics(&recording, &deadlines),
-        recording_metrics(&back, &deadlines),
-    );
-    // The browser's times differ from the reconstructed ones by float
-    // rounding only (1e-16 s): the same figures.
-    for (a, b) in headlines(&sent).iter().zip(headlines(&received).iter()) {
-        let (x, y) = (a.value.unwrap(), b.value.unwrap());
-        assert!(
-            (x - y).abs() <= 1e-12 * x.abs().max(1e-9),
-            "{}: {x} vs {y}",
-            a.key
+        assert!(url_length <= 32 * 1024, "{url_length}");
+        assert_eq!(shown, deadlines);
+        assert_same_figures(&recording, &back, &deadlines);
+        // Rounded only when the clock's precision does not fit.
+        let at_clock = base64_chars(
+            pack_faithfully(&SharedRun {
+                recording: recording.clone(),
+                deadlines: Some(deadlines.clone()),
+                rounded_to: None,
+            })
+            .len(),
         );
-        assert_eq!(a.display, b.display);
-    }
-    for (a, b) in sent.requests.iter().zip(&received.requests) {
-        assert_eq!(
-            (a.missed_deadlines, a.total_deadlines),
-            (b.missed_deadlines, b.total_deadlines)
-        );
-        assert_eq!(a.min_tbt_deadline_to_meet, b.min_tbt_deadline_to_meet);
+        assert_eq!(rounded_to.is_some(), at_clock + 11 > MAX_FRAGMENT_CHARS);
+        if let Some(precision) = rounded_to {
+            assert!(precision > clock && precision <= 1e-3, "{precision}");
+            for (a, b) in recording.requests.iter().zip(&back.requests) {
+                for (x, y) in a.chunks.iter().zip(&b.chunks) {
+                    assert!((x.at - y.at).abs() <= precision / 2.0 + 1e-9);
+                }
+            }
+        }
     }
 }
 
@@ -192,6 +245,7 @@ fn ties_on_the_clock_grid_keep_the_senders_figures() {
     let run = SharedRun {
         recording: recording.clone(),
         deadlines: Some(deadlines.clone()),
+        rounded_to: None,
     };
     let plain = unpack_run(&pack_run(&run, &HashSet::new()))
         .unwrap()
@@ -228,11 +282,18 @@ fn ties_on_the_clock_grid_keep_the_senders_figures() {
     );
 }
 
+/// 1,000 requests of 1,000 tokens do not fit even at the coarsest
+/// precision.
 #[test]
 fn a_run_too_large_for_a_link_says_so_and_offers_the_file() {
-    let error = result_link(&realistic_run(3e-3, 5e-6), None, &[]).unwrap_err();
+    let deadlines = TestSetup::default().deadlines;
+    let error = result_link(&run_of(1000, 1000, 1e-3, 5e-6), Some(&deadlines), &[]).unwrap_err();
+    println!("1,000 requests x 1,000 tokens: {error}");
     assert!(error.message.contains("too large for a link"), "{error}");
-    assert!(error.message.contains("recording file"), "{error}");
+    assert!(
+        error.message.contains("download the recording file"),
+        "{error}"
+    );
 }
 
 /// Times on a clock of `quantum_ns`, as the page reconstructs them.
@@ -340,7 +401,7 @@ proptest! {
     /// Every field of a recording on its clock's grid comes back exactly.
     #[test]
     fn a_recording_packs_and_unpacks_exactly(recording in recording(false)) {
-        let run = SharedRun { recording, deadlines: None };
+        let run = SharedRun { recording, deadlines: None, rounded_to: None };
         let back = unpack_run(&pack_run(&run, &HashSet::new())).unwrap();
         prop_assert_eq!(back, run);
     }
@@ -366,11 +427,43 @@ proptest! {
             environment: Environment::default(),
             requests: vec![RequestRecord { sent_at: 0.123_456_789, chunks, ..Default::default() }],
         };
-        let run = SharedRun { recording, deadlines: None };
+        let run = SharedRun { recording, deadlines: None, rounded_to: None };
         let back = unpack_run(&pack_run(&run, &HashSet::new())).unwrap().recording;
         let recording = run.recording;
         for (a, b) in recording.requests[0].chunks.iter().zip(&back.requests[0].chunks) {
             prop_assert!((a.at - b.at).abs() <= 0.5e-6 + 1e-12);
+        }
+    }
+
+    /// A run packed into less room than it takes at its clock's precision
+    /// has its times rounded (never finer than the clock), and whoever
+    /// opens it sees the sender's figures: each request's deadline counts
+    /// and minimum TBT deadline, and the headline cards as displayed.
+    #[test]
+    fn a_rounded_link_keeps_the_senders_figures(
+        seed in any::<u64>(),
+        requests in 2u64..12,
+        tokens in 60u32..200,
+        jitter in 20e-6f64..4e-3,
+        clock in prop::sample::select(vec![5e-6, 100e-6]),
+        tbt_deadline in 0.015f64..0.06,
+        room in 0.8f64..0.99,
+    ) {
+        let recording = seeded_run(seed, requests, tokens, jitter, clock);
+        let deadlines = DeadlineConfig::fixed(0.3, tbt_deadline, 0.1);
+        let run = SharedRun { recording, deadlines: Some(deadlines.clone()), rounded_to: None };
+        let at_clock = base64_chars(pack_faithfully(&run).len());
+        match pack_to_fit(&run, (at_clock as f64 * room) as usize) {
+            Ok(packed) => {
+                prop_assert!(base64_chars(packed.len()) as f64 <= at_clock as f64 * room);
+                let back = unpack_run(&packed).unwrap();
+                let precision = back.rounded_to.expect("rounded to fit");
+                prop_assert!(precision > clock * 1.5);
+                assert_same_figures(&run.recording, &back.recording, &deadlines);
+                let link = format!("#result=v1.{}", URL_SAFE_NO_PAD.encode(&packed));
+                prop_assert_eq!(open_link(&link).unwrap().unwrap().rounded_to, Some(precision));
+            }
+            Err(too_large) => prop_assert_eq!(too_large.chars, at_clock),
         }
     }
 
@@ -454,8 +547,57 @@ fn a_test_link_carries_the_senders_results_as_a_baseline() {
         }
         other => panic!("{other:?}"),
     }
-    let too_large = test_link(&TestSetup::default(), Some(&realistic_run(3e-3, 5e-6)), &[]);
+    let too_large = test_link(
+        &TestSetup::default(),
+        Some(&run_of(1000, 1000, 1e-3, 5e-6)),
+        &[],
+    );
     assert!(too_large.unwrap_err().message.contains("without them"));
+}
+
+/// A result link made before times could be rounded (packed format 1):
+/// `realistic_small()` under the default deadlines, as etalon-web made it
+/// at commit 49f4d55.
+const FORMAT_1_LINK: &str = concat!(
+    "#result=v1.AbAF7VTdbtMwFH6VyFdMKmmdrd0UrhAXIG27AgkkNFluctqYOnawj7uOKu_OsZN26zYkHmC5Ss6fz_f",
+    "j7FkNstbKgGflniGuUBwirJzlfMJweRqazSkm3RpQtMp74SQOpf2EOaisq5VZx2FbcF5Zw0oa4qkDoRYSRTBqJ1o6j",
+    "l_OHp-cFzS3smalUnPVSOdFB06g3QANOc8XBc0BDF3Mn6792jr_2PwFQlobTN1ZZZCVrEHsyumUF5c5NeS8vKLl2IQ",
+    "11EJ4WPnzLsL8HcBjPFp2irpoWxSVbTsNSJA9S1BQmWCDF8HLNQiiAKl_JbUHOnKHToqlrR9oCq2g1sY6EGAfS5Spd",
+    "KhhaGclukDBVu4GRqjOBK0poszziK1B01a_FCI4FlmD-pBEaIlVicHBEOoP-SgTOFKNWpHgLSlI9aoFG1B4ktbUUba",
+    "CiJmcqHtv3UZbWSdCnFNbAhDfN8pQjEmto_DWVMDotBfSXsR5NL0KzoGpiJHFhGkwa2yejvHQyaTuhNFCHe10gH0sW",
+    "andsPSY4MUVHdg5UuY_que86CMbaDshV0SdGIWOudlJ4sjGQOq9dG3onpTzvk--2ipnTQsmeSUQvYK0TEa7tX-U1nI",
+    "6z2fZux-cf8huyC67bHe1EIuLs-xjR2b6DstrhdP5-WV-vsjeXX_5dnszybTaQPYZqo09yz41BA6m_Jwnv86yr3Iln",
+    "RpbRv0iEG91wCTYHN4Tv5WzdFusU2vyj6IsMVsPLuuPDo9-3zNF8Qi_aqAOOt3idJ2iXww-flVNMJvxirzgvLIh4ia",
+    "Oqc0GR14oD37rX1F0rC_mi1frV8oo3xAu6SOm0S4sHYy2snq8y1Oec4oug0to9gy2tLMfBw8fghg4FBAMHf8mHodQ8",
+    "nd6exgvJgk7UMLfKHlOSfFGyZGSu77_Cz0BOADH_4gnAHgD_LcFFKaFBrw-2s52wJoMwLgCA6aoBhSOggfEPviac8C",
+    "aDMC4AgPohggUrPkIwj6oyoMBPgE5AMb_DTwDDg0uACheBBEuJRMmIRMRBiwqCAAfIBkMPRAXEjEdDAkfAQgZEBtHL",
+    "g8ROB1OHxwIMz4vJgwAD53AgQAAAACAoPypdzimAAIDABCdwCEBAAAAgKDC_81-EL4AAgMAAgMA",
+);
+
+#[test]
+fn a_link_of_the_first_format_still_opens() {
+    let Ok(Some(OpenedLink {
+        link:
+            SharedLink::Result {
+                recording,
+                deadlines: Some(deadlines),
+            },
+        rounded_to: None,
+    })) = open_link(FORMAT_1_LINK)
+    else {
+        panic!("not a result link with deadlines");
+    };
+    let sent = realistic_small();
+    assert_eq!(deadlines, TestSetup::default().deadlines);
+    assert_eq!(recording.config, sent.config);
+    assert_eq!(recording.requests.len(), sent.requests.len());
+    for (a, b) in recording.requests.iter().zip(&sent.requests) {
+        assert_eq!(a.chunks.len(), b.chunks.len());
+        for (x, y) in a.chunks.iter().zip(&b.chunks) {
+            assert!((x.at - y.at).abs() < 1e-12);
+        }
+    }
+    assert_same_figures(&sent, &recording, &deadlines);
 }
 
 #[test]

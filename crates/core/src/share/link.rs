@@ -6,7 +6,10 @@
 //!   sender's results as a baseline: `#test=v1.<payload>&baseline=v1.<payload>`;
 //! - result link: `#result=v1.<payload>`, a recording and the deadlines it
 //!   was shown under, in their compact form (`packed.rs`), packed so that
-//!   the figures come back equal (`exact.rs`).
+//!   the figures come back equal (`exact.rs`); when the run is too large
+//!   at the clock's precision, its times rounded to the finest precision at
+//!   which it fits, the figures still the sender's ([`OpenedLink`] says to
+//!   what).
 //!
 //! A payload is base64url without padding of: for a set-up, its JSON
 //! compressed with raw deflate (miniz_oxide); for a recording, its compact
@@ -22,7 +25,7 @@ use base64::Engine;
 use miniz_oxide::inflate::TINFLStatus;
 
 use super::check::{check_recording, check_setup};
-use super::exact::pack_faithfully;
+use super::exact::{pack_to_fit, TooLarge};
 use super::packed::{unpack_run, SharedRun};
 use super::secrets::{shareable_recording, shareable_setup};
 use super::{ShareError, MAX_SETUP_BYTES};
@@ -56,6 +59,16 @@ pub enum SharedLink {
     },
 }
 
+/// What a link opens, and the precision of its times when they were
+/// rounded to fit the link.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenedLink {
+    pub link: SharedLink,
+    /// Seconds the times of the run (a result, or a test link's baseline)
+    /// were rounded to, when coarser than the sender's clock.
+    pub rounded_to: Option<f64>,
+}
+
 /// The fragment (`#test=...`) of a test link for `setup`, with `baseline`
 /// (the sender's run) when given. `secrets` (the API key, secret header
 /// values) are redacted from the baseline wherever they appear.
@@ -71,18 +84,21 @@ pub fn test_link(
         let run = SharedRun {
             recording: shareable_recording(baseline, secrets),
             deadlines: Some(setup.deadlines.clone()),
+            rounded_to: None,
         };
         check_recording(&run.recording)?;
-        fragment.push_str(&format!(
-            "&{BASELINE_KEY}={}",
-            payload(&pack_faithfully(&run))
-        ));
-        if fragment.len() > MAX_FRAGMENT_CHARS {
-            return Err(ShareError::new(format!(
-                "Your results make the test link too long ({}; a link holds at most {}): share the test link without them and send the recording file.",
-                size_text(fragment.len()),
-                size_text(MAX_FRAGMENT_CHARS)
-            )));
+        let prefix = format!("&{BASELINE_KEY}={VERSION}.");
+        let room = MAX_FRAGMENT_CHARS.saturating_sub(fragment.len() + prefix.len());
+        match pack_to_fit(&run, room) {
+            Ok(packed) => fragment.push_str(&format!("&{BASELINE_KEY}={}", payload(&packed))),
+            Err(too_large) => {
+                return Err(ShareError::new(format!(
+                    "Your results make the test link too long ({}; a link holds at most {}{}): share the test link without them and send the recording file.",
+                    size_text(fragment.len() + prefix.len() + too_large.chars),
+                    size_text(MAX_FRAGMENT_CHARS),
+                    rounding_note(&too_large)
+                )))
+            }
         }
     }
     if fragment.len() > MAX_FRAGMENT_CHARS {
@@ -92,8 +108,8 @@ pub fn test_link(
 }
 
 /// The fragment (`#result=...`) of a result link for `recording` shown
-/// under `deadlines`, or why there cannot be one (too large: send the file
-/// instead).
+/// under `deadlines`, or why there cannot be one (too large even with its
+/// times rounded: send the file instead).
 pub fn result_link(
     recording: &Recording,
     deadlines: Option<&DeadlineConfig>,
@@ -102,17 +118,28 @@ pub fn result_link(
     let run = SharedRun {
         recording: shareable_recording(recording, secrets),
         deadlines: deadlines.cloned(),
+        rounded_to: None,
     };
     check_recording(&run.recording)?;
-    let fragment = format!("#{RESULT_KEY}={}", payload(&pack_faithfully(&run)));
-    if fragment.len() > MAX_FRAGMENT_CHARS {
-        return Err(ShareError::new(format!(
-            "This run is too large for a link ({}; a link holds at most {}): download the recording file and send it instead.",
-            size_text(fragment.len()),
-            size_text(MAX_FRAGMENT_CHARS)
-        )));
+    let prefix = format!("#{RESULT_KEY}={VERSION}.");
+    match pack_to_fit(&run, MAX_FRAGMENT_CHARS.saturating_sub(prefix.len())) {
+        Ok(packed) => Ok(format!("#{RESULT_KEY}={}", payload(&packed))),
+        Err(too_large) => Err(ShareError::new(format!(
+            "This run is too large for a link ({}; a link holds at most {}{}): download the recording file and send it instead.",
+            size_text(prefix.len() + too_large.chars),
+            size_text(MAX_FRAGMENT_CHARS),
+            rounding_note(&too_large)
+        ))),
     }
-    Ok(fragment)
+}
+
+/// Why rounding the times did not make the run fit, when it would have.
+fn rounding_note(too_large: &TooLarge) -> &'static str {
+    if too_large.rounding_changes_figures {
+        ", and rounding its times to fit would change its figures"
+    } else {
+        ""
+    }
 }
 
 fn size_text(chars: usize) -> String {
@@ -131,6 +158,12 @@ fn payload(bytes: &[u8]) -> String {
 /// not a link of this app (empty, or an anchor), an error sentence when it
 /// is one that cannot be opened.
 pub fn parse_fragment(fragment: &str) -> Result<Option<SharedLink>, ShareError> {
+    Ok(open_link(fragment)?.map(|opened| opened.link))
+}
+
+/// As [`parse_fragment`], with the precision of the run's times when they
+/// were rounded to fit the link.
+pub fn open_link(fragment: &str) -> Result<Option<OpenedLink>, ShareError> {
     let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
     let value_of = |key: &str| {
         fragment
@@ -151,10 +184,14 @@ pub fn parse_fragment(fragment: &str) -> Result<Option<SharedLink>, ShareError> 
         let SharedRun {
             recording,
             deadlines,
+            rounded_to,
         } = read_run(result)?;
-        return Ok(Some(SharedLink::Result {
-            recording,
-            deadlines,
+        return Ok(Some(OpenedLink {
+            link: SharedLink::Result {
+                recording,
+                deadlines,
+            },
+            rounded_to,
         }));
     }
     let setup_json = inflate(test.unwrap_or_default(), MAX_SETUP_BYTES)?;
@@ -165,16 +202,20 @@ pub fn parse_fragment(fragment: &str) -> Result<Option<SharedLink>, ShareError> 
     })?;
     check_setup(&setup)?;
     let baseline = match value_of(BASELINE_KEY) {
-        Some(value) => Some(read_run(value).map(|run| run.recording).map_err(|e| {
+        Some(value) => Some(read_run(value).map_err(|e| {
             ShareError::new(format!(
                 "The sender's results in this link cannot be read: {e}"
             ))
         })?),
         None => None,
     };
-    Ok(Some(SharedLink::Test {
-        setup: Box::new(shareable_setup(&setup)),
-        baseline,
+    let rounded_to = baseline.as_ref().and_then(|run| run.rounded_to);
+    Ok(Some(OpenedLink {
+        link: SharedLink::Test {
+            setup: Box::new(shareable_setup(&setup)),
+            baseline: baseline.map(|run| run.recording),
+        },
+        rounded_to,
     }))
 }
 

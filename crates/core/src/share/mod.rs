@@ -31,14 +31,18 @@ pub use compare::{
     compare_runs, percent_change, tokens_arrived_by, typical_request, ComparedRun, Comparison,
     MetricDelta, COMPARED_METRICS,
 };
-pub use exact::pack_faithfully;
+pub use exact::{
+    base64_chars, pack_faithfully, pack_to_fit, same_figures, TooLarge, PRECISIONS_NS,
+};
 pub use export::{etalon_file_name, etalon_json, requests_csv, requests_csv_name};
 pub use import::{import_file, Imported, ImportedKind};
 pub use link::{
-    parse_fragment, result_link, test_link, SharedLink, BASELINE_KEY, MAX_FRAGMENT_CHARS,
-    MAX_READ_CHARS, RESULT_KEY, TEST_KEY,
+    open_link, parse_fragment, result_link, test_link, OpenedLink, SharedLink, BASELINE_KEY,
+    MAX_FRAGMENT_CHARS, MAX_READ_CHARS, RESULT_KEY, TEST_KEY,
 };
-pub use packed::{pack_run, unpack_run, SharedRun, PACKED_VERSION};
+pub use packed::{
+    clock_quantum_ns, pack_run, pack_run_with, unpack_run, Packing, SharedRun, PACKED_VERSION,
+};
 pub use secrets::{shareable_config, shareable_endpoint, shareable_recording, shareable_setup};
 
 /// The most bytes a link's payload may inflate to (1 MiB): inflating stops

@@ -1,14 +1,16 @@
 //! The compact form of a recording that a result link carries. Every field
 //! of the recording is kept, so the figures it gives are the sender's:
 //!
-//! - byte 0: [`PACKED_VERSION`], then seven sections, each compressed on its
-//!   own with deflate (so that each gets its own codes) and preceded by its
-//!   compressed length;
+//! - byte 0: [`PACKED_VERSION`], then nine sections (eight in version 1),
+//!   each compressed on its own with deflate (so that each gets its own
+//!   codes) and preceded by its compressed length;
 //! - first, as JSON, the deadlines the run was shown under and the recording
 //!   with its times and chunks taken out (so every other field, present or
 //!   future, travels as serde writes it);
-//! - then the times, as integer ticks of the clock's quantum (which opens
-//!   the first column), in columns: per request (varints) when it was due,
+//! - then the times, as integer ticks of a quantum (which opens the first
+//!   column; in version 2 followed by the clock's quantum, of which it is a
+//!   multiple: larger when the times were rounded to fit a link), in
+//!   columns: per request (varints) when it was due,
 //!   sent, its headers, first chunk and end, and its median gap between
 //!   chunks; per later chunk, the gap's difference from that median
 //!   (zigzag), split into a column of low bytes and one of high bytes (a
@@ -24,7 +26,10 @@
 //! rounding (1e-14 s); a deadline comparison that was an exact tie on the
 //! clock's grid could then go the other way. The requests named `exact`
 //! (see `exact.rs`) also carry their measured times bit for bit, in an
-//! eighth section, and come back identical.
+//! eighth section, and come back identical. When the times were rounded,
+//! the requests named `fine` carry, in a ninth section, each time's clock
+//! ticks less the rounded time's (a few bits each), and come back on the
+//! clock's grid.
 //!
 //! The quantum is the largest of the browser's timer resolution, 100, 20,
 //! 10, 5 and 1 µs on which every measured time lies: a browser rounds
@@ -42,8 +47,12 @@ use super::{ShareError, MAX_INFLATED_BYTES};
 use crate::metrics::DeadlineConfig;
 use crate::recording::{Chunk, Recording, RequestRecord};
 
-/// Version of the compact form.
-pub const PACKED_VERSION: u8 = 1;
+/// Version of the compact form this page writes: 2 carries the grid the
+/// browser measured on besides the one the times are written on (coarser
+/// when they were rounded to fit a link), and a column of clock ticks for
+/// the requests kept at the clock's precision. Version 1 (links made
+/// before) is still read.
+pub const PACKED_VERSION: u8 = 2;
 
 const MICROSECOND_NS: u64 = 1_000;
 const CANDIDATE_QUANTA_NS: [u64; 5] = [100_000, 20_000, 10_000, 5_000, 1_000];
@@ -51,7 +60,7 @@ const CANDIDATE_QUANTA_NS: [u64; 5] = [100_000, 20_000, 10_000, 5_000, 1_000];
 const HAS_HEADERS: u64 = 1;
 const HAS_END: u64 = 2;
 const EXACT_TIMES: u64 = 4;
-const SECTIONS: usize = 8;
+const CLOCK_TIMES: u64 = 8;
 
 const CHUNK_REASONING: u64 = 1;
 const CHUNK_SERVER_TIME: u64 = 2;
@@ -69,6 +78,7 @@ struct Columns<W> {
     tokens: W,
     server: W,
     exact: W,
+    fine: W,
 }
 
 /// A run as a result link carries it.
@@ -77,6 +87,22 @@ pub struct SharedRun {
     pub recording: Recording,
     /// The deadlines its figures were shown under, when the sender said.
     pub deadlines: Option<DeadlineConfig>,
+    /// Seconds the times were rounded to so that the run fits a link, when
+    /// coarser than the browser's clock (`None`: the times are as measured).
+    pub rounded_to: Option<f64>,
+}
+
+/// How a run is packed: the grid its times are written on, and the
+/// requests carried more finely.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Packing {
+    /// The grid of the times, ns: the clock's, or coarser (a multiple of
+    /// it) to fit a link.
+    pub quantum_ns: u64,
+    /// Requests whose times are carried on the clock's grid.
+    pub fine: HashSet<u64>,
+    /// Requests whose times are carried bit for bit.
+    pub exact: HashSet<u64>,
 }
 
 #[derive(Serialize)]
@@ -95,14 +121,43 @@ struct HeadIn {
 /// `run` in its compact form, compressed; the requests in `exact` keep
 /// their measured times bit for bit.
 pub fn pack_run(run: &SharedRun, exact: &HashSet<u64>) -> Vec<u8> {
+    let packing = Packing {
+        quantum_ns: clock_quantum_ns(&run.recording),
+        fine: HashSet::new(),
+        exact: exact.clone(),
+    };
+    pack_run_with(run, &packing)
+}
+
+/// `run` in its compact form as `packing` says: times on its grid (rounded
+/// when it is coarser than the clock's; it must then be a multiple of
+/// [`clock_quantum_ns`]), the requests it names more finely.
+pub fn pack_run_with(run: &SharedRun, packing: &Packing) -> Vec<u8> {
     let recording = &run.recording;
-    let quantum_ns = clock_quantum_ns(recording);
+    let clock_ns = clock_quantum_ns(recording);
+    let quantum_ns =
+        if packing.quantum_ns >= clock_ns && packing.quantum_ns.is_multiple_of(clock_ns) {
+            packing.quantum_ns
+        } else {
+            clock_ns
+        };
+    let grid = Grid {
+        quantum_ns,
+        clock_ns,
+    };
     let mut columns = Columns::<ByteWriter>::default();
     columns.head.unsigned(quantum_ns);
+    columns.head.unsigned(clock_ns);
     let mut previous = (0i64, 0i64);
     for record in &recording.requests {
-        let exact = exact.contains(&record.id);
-        pack_request(record, quantum_ns, exact, &mut previous, &mut columns);
+        let detail = if packing.exact.contains(&record.id) {
+            EXACT_TIMES
+        } else if packing.fine.contains(&record.id) && quantum_ns != clock_ns {
+            CLOCK_TIMES
+        } else {
+            0
+        };
+        pack_request(record, grid, detail, &mut previous, &mut columns);
     }
     let Columns {
         head,
@@ -112,6 +167,7 @@ pub fn pack_run(run: &SharedRun, exact: &HashSet<u64>) -> Vec<u8> {
         tokens,
         server,
         exact,
+        fine,
     } = columns;
     let mut out = ByteWriter::default();
     out.bytes.push(PACKED_VERSION);
@@ -124,6 +180,7 @@ pub fn pack_run(run: &SharedRun, exact: &HashSet<u64>) -> Vec<u8> {
         tokens.bytes,
         server.bytes,
         exact.bytes,
+        fine.bytes,
     ];
     for section in std::iter::once(head_json).chain(columns) {
         out.section(&miniz_oxide::deflate::compress_to_vec(&section, 10));
@@ -131,13 +188,31 @@ pub fn pack_run(run: &SharedRun, exact: &HashSet<u64>) -> Vec<u8> {
     out.bytes
 }
 
+/// The grid the times are written on, and the clock's (equal, or a
+/// divisor of it).
+#[derive(Debug, Clone, Copy)]
+struct Grid {
+    quantum_ns: u64,
+    clock_ns: u64,
+}
+
+/// The times of a request that `EXACT_TIMES` and `CLOCK_TIMES` carry, in
+/// order: sent, headers, end, each chunk.
+fn detailed_times(record: &RequestRecord) -> impl Iterator<Item = f64> + '_ {
+    [Some(record.sent_at), record.headers_at, record.ended_at]
+        .into_iter()
+        .flatten()
+        .chain(record.chunks.iter().map(|c| c.at))
+}
+
 fn pack_request(
     record: &RequestRecord,
-    quantum_ns: u64,
-    exact: bool,
+    grid: Grid,
+    detail: u64,
     (previous_due, previous_sent): &mut (i64, i64),
     columns: &mut Columns<ByteWriter>,
 ) {
+    let quantum_ns = grid.quantum_ns;
     let ticks = |seconds: f64| to_ticks(seconds, quantum_ns);
     let head = &mut columns.head;
     let due = to_ticks(record.scheduled_at, MICROSECOND_NS);
@@ -148,13 +223,20 @@ fn pack_request(
     *previous_sent = sent;
     let flags = u64::from(record.headers_at.is_some()) * HAS_HEADERS
         + u64::from(record.ended_at.is_some()) * HAS_END
-        + u64::from(exact) * EXACT_TIMES;
+        + detail;
     head.unsigned(flags);
-    if exact {
-        let times = [Some(record.sent_at), record.headers_at, record.ended_at];
-        let chunk_times = record.chunks.iter().map(|c| Some(c.at));
-        for time in times.into_iter().chain(chunk_times).flatten() {
+    if detail == EXACT_TIMES {
+        for time in detailed_times(record) {
             columns.exact.float(time);
+        }
+    } else if detail == CLOCK_TIMES {
+        // Each time's clock ticks less the grid's ticks it was rounded to.
+        let per_tick = (grid.quantum_ns / grid.clock_ns) as i64;
+        for time in detailed_times(record) {
+            let rounded = ticks(time).wrapping_mul(per_tick);
+            columns
+                .fine
+                .signed(to_ticks(time, grid.clock_ns).wrapping_sub(rounded));
         }
     }
     if let Some(at) = record.headers_at {
@@ -250,8 +332,8 @@ fn head_json(run: &SharedRun) -> Vec<u8> {
 }
 
 /// The largest quantum on whose grid every measured time lies (1 µs when
-/// none does).
-fn clock_quantum_ns(recording: &Recording) -> u64 {
+/// none does): the browser's clock.
+pub fn clock_quantum_ns(recording: &Recording) -> u64 {
     let resolution_ns = recording
         .environment
         .timer_resolution
@@ -304,15 +386,17 @@ pub fn unpack_run(bytes: &[u8]) -> Result<SharedRun, ShareError> {
     };
     let mut input = ByteReader::new(bytes);
     let version = input.byte().map_err(damaged)?;
-    if version != PACKED_VERSION {
+    if !(1..=PACKED_VERSION).contains(&version) {
         return Err(ShareError::new(format!(
             "This result link holds data of version {version}, and this page reads version \
              {PACKED_VERSION}: open it with the etalon-web that made it, or ask for the recording file."
         )));
     }
     let mut budget = MAX_INFLATED_BYTES;
-    let mut sections = Vec::with_capacity(SECTIONS);
-    for _ in 0..SECTIONS {
+    // Version 1 has no column of clock ticks.
+    let count = if version == 1 { 8 } else { 9 };
+    let mut sections = Vec::with_capacity(count);
+    for _ in 0..count {
         let compressed = input.section().map_err(damaged)?;
         let section = inflate_section(compressed.rest(), budget)?;
         budget -= section.len();
@@ -335,14 +419,25 @@ pub fn unpack_run(bytes: &[u8]) -> Result<SharedRun, ShareError> {
         tokens: ByteReader::new(&sections[5]),
         server: ByteReader::new(&sections[6]),
         exact: ByteReader::new(&sections[7]),
+        fine: ByteReader::new(sections.get(8).map_or(&[][..], Vec::as_slice)),
     };
     let quantum_ns = columns.head.unsigned().map_err(damaged)?;
-    if !(1..=1_000_000_000).contains(&quantum_ns) {
+    let clock_ns = if version == 1 {
+        quantum_ns
+    } else {
+        columns.head.unsigned().map_err(damaged)?
+    };
+    let sane = |ns: u64| (1..=1_000_000_000).contains(&ns);
+    if !sane(quantum_ns) || !sane(clock_ns) || !quantum_ns.is_multiple_of(clock_ns) {
         return Err(damaged(Damaged));
     }
+    let grid = Grid {
+        quantum_ns,
+        clock_ns,
+    };
     let mut previous = (0i64, 0i64);
     for record in &mut recording.requests {
-        unpack_request(record, quantum_ns, &mut previous, &mut columns).map_err(damaged)?;
+        unpack_request(record, grid, &mut previous, &mut columns).map_err(damaged)?;
     }
     let Columns {
         head,
@@ -352,14 +447,16 @@ pub fn unpack_run(bytes: &[u8]) -> Result<SharedRun, ShareError> {
         tokens,
         server,
         exact,
+        fine,
     } = &columns;
-    let left = [head, low, high, wide, tokens, server, exact].map(|c| c.remaining());
+    let left = [head, low, high, wide, tokens, server, exact, fine].map(|c| c.remaining());
     if left.iter().any(|n| *n > 0) {
         return Err(damaged(Damaged));
     }
     Ok(SharedRun {
         recording,
         deadlines,
+        rounded_to: (quantum_ns != clock_ns).then(|| quantum_ns as f64 / 1e9),
     })
 }
 
@@ -380,10 +477,11 @@ fn inflate_section(compressed: &[u8], budget: usize) -> Result<Vec<u8>, ShareErr
 
 fn unpack_request(
     record: &mut RequestRecord,
-    quantum_ns: u64,
+    grid: Grid,
     (previous_due, previous_sent): &mut (i64, i64),
     columns: &mut Columns<ByteReader>,
 ) -> Result<(), Damaged> {
+    let quantum_ns = grid.quantum_ns;
     let from = |ticks: i64| from_ticks(ticks, quantum_ns);
     let head = &mut columns.head;
     *previous_due = previous_due.wrapping_add(head.signed()?);
@@ -449,16 +547,27 @@ fn unpack_request(
     record.chunks = chunks;
     if flags & EXACT_TIMES != 0 {
         let exact = &mut columns.exact;
-        record.sent_at = exact.float()?;
-        for time in [&mut record.headers_at, &mut record.ended_at]
-            .into_iter()
-            .flatten()
-        {
+        for time in detailed_times_mut(record) {
             *time = exact.float()?;
         }
-        for chunk in &mut record.chunks {
-            chunk.at = exact.float()?;
+    } else if flags & CLOCK_TIMES != 0 {
+        let per_tick = (grid.quantum_ns / grid.clock_ns) as i64;
+        let fine = &mut columns.fine;
+        for time in detailed_times_mut(record) {
+            let rounded = to_ticks(*time, quantum_ns).wrapping_mul(per_tick);
+            *time = from_ticks(rounded.wrapping_add(fine.signed()?), grid.clock_ns);
         }
     }
     Ok(())
+}
+
+fn detailed_times_mut(record: &mut RequestRecord) -> impl Iterator<Item = &mut f64> + '_ {
+    [
+        Some(&mut record.sent_at),
+        record.headers_at.as_mut(),
+        record.ended_at.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
+    .chain(record.chunks.iter_mut().map(|c| &mut c.at))
 }
