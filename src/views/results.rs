@@ -14,6 +14,7 @@ mod errors;
 mod export;
 mod headlines;
 mod request;
+mod server;
 mod table;
 #[cfg(test)]
 mod tests;
@@ -139,6 +140,7 @@ pub fn ResultsBody(
                 <Distributions report gaps deadlines/>
                 <RequestSection recording report deadlines/>
             </Show>
+            <server::ServerAccountSection recording/>
             <ErrorsTable report/>
         </div>
     }

@@ -15,6 +15,7 @@ pub mod presets;
 pub mod recording;
 pub mod report;
 pub mod run_book;
+pub mod server_account;
 pub mod setup;
 pub mod share;
 pub mod sse;
