@@ -7,7 +7,7 @@ use etalon_core::metrics::DeadlineConfig;
 use etalon_core::recording::Recording;
 use etalon_core::run_book::RunBook;
 use etalon_core::setup::{is_secret_header, TestSetup};
-use etalon_core::share::{parse_fragment, SharedLink};
+use etalon_core::share::{open_link, OpenedLink, SharedLink};
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -22,9 +22,15 @@ pub enum LinkNotice {
         host: String,
         /// The sender's results came along.
         with_baseline: bool,
+        /// Seconds the sender's times were rounded to so that they fit.
+        rounded_to: Option<f64>,
     },
     /// A result link is shown, read-only.
-    Result { caption: String },
+    Result {
+        caption: String,
+        /// Seconds the times were rounded to so that the run fits the link.
+        rounded_to: Option<f64>,
+    },
     /// The link could not be opened; the sentence says why.
     Problem(String),
 }
@@ -49,8 +55,8 @@ pub fn page_address() -> String {
 /// set-up and stops there: a request leaves only when the user presses a
 /// button.
 pub fn open_link_at_start(app: &AppState) -> Option<LinkNotice> {
-    let link = match parse_fragment(&fragment()) {
-        Ok(link) => link?,
+    let OpenedLink { link, rounded_to } = match open_link(&fragment()) {
+        Ok(opened) => opened?,
         Err(problem) => return Some(LinkNotice::Problem(problem.message)),
     };
     Some(match link {
@@ -64,6 +70,7 @@ pub fn open_link_at_start(app: &AppState) -> Option<LinkNotice> {
             LinkNotice::Test {
                 host,
                 with_baseline,
+                rounded_to,
             }
         }
         SharedLink::Result {
@@ -72,9 +79,27 @@ pub fn open_link_at_start(app: &AppState) -> Option<LinkNotice> {
         } => {
             let caption = etalon_core::report::run_caption(&recording);
             show_recording(app, recording, deadlines);
-            LinkNotice::Result { caption }
+            LinkNotice::Result {
+                caption,
+                rounded_to,
+            }
         }
     })
+}
+
+/// "Times in this link are rounded to 0.1 ms; ...": what the recipient
+/// must know of a run whose times were rounded to fit the link.
+pub fn rounding_sentence(rounded_to: f64) -> String {
+    let micros = (rounded_to * 1e6).round() as u64;
+    let precision = if micros < 100 {
+        format!("{micros} µs")
+    } else {
+        format!("{} ms", micros as f64 / 1000.0)
+    };
+    format!(
+        "Times in this link are rounded to {precision} to fit it; the headline figures and each \
+         request's deadline counts are the sender's."
+    )
 }
 
 /// The host (and port) a set-up sends its requests to.

@@ -32,7 +32,7 @@ pub fn LinkBanner(notice: Option<LinkNotice>) -> impl IntoView {
     move || {
         let screen = app.screen.get();
         let banner = match notice.get()? {
-            LinkNotice::Test { with_baseline, .. } if screen == Screen::Setup => view! {
+            LinkNotice::Test { with_baseline, rounded_to, .. } if screen == Screen::Setup => view! {
                 <div class="link-banner" data-testid="link-banner" role="region" aria-label="Test link">
                     <p class="link-host">
                         "This link will send requests to "
@@ -47,6 +47,9 @@ pub fn LinkBanner(notice: Option<LinkNotice>) -> impl IntoView {
                             "It also carries the sender's results: when your run ends, compare the two runs."
                         </p>
                     })}
+                    {rounded_to.map(|r| view! {
+                        <p class="muted" data-testid="link-rounded">{share::rounding_sentence(r)}</p>
+                    })}
                 </div>
             }
             .into_any(),
@@ -59,11 +62,14 @@ pub fn LinkBanner(notice: Option<LinkNotice>) -> impl IntoView {
                 </div>
             }
             .into_any(),
-            LinkNotice::Result { caption } if screen == Screen::Results => view! {
+            LinkNotice::Result { caption, rounded_to } if screen == Screen::Results => view! {
                 <div class="link-banner" data-testid="link-banner" role="region" aria-label="Shared result">
                     <p>
                         "A shared result, read-only: " <span data-testid="link-caption">{caption}</span> "."
                     </p>
+                    {rounded_to.map(|r| view! {
+                        <p data-testid="link-rounded">{share::rounding_sentence(r)}</p>
+                    })}
                     <p class="muted">
                         "The figures are recomputed here from the sender's recording. To measure from your own \
                          network, open the set-up and press Run."
