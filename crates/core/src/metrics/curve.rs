@@ -70,28 +70,47 @@ fn rate_bounds(gaps: &[f64]) -> [f64; POINTS] {
     bounds
 }
 
+/// Whether request `gaps` (longest `longest`, magnitude sum `magnitude`)
+/// is small enough for the monotone rule of [`p99_curve`]: every slack
+/// and gap below 1e9 s, so that rounding errors (about 1e-7 s at most)
+/// stay far below the 1 ms between two curve deadlines.
+fn monotone_rule_holds(gaps: &[f64]) -> bool {
+    let mut magnitude = 0.0f64;
+    for &gap in gaps {
+        magnitude += gap.abs();
+    }
+    let largest_deadline = POINTS as f64 * 0.001;
+    magnitude.is_finite() && gaps.len() as f64 * largest_deadline + magnitude < 1e9
+}
+
 /// The curve over the requests of `timelines` (their gaps; a first element,
 /// if any, plays no part). Empty without requests.
+///
+/// Deadlines are taken in increasing order, and a request's miss rate at a
+/// deadline bounds its rate at every larger one: with a deadline 1 ms
+/// longer, every on-time gap stays on time with at least as much slack
+/// (the extra millisecond dwarfs any rounding), and a late gap misses no
+/// more deadlines, so fewer misses over more on-time gaps (exact integer
+/// counts, and a correctly rounded division is monotone). So the exact
+/// rate found at one deadline, or the bound that let a request be passed
+/// over there, carries on to the next deadlines, where it usually shows
+/// at once that the request is not among the largest rates.
 pub(crate) fn p99_curve(timelines: &[&Timeline]) -> Vec<[f64; 2]> {
     let n = timelines.len();
     if n == 0 {
         return Vec::new();
     }
     let deadlines = curve_tbt_deadlines();
-    // Per deadline j and request r, at [j * n + r]: the exact rate (NaN
-    // while unknown) and an upper bound of it.
+    // Per request r and deadline j, at [r * POINTS + j]: the exact rate
+    // (NaN while unknown).
     let mut rates = vec![f64::NAN; POINTS * n];
-    let mut bounds = vec![f64::INFINITY; POINTS * n];
-    for (r, timeline) in timelines.iter().enumerate() {
-        let row_bounds = rate_bounds(timeline.gaps);
-        for (j, &deadline) in deadlines.iter().enumerate() {
-            match timeline.shortcut_count(deadline, decode_start()) {
-                QuickCount::Exact(count) => rates[j * n + r] = count.miss_rate(),
-                QuickCount::AllMissed => rates[j * n + r] = 1.0,
-                QuickCount::Walk => bounds[j * n + r] = row_bounds[j],
-            }
-        }
-    }
+    let static_bounds: Vec<[f64; POINTS]> = timelines.iter().map(|t| rate_bounds(t.gaps)).collect();
+    let monotone: Vec<bool> = timelines
+        .iter()
+        .map(|t| monotone_rule_holds(t.gaps))
+        .collect();
+    // The smallest bound known so far from the deadlines already done.
+    let mut carried = vec![f64::INFINITY; n];
     let h = (n - 1) as f64 * THROUGHPUT_QUANTILE;
     let lowest = (h.floor() as usize).min(n - 1);
     // The quantile reads the sorted rates from `lowest` up: the `top`
@@ -99,17 +118,23 @@ pub(crate) fn p99_curve(timelines: &[&Timeline]) -> Vec<[f64; 2]> {
     let top = n - lowest;
     let mut known = Vec::with_capacity(n);
     let mut unknown: Vec<(f64, usize)> = Vec::with_capacity(n);
-    for round in 0.. {
-        // First the likeliest requests; then every one the bound cannot spare.
-        let most = if round == 0 { top + EXTRA_FIRST } else { n };
-        let mut to_settle: Vec<(usize, usize)> = Vec::new();
-        for j in 0..POINTS {
+    let mut curve = Vec::with_capacity(POINTS);
+    let mut bounds = vec![0.0; n];
+    for (j, &deadline) in deadlines.iter().enumerate() {
+        for r in 0..n {
+            bounds[r] = if monotone[r] {
+                static_bounds[r][j].min(carried[r])
+            } else {
+                static_bounds[r][j]
+            };
+        }
+        for round in 0.. {
             known.clear();
             unknown.clear();
             for r in 0..n {
-                let rate = rates[j * n + r];
+                let rate = rates[r * POINTS + j];
                 if rate.is_nan() {
-                    unknown.push((bounds[j * n + r], r));
+                    unknown.push((bounds[r], r));
                 } else {
                     known.push(rate);
                 }
@@ -119,77 +144,65 @@ pub(crate) fn p99_curve(timelines: &[&Timeline]) -> Vec<[f64; 2]> {
             unknown.retain(
                 |&(bound, _)| !matches!(bound.partial_cmp(&threshold), Some(o) if o.is_le()),
             );
+            if unknown.is_empty() {
+                break;
+            }
+            // First the likeliest requests; then every one the bound
+            // cannot spare.
+            let most = if round == 0 { top + EXTRA_FIRST } else { n };
             if unknown.len() > most {
                 unknown.select_nth_unstable_by(most - 1, |a, b| b.0.total_cmp(&a.0));
                 unknown.truncate(most);
             }
-            to_settle.extend(unknown.iter().map(|&(_, r)| (r, j)));
-        }
-        if to_settle.is_empty() {
-            break;
-        }
-        to_settle.sort_unstable();
-        for group in to_settle.chunk_by(|a, b| a.0 == b.0) {
-            let r = group[0].0;
-            let timeline = timelines[r];
-            // The sparse walk first; the full walk where it cannot tell.
-            let mut walks = Vec::with_capacity(group.len());
-            for &(_, j) in group {
-                match timeline.quick_count(deadlines[j], decode_start()) {
-                    QuickCount::Exact(count) => rates[j * n + r] = count.miss_rate(),
-                    QuickCount::AllMissed => rates[j * n + r] = 1.0,
-                    QuickCount::Walk => walks.push(j),
-                }
-            }
-            if !walks.is_empty() {
-                walk_request(&mut rates, &bounds, n, r, timeline.gaps, walks);
+            for &(_, r) in &unknown {
+                settle(&mut rates[r * POINTS..(r + 1) * POINTS], timelines[r], j);
             }
         }
+        // Every rate still unknown is at most its bound, which is at most
+        // the threshold: carried on.
+        for r in 0..n {
+            let rate = rates[r * POINTS + j];
+            carried[r] = if rate.is_nan() { bounds[r] } else { rate };
+        }
+        known.clear();
+        known.extend(
+            (0..n)
+                .map(|r| rates[r * POINTS + j])
+                .filter(|rate| !rate.is_nan()),
+        );
+        curve.push([deadline, quantile_of_top(&mut known, n, h, lowest)]);
     }
-    (0..POINTS)
-        .map(|j| {
-            known.clear();
-            known.extend(
-                rates[j * n..(j + 1) * n]
-                    .iter()
-                    .filter(|rate| !rate.is_nan()),
-            );
-            [deadlines[j], quantile_of_top(&mut known, n, h, lowest)]
-        })
-        .collect()
+    curve
 }
 
-/// Walks request r's `gaps` at the curve deadlines `points`, eight at a
-/// time; a short last group is filled with the request's other unknown
-/// deadlines (highest bounds first), which costs nothing more.
-fn walk_request(
-    rates: &mut [f64],
-    bounds: &[f64],
-    n: usize,
-    r: usize,
-    gaps: &[f64],
-    mut points: Vec<usize>,
-) {
+/// The exact rate of one request at curve deadline `j` (`row` holds its
+/// rates at every deadline): by the sparse walk if it can tell, else by a
+/// full walk, which takes the next unknown deadlines along (eight walks
+/// cost about as much as one).
+fn settle(row: &mut [f64], timeline: &Timeline, j: usize) {
     const K: usize = 8;
     let deadlines = curve_tbt_deadlines();
-    if !points.len().is_multiple_of(K) {
-        let mut others: Vec<usize> = (0..POINTS)
-            .filter(|j| rates[j * n + r].is_nan() && !points.contains(j))
-            .collect();
-        others.sort_unstable_by(|a, b| bounds[b * n + r].total_cmp(&bounds[a * n + r]));
-        let room = K - points.len() % K;
-        points.extend(others.into_iter().take(room));
-    }
-    for group in points.chunks(K) {
-        // A group still short repeats its last deadline.
-        let walks: [lanes::Walk; K] = std::array::from_fn(|k| lanes::Walk {
-            gaps,
-            tbt_deadline: deadlines[group[k.min(group.len() - 1)]],
-            start: decode_start(),
-        });
-        let counts = lanes::walk(&walks);
-        for (k, &j) in group.iter().enumerate() {
-            rates[j * n + r] = counts[k].miss_rate();
+    match timeline.quick_count(deadlines[j], decode_start()) {
+        QuickCount::Exact(count) => row[j] = count.miss_rate(),
+        QuickCount::AllMissed => row[j] = 1.0,
+        QuickCount::Walk => {
+            let mut points = [j; K];
+            let mut taken = 1;
+            let later = (j + 1..POINTS).filter(|&later| row[later].is_nan());
+            for point in later.take(K - 1) {
+                points[taken] = point;
+                taken += 1;
+            }
+            // A group still short repeats its first deadline.
+            let walks: [lanes::Walk; K] = std::array::from_fn(|k| lanes::Walk {
+                gaps: timeline.gaps,
+                tbt_deadline: deadlines[points[k]],
+                start: decode_start(),
+            });
+            let counts = lanes::walk(&walks);
+            for (k, &point) in points.iter().enumerate().take(taken) {
+                row[point] = counts[k].miss_rate();
+            }
         }
     }
 }
@@ -218,5 +231,65 @@ fn quantile_of_top(known: &mut [f64], n: usize, h: f64, lowest: usize) -> f64 {
         largest[0]
     } else {
         lerp(largest[0], largest[1], h - lowest as f64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::deadline::{deadline_miss_count, FirstToken};
+    use crate::metrics::quantile::quantile_unsorted;
+
+    /// The curve as METRICS.md defines it: every rate walked, numpy's
+    /// quantile.
+    fn plain(gaps: &[Vec<f64>]) -> Vec<[f64; 2]> {
+        curve_tbt_deadlines()
+            .iter()
+            .map(|&deadline| {
+                let mut rates: Vec<f64> = gaps
+                    .iter()
+                    .map(|g| {
+                        let itt: Vec<f64> = std::iter::once(0.0).chain(g.iter().copied()).collect();
+                        deadline_miss_count(&itt, 0.0, deadline, FirstToken::Ignored).miss_rate()
+                    })
+                    .collect();
+                [
+                    deadline,
+                    quantile_unsorted(&mut rates, THROUGHPUT_QUANTILE).unwrap(),
+                ]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn carried_bounds_give_the_plain_curve() {
+        // Gaps on the millisecond grid (every comparison at a curve deadline
+        // is an exact tie somewhere), zeros, stalls, and paces that make the
+        // top rates close at every deadline.
+        let mut state = 7u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 33) as usize
+        };
+        let gaps: Vec<Vec<f64>> = (0..300)
+            .map(|r| {
+                (0..200)
+                    .map(|_| match next() % 20 {
+                        0 | 1 => 0.0,
+                        2 => (next() % 1500) as f64 * 0.001,
+                        _ => ((r % 40) + 10 + next() % 30) as f64 * 0.001,
+                    })
+                    .collect()
+            })
+            .collect();
+        let slices: Vec<&[f64]> = gaps.iter().map(Vec::as_slice).collect();
+        let timelines: Vec<Timeline> = slices.iter().map(|g| Timeline::of_gaps(g)).collect();
+        let curve = p99_curve(&timelines.iter().collect::<Vec<_>>());
+        let want = plain(&gaps);
+        for (got, want) in curve.iter().zip(&want) {
+            assert_eq!(got[1].to_bits(), want[1].to_bits(), "at {}", want[0]);
+        }
     }
 }
