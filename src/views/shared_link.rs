@@ -5,10 +5,8 @@
 //! Everything from a link or a file is shown as text, never as HTML.
 
 use etalon_core::recording::Recording;
-use etalon_core::report::recording_json;
 use etalon_core::share::{
-    etalon_file_name, etalon_json, import_file, requests_csv, requests_csv_name, result_link,
-    shareable_recording, test_link, ComparedRun,
+    export_file, import_file, result_link, test_link, ComparedRun, ExportKind,
 };
 use leptos::prelude::*;
 
@@ -174,31 +172,15 @@ pub fn ShareBar() -> impl IntoView {
             "result link",
         );
     };
-    let save = move |kind: &'static str| {
+    // Every file goes through `export_file`, which redacts the secrets.
+    let save = move |kind: ExportKind| {
         let Some(recording) = finished_recording(&app) else {
             return;
         };
-        let recording = shareable_recording(&recording, &share::secrets_in_use(&app));
+        let secrets = share::secrets_in_use(&app);
         let deadlines = app.deadlines.get_untracked();
-        let started = recording.started_at_unix_ms;
-        let saved = match kind {
-            "etalon" => share::download(
-                &etalon_file_name(started),
-                &etalon_json(&recording, &deadlines),
-                "application/json",
-            ),
-            "csv" => share::download(
-                &requests_csv_name(started),
-                &requests_csv(&recording, &deadlines),
-                "text/csv",
-            ),
-            _ => share::download(
-                &etalon_core::report::recording_file_name(started),
-                &recording_json(&recording),
-                "application/json",
-            ),
-        };
-        status.set(saved.err());
+        let file = export_file(kind, &recording, &deadlines, &secrets);
+        status.set(share::download(&file.name, &file.text, file.mime).err());
     };
     let compare_more = move |_| {
         if let Some(recording) = finished_recording(&app) {
@@ -244,10 +226,10 @@ pub fn ShareBar() -> impl IntoView {
                         <button class="secondary" data-testid="share-result-link" on:click=copy_result>
                             "Copy result link"
                         </button>
-                        <button class="secondary" data-testid="export-etalon" on:click=move |_| save("etalon")>
+                        <button class="secondary" data-testid="export-etalon" on:click=move |_| save(ExportKind::Etalon)>
                             "Download Etalon request_level_metrics.json"
                         </button>
-                        <button class="secondary" data-testid="export-csv" on:click=move |_| save("csv")>
+                        <button class="secondary" data-testid="export-csv" on:click=move |_| save(ExportKind::Csv)>
                             "Download CSV (one row per request)"
                         </button>
                         <button class="secondary" data-testid="compare-runs" on:click=compare_more>
@@ -256,7 +238,7 @@ pub fn ShareBar() -> impl IntoView {
                     </div>
                 </Show>
                 <Show when=move || too_large.get()>
-                    <button class="primary" data-testid="share-download-recording" on:click=move |_| save("recording")>
+                    <button class="primary" data-testid="share-download-recording" on:click=move |_| save(ExportKind::Recording)>
                         "Download the recording file instead"
                     </button>
                 </Show>

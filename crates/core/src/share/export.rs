@@ -1,6 +1,9 @@
-//! Files to download besides the recording itself (which
-//! `report::recording_json` writes): Etalon's `request_level_metrics.json`
-//! and a CSV with one row per request.
+//! Files to download: the recording (which `report::recording_json`
+//! writes), Etalon's `request_level_metrics.json` and a CSV with one row per
+//! request. The page makes every one through [`export_file`], which first
+//! takes the secrets out of the recording ([`shareable_recording`], as the
+//! links do): a server may echo the API key or a header's value in an
+//! error message.
 //!
 //! The Etalon file has exactly the reference's keys (`num_prompt_tokens`,
 //! `num_output_tokens`, `num_total_tokens`, `tpot`, `ttft`, `tbt`,
@@ -14,11 +17,66 @@
 
 use serde_json::{json, Value};
 
+use super::secrets::shareable_recording;
 use crate::metrics::{recording_metrics, DeadlineConfig};
 use crate::recording::Recording;
-use crate::report::recording_file_name;
+use crate::report::{recording_file_name, recording_json};
 
-/// Etalon's `request_level_metrics.json` of `recording` under `deadlines`.
+/// The files a run can be downloaded as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportKind {
+    /// The recording itself (JSON), which the page and `etalon-cli` open.
+    Recording,
+    /// Etalon's `request_level_metrics.json`.
+    Etalon,
+    /// One row per request.
+    Csv,
+}
+
+impl ExportKind {
+    pub const ALL: [ExportKind; 3] = [ExportKind::Recording, ExportKind::Etalon, ExportKind::Csv];
+}
+
+/// A file to download.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportFile {
+    pub name: String,
+    pub text: String,
+    pub mime: &'static str,
+}
+
+/// The file of `kind` for `recording` under `deadlines`, with `secrets` (the
+/// API key, secret header values) replaced by `***` wherever they appear
+/// and the configuration scrubbed, as in a link.
+pub fn export_file(
+    kind: ExportKind,
+    recording: &Recording,
+    deadlines: &DeadlineConfig,
+    secrets: &[String],
+) -> ExportFile {
+    let recording = shareable_recording(recording, secrets);
+    let started = recording.started_at_unix_ms;
+    match kind {
+        ExportKind::Recording => ExportFile {
+            name: recording_file_name(started),
+            text: recording_json(&recording),
+            mime: "application/json",
+        },
+        ExportKind::Etalon => ExportFile {
+            name: etalon_file_name(started),
+            text: etalon_json(&recording, deadlines),
+            mime: "application/json",
+        },
+        ExportKind::Csv => ExportFile {
+            name: requests_csv_name(started),
+            text: requests_csv(&recording, deadlines),
+            mime: "text/csv",
+        },
+    }
+}
+
+/// Etalon's `request_level_metrics.json` of `recording` under `deadlines`,
+/// as it stands (the page goes through [`export_file`], which redacts).
 pub fn etalon_json(recording: &Recording, deadlines: &DeadlineConfig) -> String {
     let metrics = recording_metrics(recording, deadlines);
     let column =
@@ -54,7 +112,8 @@ pub fn etalon_json(recording: &Recording, deadlines: &DeadlineConfig) -> String 
 /// normalized_latency_s_per_token, output_tokens, prompt_tokens,
 /// fluidity_index, deadline_miss_rate, completed, error_kind,
 /// error_message`. Numbers in full precision (seconds, shares 0..1); an
-/// unknown figure is an empty cell.
+/// unknown figure is an empty cell. As it stands (the page goes through
+/// [`export_file`], which redacts).
 pub fn requests_csv(recording: &Recording, deadlines: &DeadlineConfig) -> String {
     let metrics = recording_metrics(recording, deadlines);
     let mut csv = String::from(

@@ -34,7 +34,10 @@ pub use compare::{
 pub use exact::{
     base64_chars, pack_faithfully, pack_to_fit, same_figures, TooLarge, PRECISIONS_NS,
 };
-pub use export::{etalon_file_name, etalon_json, requests_csv, requests_csv_name};
+pub use export::{
+    etalon_file_name, etalon_json, export_file, requests_csv, requests_csv_name, ExportFile,
+    ExportKind,
+};
 pub use import::{import_file, Imported, ImportedKind};
 pub use link::{
     open_link, parse_fragment, result_link, test_link, OpenedLink, SharedLink, BASELINE_KEY,
