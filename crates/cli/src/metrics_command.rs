@@ -5,9 +5,15 @@
 //! of per-request objects with those keys is read too). Prints a table, or
 //! with `--json` one JSON object (`requests`, `service`, `deadlines`). A file
 //! that cannot be used gets one sentence on stderr and exit code 2.
+//!
+//! A failed request in Etalon's file (a null `ttft`, no token at all, or the
+//! failure etalon-web's export keeps under `etalon_web.error`: the rule of
+//! [`etalon_failure`], which the page uses too) counts as failed, not
+//! completed, and stays out of the service figures.
 
 use etalon_core::metrics::{run_metrics, DeadlineConfig, RequestTimeline, RunMetrics, Summary};
 use etalon_core::recording::{Recording, RECORDING_VERSION};
+use etalon_core::share::etalon_failure;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -170,15 +176,23 @@ fn etalon_timelines(value: &Value) -> Result<Vec<RequestTimeline>, String> {
     rows.into_iter()
         .enumerate()
         .map(|(i, (ttft, tbt, prompt, output))| {
-            let ttft = ttft
-                .as_f64()
-                .ok_or_else(|| format!("has a \"ttft\" of request {i} that is not a number"))?;
-            let tbt = tbt
-                .as_array()
-                .and_then(|gaps| gaps.iter().map(Value::as_f64).collect::<Option<Vec<f64>>>())
-                .ok_or_else(|| {
-                    format!("has a \"tbt\" of request {i} that is not a list of numbers")
-                })?;
+            let error = etalon_failure(value, i, Some(ttft), Some(tbt), output).map(|e| e.kind);
+            // A null TTFT: no first token (the request failed).
+            let ttft = match ttft {
+                Value::Null => None,
+                ttft => Some(ttft.as_f64().ok_or_else(|| {
+                    format!("has a \"ttft\" of request {i} that is not a number")
+                })?),
+            };
+            let tbt = match tbt {
+                Value::Null => Vec::new(),
+                tbt => tbt
+                    .as_array()
+                    .and_then(|gaps| gaps.iter().map(Value::as_f64).collect::<Option<Vec<f64>>>())
+                    .ok_or_else(|| {
+                        format!("has a \"tbt\" of request {i} that is not a list of numbers")
+                    })?,
+            };
             let count = |value: Option<&Value>, key: &str| -> Result<Option<u64>, String> {
                 match value {
                     None | Some(Value::Null) => Ok(None),
@@ -193,14 +207,21 @@ fn etalon_timelines(value: &Value) -> Result<Vec<RequestTimeline>, String> {
             };
             let num_prompt_tokens = count(prompt, "num_prompt_tokens")?;
             let num_output_tokens = count(output, "num_output_tokens")?;
+            // The timeline of the tokens that arrived: none without a first
+            // token (a null TTFT, or 0, no gap and no count).
+            let no_token =
+                |t: f64| t == 0.0 && tbt.is_empty() && num_output_tokens.unwrap_or(0) == 0;
             let mut itt = Vec::with_capacity(tbt.len() + 1);
-            itt.push(ttft);
-            itt.extend(tbt);
+            if let Some(ttft) = ttft.filter(|t| !no_token(*t)) {
+                itt.push(ttft);
+                itt.extend(tbt);
+            }
             Ok(RequestTimeline {
                 id: i as u64,
                 num_output_tokens: num_output_tokens.unwrap_or(itt.len() as u64),
                 num_prompt_tokens,
                 inter_token_times: itt,
+                error,
                 ..Default::default()
             })
         })

@@ -209,3 +209,84 @@ fn meaningless_deadlines_are_refused() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("TBT deadline"));
 }
+
+/// Failed requests in Etalon's file count as failed, not completed, and
+/// stay out of the service figures: a null TTFT (Etalon has no first token
+/// for it), no token at all (TTFT 0 and no gap), and the failure
+/// etalon-web's own export keeps under `etalon_web.error` (here a request
+/// that failed after two tokens). The page's import counts them the same.
+#[test]
+fn failed_requests_in_etalon_files_count_as_failed() {
+    let columns = json!({
+        "num_prompt_tokens": [100, 200, 300, 400, 500],
+        "num_output_tokens": [4, 0, 0, 2, 1],
+        "ttft": [0.2, null, 0.0, 0.3, 0.5],
+        "tbt": [[0.02, 0.03, 0.2], [], [], [0.04], []],
+        "etalon_web": {
+            "version": 1,
+            "id": [0, 1, 2, 3, 4],
+            "error": [null, null, null,
+                {"kind": "timeout", "message": "No end within 120 s.", "status": null}, null],
+        },
+    });
+    let list = json!([
+        {"ttft": 0.2, "tbt": [0.02, 0.03, 0.2], "num_output_tokens": 4},
+        {"ttft": null, "tbt": null, "num_output_tokens": 0},
+        {"ttft": 0.0, "tbt": [], "num_output_tokens": 0},
+        {"ttft": 0.5, "tbt": [], "num_output_tokens": 1},
+    ]);
+    for (name, contents, launched, failed) in [
+        ("failed-columns.json", &columns, 5, vec![1, 2, 3]),
+        ("failed-list.json", &list, 4, vec![1, 2]),
+    ] {
+        let path = file(name, &contents.to_string());
+        let out = json_of(&metrics(&[path.to_str().unwrap(), "--json"]));
+        let service = &out["service"];
+        println!(
+            "{name}: launched {}, completed {}, errored {}, by kind {}",
+            service["launched"],
+            service["completed"],
+            service["errored"],
+            service["errored_by_kind"]
+        );
+        assert_eq!(service["launched"], launched, "{name}");
+        assert_eq!(service["errored"], failed.len(), "{name}");
+        assert_eq!(service["completed"], launched - failed.len(), "{name}");
+        let requests = out["requests"].as_array().unwrap();
+        for (i, request) in requests.iter().enumerate() {
+            assert_eq!(
+                request["completed"],
+                !failed.contains(&i),
+                "{name}: request {i}"
+            );
+        }
+        // Only the completed requests enter the service figures.
+        assert_eq!(service["percentiles"]["ttft"]["min"], 0.2, "{name}");
+        assert_eq!(
+            service["percentiles"]["ttft"]["count"],
+            launched - failed.len()
+        );
+        // The page reads the file the same way.
+        let imported = etalon_core::share::import_file(name, &contents.to_string()).unwrap();
+        let page = etalon_core::metrics::recording_metrics(
+            &imported.recording,
+            &etalon_core::metrics::DeadlineConfig::default(),
+        );
+        assert_eq!(
+            (page.service.completed, page.service.errored),
+            (
+                service["completed"].as_u64().unwrap(),
+                service["errored"].as_u64().unwrap()
+            ),
+            "{name}"
+        );
+    }
+    let text = table_of(&file("failed-table.json", &columns.to_string()));
+    assert!(text.contains("5 requests, 2 completed, 3 failed"), "{text}");
+}
+
+fn table_of(path: &std::path::Path) -> String {
+    let output = metrics(&[path.to_str().unwrap()]);
+    assert!(output.status.success());
+    String::from_utf8(output.stdout).unwrap()
+}

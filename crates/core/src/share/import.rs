@@ -10,6 +10,12 @@
 //! before (the inverse of [`RequestRecord::inter_token_times`]), so the
 //! metrics see the file's timeline again (to the rounding of the sums,
 //! about 1e-16 s). Every problem is one sentence naming what is wrong.
+//!
+//! A failed request stays in Etalon's file; [`etalon_failure`] tells it
+//! (the page and `etalon-cli metrics` both use it): the failure
+//! etalon-web's own export keeps under `etalon_web.error`, a `ttft` that is
+//! null or missing, or no token at all (`ttft` 0, no gap, no output
+//! token). It counts as failed, not completed.
 
 use serde_json::Value;
 
@@ -17,7 +23,7 @@ use super::check::check_recording;
 use super::{ShareError, MAX_IMPORT_BYTES, MAX_REQUESTS};
 use crate::metrics::DeadlineConfig;
 use crate::recording::{
-    Chunk, Environment, Recording, RequestError, RequestRecord, TokenCount, TokenSource,
+    Chunk, Environment, ErrorKind, Recording, RequestError, RequestRecord, TokenCount, TokenSource,
     RECORDING_VERSION,
 };
 
@@ -108,6 +114,46 @@ pub fn import_file(name: &str, text: &str) -> Result<Imported, ShareError> {
 /// output token counts when the file has them.
 type EtalonRow<'a> = (&'a Value, &'a Value, Option<&'a Value>, Option<&'a Value>);
 
+/// Why request `i` of Etalon's file `file` failed, or `None` when it
+/// completed. `ttft`, `tbt` and `output` are the request's values (`None`
+/// when missing). A failed request is one that etalon-web's export marks
+/// so (`etalon_web.error[i]`, kind and message kept), one whose `ttft` is
+/// null or missing (Etalon has no first token for it), or one without any
+/// token (`ttft` 0, no gap, and no or 0 `num_output_tokens`: a first token
+/// never arrives after 0 s). The last two say no more, so they count as a
+/// stream that ended early.
+pub fn etalon_failure(
+    file: &Value,
+    i: usize,
+    ttft: Option<&Value>,
+    tbt: Option<&Value>,
+    output: Option<&Value>,
+) -> Option<RequestError> {
+    let exported = file
+        .get("etalon_web")
+        .and_then(|extra| extra.get("error"))
+        .and_then(|errors| errors.get(i))
+        .filter(|e| !e.is_null())
+        .and_then(|e| serde_json::from_value::<RequestError>(e.clone()).ok());
+    if exported.is_some() {
+        return exported;
+    }
+    let no_gap = tbt.is_none_or(|t| t.is_null() || t.as_array().is_some_and(Vec::is_empty));
+    let no_count = output.is_none_or(|n| n.is_null() || n.as_f64() == Some(0.0));
+    let message = match ttft {
+        None | Some(Value::Null) => "Etalon's file has no TTFT for this request: it failed.",
+        Some(v) if v.as_f64() == Some(0.0) && no_gap && no_count => {
+            "Etalon's file has no token for this request (TTFT 0, no gap): it failed."
+        }
+        Some(_) => return None,
+    };
+    Some(RequestError {
+        kind: ErrorKind::MalformedStream,
+        message: message.into(),
+        status: None,
+    })
+}
+
 /// The requests of Etalon's file: columns (what Etalon writes), or a list of
 /// per-request objects with the same keys (as `etalon-cli metrics` reads).
 fn etalon_rows(value: &Value) -> Result<Vec<EtalonRow<'_>>, String> {
@@ -194,23 +240,28 @@ fn read_etalon(value: &Value) -> Result<(Recording, Option<DeadlineConfig>), Str
     };
     let mut requests = Vec::with_capacity(count);
     for (i, (ttft, tbt, prompt, output)) in rows.into_iter().enumerate() {
-        let gaps = tbt
-            .as_array()
-            .ok_or_else(|| format!("\"tbt\" of request {i} is not a list."))?;
-        let first = number(ttft, format!("\"ttft\" of request {i}"))?;
+        let error = etalon_failure(value, i, Some(ttft), Some(tbt), output);
+        let gaps: &[Value] = match tbt {
+            Value::Null => &[],
+            tbt => tbt
+                .as_array()
+                .ok_or_else(|| format!("\"tbt\" of request {i} is not a list."))?,
+        };
         let tokens = count_of(output, format!("\"num_output_tokens\" of request {i}"))?;
         let mut itt = Vec::with_capacity(gaps.len() + 1);
-        if !(gaps.is_empty() && first == 0.0 && tokens == Some(0)) {
-            itt.push(first);
-        }
-        for (j, gap) in gaps.iter().enumerate() {
-            itt.push(number(gap, format!("gap {j} of request {i}"))?);
+        // Without a first token (a null TTFT, or 0, no gap and no count),
+        // no token.
+        if !ttft.is_null() {
+            let first = number(ttft, format!("\"ttft\" of request {i}"))?;
+            if !(gaps.is_empty() && first == 0.0 && tokens.unwrap_or(0) == 0) {
+                itt.push(first);
+                for (j, gap) in gaps.iter().enumerate() {
+                    itt.push(number(gap, format!("gap {j} of request {i}"))?);
+                }
+            }
         }
         let prompt_tokens =
             count_of(prompt, format!("\"num_prompt_tokens\" of request {i}"))?.filter(|n| *n > 0);
-        let error: Option<RequestError> = extra["error"]
-            .get(i)
-            .and_then(|e| serde_json::from_value(e.clone()).ok());
         let chunks = chunks_of(&itt);
         let end = chunks.last().map(|c| c.at);
         let counted = |count| TokenCount {
