@@ -6,12 +6,16 @@
 //! size-bounded before and after inflating, schema-checked (versions,
 //! finite values, sane counts), and every failure is a [`ShareError`]
 //! holding one sentence for the user, never a panic. Nothing shared holds
-//! a secret: set-ups go through [`TestSetup::shareable`] and
-//! [`shareable_config`] scrubs a recording's configuration again.
+//! a secret: set-ups go through [`TestSetup::shareable`], and every link
+//! and every exported file through [`shareable_recording`] (the
+//! configuration scrubbed, the API key and secret header values redacted
+//! wherever they appear).
 //!
 //! Modules: `link` (the fragment formats), `packed` (the compact binary
-//! form of a recording a result link carries), `exact` (which requests
-//! travel with their times bit for bit), `bytes` (varints),
+//! form of a recording a result link carries), `exact` (the precision of a
+//! link's times, rounded to fit when the clock's does not, and which
+//! requests travel more finely so that the figures stay the sender's),
+//! `bytes` (varints),
 //! `check` (the schema checks), `secrets`, `export`, `import`, `compare`.
 //!
 //! [`TestSetup::shareable`]: crate::setup::TestSetup::shareable
