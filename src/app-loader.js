@@ -5,4 +5,7 @@
 // (script-src 'self').
 const tag = document.querySelector("script[data-app-js]");
 const { default: init } = await import(tag.dataset.appJs);
-await init({ module_or_path: tag.dataset.appWasm });
+const wasm = await init({ module_or_path: tag.dataset.appWasm });
+// The size of the app's memory (the recording lives in it), for the scale
+// benchmark: a wasm memory grows and never shrinks, so this is its peak.
+window.etalonWasmBytes = () => wasm.memory.buffer.byteLength;
