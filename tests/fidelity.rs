@@ -162,15 +162,6 @@ async fn main() {
         testbeds.push(Testbed::start_on(&format!("{host}:0"), &[]).await);
     }
     let app = OpenApp::open_with(&[(FLOOR_WORKER_PATH, FLOOR_WORKER)]).await;
-    app.browser
-        .client
-        .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
-            Some(std::time::Duration::from_secs(120)),
-            None,
-            None,
-        ))
-        .await
-        .unwrap();
     let url = |i: usize| {
         format!(
             "{}/v1/chat/completions",

@@ -64,7 +64,6 @@ fn rank_correlation(pairs: &[(f64, f64)]) -> f64 {
 }
 
 #[tokio::test]
-#[ignore = "needs llama-server: run scripts/bootstrap-llama, then cargo test -p etalon-e2e --test llama_server -- --ignored"]
 async fn llama_server_measured_in_the_browser_agrees_with_its_own_timings() {
     let server = LlamaServer::start(2).await;
     let app = OpenApp::open().await;
@@ -159,5 +158,68 @@ async fn llama_server_measured_in_the_browser_agrees_with_its_own_timings() {
             );
         }
     }
+    app.browser.close().await;
+}
+
+/// The app as a user drives it against llama-server: the results show the
+/// server's own account (prefill and per-token times, usage) beside the
+/// browser's figures.
+#[tokio::test]
+async fn the_results_show_what_llama_server_says_about_itself() {
+    let server = LlamaServer::start(2).await;
+    let app = OpenApp::open().await;
+    let browser = &app.browser;
+    browser.fill("setup-endpoint", &server.base_url).await;
+    browser.fill("setup-model", "gemma-3-270m").await;
+    browser.fill("setup-requests", "4").await;
+    browser.fill("setup-concurrency", "2").await;
+    browser.fill("setup-warmup", "1").await;
+    browser.fill("setup-prompt-tokens", "200").await;
+    browser.fill("setup-output-tokens", "32").await;
+    browser.click("setup-run").await;
+    browser
+        .wait_for(
+            "document.querySelector('[data-testid=run-see-results]') !== null",
+            std::time::Duration::from_secs(180),
+        )
+        .await;
+    browser.click("run-see-results").await;
+    browser
+        .wait_for(
+            "document.querySelector('[data-testid=server-account-tpot]') !== null",
+            std::time::Duration::from_secs(30),
+        )
+        .await;
+    browser.screenshot("results-llama-server").await;
+    let value = |row: &str, cell: usize| {
+        let script = format!(
+            "Number(document.querySelectorAll('[data-testid=server-account-{row}] td')[{cell}].dataset.value)"
+        );
+        async move { browser.eval(&script).await.as_f64().unwrap() }
+    };
+    let (ttft, prefill) = (value("ttft", 0).await, value("ttft", 1).await);
+    let (tpot, decode) = (value("tpot", 0).await, value("tpot", 1).await);
+    println!(
+        "results view: TTFT {:.1} ms against prefill {:.1} ms; TPOT {:.2} ms against decode {:.2} ms",
+        ttft * 1e3,
+        prefill * 1e3,
+        tpot * 1e3,
+        decode * 1e3
+    );
+    assert!(
+        prefill > 0.0 && ttft > prefill,
+        "TTFT {ttft} vs prefill {prefill}"
+    );
+    assert!(
+        (tpot - decode).abs() <= 0.15 * decode,
+        "TPOT {tpot} vs decode {decode}"
+    );
+    let text = browser
+        .eval("document.querySelector('[data-testid=server-account]').textContent")
+        .await;
+    assert!(
+        text.as_str().unwrap().contains("The server reported"),
+        "usage is not set against the count: {text}"
+    );
     app.browser.close().await;
 }

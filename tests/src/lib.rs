@@ -356,6 +356,18 @@ impl OpenApp {
     pub async fn open_with(scripts: &[(&'static str, &'static str)]) -> OpenApp {
         let server = serve_app_with(scripts).await;
         let browser = Browser::start().await;
+        // A run order can take minutes against a real server on CPU (20
+        // requests one at a time): WebDriver's 30 s script limit would cut
+        // it off. Every run ends by its own time limit anyway.
+        browser
+            .client
+            .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+                Some(Duration::from_secs(900)),
+                None,
+                None,
+            ))
+            .await
+            .unwrap();
         browser.client.goto(&server.url).await.unwrap();
         browser
             .wait_for(
