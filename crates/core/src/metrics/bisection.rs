@@ -28,7 +28,8 @@ pub fn min_tbt_deadline_to_meet(
     target_miss_rate: f64,
     first: FirstToken,
 ) -> f64 {
-    let timeline = Timeline::new(itt);
+    let facts = TimelineFacts::of_timeline(itt);
+    let timeline = Timeline::new(itt, &facts);
     let mut search = Search::new(&timeline, ttft_deadline, target_miss_rate, first);
     while let Some(walk) = search.next_walk() {
         let exceeds = lanes::exceeds(&[walk], &[target_miss_rate])[0];
@@ -37,34 +38,36 @@ pub fn min_tbt_deadline_to_meet(
     search.bisection.deadline
 }
 
-/// Both searches of every request: the one with the request's TTFT deadline
-/// (`ttft_deadlines[i]`) and `target_miss_rate` (first token counted), and
-/// the decode-only one behind the fluid token generation rate (first token
-/// ignored, target `decode_target_miss_rate`). Returns
-/// `(with_ttft, decode_only)` per request. The probes that need a walk are
-/// walked eight at a time, each lane taking the next probe as soon as its
-/// answer is certain.
-pub(crate) fn min_tbt_deadlines(
+/// The search with each request's TTFT deadline (`ttft_deadlines[i]`,
+/// first token counted) and `target_miss_rate`, for every request.
+pub(crate) fn counted_min_tbt_deadlines(
     timelines: &[Timeline],
     ttft_deadlines: &[f64],
     target_miss_rate: f64,
-    decode_target_miss_rate: f64,
-) -> Vec<(f64, f64)> {
-    let mut searches: Vec<Search> = Vec::with_capacity(2 * timelines.len());
-    for (timeline, &dp) in timelines.iter().zip(ttft_deadlines) {
-        searches.push(Search::new(
-            timeline,
-            dp,
-            target_miss_rate,
-            FirstToken::Counted,
-        ));
-        searches.push(Search::new(
-            timeline,
-            dp,
-            decode_target_miss_rate,
-            FirstToken::Ignored,
-        ));
-    }
+) -> Vec<f64> {
+    let searches = timelines
+        .iter()
+        .zip(ttft_deadlines)
+        .map(|(timeline, &dp)| Search::new(timeline, dp, target_miss_rate, FirstToken::Counted))
+        .collect();
+    run_searches(searches)
+}
+
+/// The decode-only search (first token ignored) behind the fluid token
+/// generation rate, with target `target_miss_rate`, for every request. No
+/// deadline of the configuration plays a part.
+pub(crate) fn decode_min_tbt_deadlines(timelines: &[Timeline], target_miss_rate: f64) -> Vec<f64> {
+    let searches = timelines
+        .iter()
+        .map(|timeline| Search::new(timeline, 0.0, target_miss_rate, FirstToken::Ignored))
+        .collect();
+    run_searches(searches)
+}
+
+/// Runs the searches to their ends; returns the deadline each found. The
+/// probes that need a walk are walked eight at a time, each lane taking
+/// the next probe as soon as its answer is certain.
+fn run_searches(mut searches: Vec<Search>) -> Vec<f64> {
     // Searches waiting to probe again, and the next one not started.
     let mut ready: Vec<usize> = Vec::new();
     let mut next_new = 0;
@@ -93,10 +96,7 @@ pub(crate) fn min_tbt_deadlines(
             ready.push(search);
         }
     }
-    searches
-        .chunks(2)
-        .map(|pair| (pair[0].bisection.deadline, pair[1].bisection.deadline))
-        .collect()
+    searches.iter().map(|s| s.bisection.deadline).collect()
 }
 
 /// One bisection over one timeline, settling what probes it can by
@@ -182,47 +182,82 @@ impl Bisection {
     }
 }
 
-/// A timeline with the facts that settle most probes without a walk.
-pub(crate) struct Timeline<'a> {
-    /// The whole timeline (empty for a decode-only one).
-    pub itt: &'a [f64],
-    /// `itt[1..]`.
-    pub gaps: &'a [f64],
+/// The facts of a timeline's gaps that settle most probes without a walk,
+/// computed once (a recording's profile keeps them).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct TimelineFacts {
     /// Longest and shortest gap; (+inf, -inf) when a gap is NaN, so that no
     /// shortcut applies.
     pub longest_gap: f64,
     pub shortest_gap: f64,
     /// For deadlines above all but a few gaps.
-    sparse: SparseGaps<'a>,
+    sparse: SparseGaps,
 }
 
-impl<'a> Timeline<'a> {
-    pub fn new(itt: &'a [f64]) -> Self {
-        Timeline::with_gaps(itt, itt.get(1..).unwrap_or(&[]))
+impl TimelineFacts {
+    /// The facts of a whole timeline (`itt[0]`, the TTFT, plays no part).
+    pub fn of_timeline(itt: &[f64]) -> Self {
+        TimelineFacts::of_gaps(gaps_of(itt))
     }
 
-    /// A decode-only timeline: the gaps alone (no first element to count).
-    pub fn of_gaps(gaps: &'a [f64]) -> Self {
-        Timeline::with_gaps(&[], gaps)
-    }
-
-    fn with_gaps(itt: &'a [f64], gaps: &'a [f64]) -> Self {
+    /// The facts of `gaps`, in one pass (plus the sparse walk's selection).
+    pub fn of_gaps(gaps: &[f64]) -> Self {
         let mut longest_gap = f64::NEG_INFINITY;
         let mut shortest_gap = f64::INFINITY;
+        let mut prefix = Vec::with_capacity(gaps.len() + 1);
+        let mut sum = 0.0;
+        let mut magnitude = 0.0;
+        prefix.push(0.0);
         for &gap in gaps {
             longest_gap = longest_gap.max(gap);
             shortest_gap = shortest_gap.min(gap);
+            sum += gap;
+            magnitude += gap.abs();
+            prefix.push(sum);
         }
-        if gaps.iter().any(|g| g.is_nan()) {
+        // The sum of magnitudes is NaN exactly when a gap is.
+        if magnitude.is_nan() {
             (longest_gap, shortest_gap) = (f64::INFINITY, f64::NEG_INFINITY);
         }
-        let sparse = SparseGaps::new(gaps);
-        Timeline {
-            itt,
-            gaps,
+        TimelineFacts {
             longest_gap,
             shortest_gap,
-            sparse,
+            sparse: SparseGaps::new(gaps, prefix, magnitude),
+        }
+    }
+}
+
+/// `itt[1..]`: the gaps between tokens.
+pub(crate) fn gaps_of(itt: &[f64]) -> &[f64] {
+    itt.get(1..).unwrap_or(&[])
+}
+
+/// A timeline with the facts that settle most probes without a walk.
+#[derive(Clone, Copy)]
+pub(crate) struct Timeline<'a> {
+    /// The whole timeline (empty for a decode-only one).
+    pub itt: &'a [f64],
+    /// `itt[1..]`.
+    pub gaps: &'a [f64],
+    facts: &'a TimelineFacts,
+}
+
+impl<'a> Timeline<'a> {
+    /// A whole timeline and the facts of its gaps.
+    pub fn new(itt: &'a [f64], facts: &'a TimelineFacts) -> Self {
+        Timeline {
+            itt,
+            gaps: gaps_of(itt),
+            facts,
+        }
+    }
+
+    /// A decode-only timeline: the gaps alone (no first element to count).
+    pub fn of_gaps(gaps: &'a [f64], facts: &'a TimelineFacts) -> Self {
+        Timeline {
+            itt: &[],
+            gaps,
+            facts,
         }
     }
 
@@ -230,7 +265,7 @@ impl<'a> Timeline<'a> {
     /// (`after` is the state after the first token).
     pub fn quick_count(&self, tbt_deadline: f64, after: AfterFirstToken) -> QuickCount {
         match self.shortcut_count(tbt_deadline, after) {
-            QuickCount::Walk => match self.sparse.count(tbt_deadline, after) {
+            QuickCount::Walk => match self.facts.sparse.count(self.gaps, tbt_deadline, after) {
                 Some(count) => QuickCount::Exact(count),
                 None => QuickCount::Walk,
             },
@@ -241,7 +276,7 @@ impl<'a> Timeline<'a> {
     /// The instant shortcuts only (no sparse walk).
     pub fn shortcut_count(&self, tbt_deadline: f64, after: AfterFirstToken) -> QuickCount {
         let n = self.gaps.len() as u64;
-        if tbt_deadline >= self.longest_gap && after.slack >= 0.0 {
+        if tbt_deadline >= self.facts.longest_gap && after.slack >= 0.0 {
             // Slack never drops below 0 and no gap exceeds the deadline.
             let mut count = after.count;
             count.add(DeadlineCount {
@@ -251,7 +286,7 @@ impl<'a> Timeline<'a> {
             return QuickCount::Exact(count);
         }
         let first_missed = after.count.missed_deadlines == after.count.total_deadlines;
-        if tbt_deadline < self.shortest_gap
+        if tbt_deadline < self.facts.shortest_gap
             && after.slack == 0.0
             && first_missed
             && tbt_deadline > 0.0
@@ -297,9 +332,12 @@ mod tests {
                 let want = reference(&itt, 0.1, target, first);
                 assert_eq!(min_tbt_deadline_to_meet(&itt, 0.1, target, first), want);
             }
-            let pair = min_tbt_deadlines(&[Timeline::new(&itt)], &[0.1], target, 0.1)[0];
-            assert_eq!(pair.0, reference(&itt, 0.1, target, FirstToken::Counted));
-            assert_eq!(pair.1, reference(&itt, 0.0, 0.1, FirstToken::Ignored));
+            let facts = TimelineFacts::of_timeline(&itt);
+            let timelines = [Timeline::new(&itt, &facts)];
+            let counted = counted_min_tbt_deadlines(&timelines, &[0.1], target)[0];
+            assert_eq!(counted, reference(&itt, 0.1, target, FirstToken::Counted));
+            let decode = decode_min_tbt_deadlines(&timelines, target)[0];
+            assert_eq!(decode, reference(&itt, 0.0, target, FirstToken::Ignored));
         }
     }
 

@@ -237,6 +237,7 @@ fn quantile_of_top(known: &mut [f64], n: usize, h: f64, lowest: usize) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::bisection::TimelineFacts;
     use crate::metrics::deadline::{deadline_miss_count, FirstToken};
     use crate::metrics::quantile::quantile_unsorted;
 
@@ -285,7 +286,12 @@ mod tests {
             })
             .collect();
         let slices: Vec<&[f64]> = gaps.iter().map(Vec::as_slice).collect();
-        let timelines: Vec<Timeline> = slices.iter().map(|g| Timeline::of_gaps(g)).collect();
+        let facts: Vec<TimelineFacts> = slices.iter().map(|g| TimelineFacts::of_gaps(g)).collect();
+        let timelines: Vec<Timeline> = slices
+            .iter()
+            .zip(&facts)
+            .map(|(g, f)| Timeline::of_gaps(g, f))
+            .collect();
         let curve = p99_curve(&timelines.iter().collect::<Vec<_>>());
         let want = plain(&gaps);
         for (got, want) in curve.iter().zip(&want) {

@@ -26,6 +26,7 @@ mod lanes;
 #[cfg(target_arch = "x86_64")]
 mod lanes_avx;
 mod prefill;
+mod profile;
 mod quantile;
 mod request;
 mod service;
@@ -39,6 +40,7 @@ pub use deadline::{
 };
 pub use floor_div::{floor_div, floor_div_by, floor_div_fast};
 pub use prefill::{PrefillFitError, PrefillModel};
+pub use profile::RunProfile;
 pub use quantile::{accurate_sum, mean, quantile_sorted, quantile_unsorted, sort_floats};
 pub use request::{conventional_metrics, ConventionalMetrics};
 pub use service::{
@@ -150,65 +152,31 @@ pub struct RunMetrics {
     pub service: ServiceMetrics,
 }
 
-/// Every figure of a recording under `deadlines`.
+/// Every figure of a recording under `deadlines`. (A page that shows the
+/// figures under several configurations keeps the recording's
+/// [`RunProfile`] and asks it for each.)
 pub fn recording_metrics(recording: &Recording, deadlines: &DeadlineConfig) -> RunMetrics {
-    let timelines: Vec<RequestTimeline> = recording
-        .requests
-        .iter()
-        .map(RequestTimeline::from_record)
-        .collect();
-    run_metrics(&timelines, deadlines)
+    RunProfile::of_recording(recording).metrics(deadlines)
 }
 
 /// Every figure of the given requests under `deadlines`.
 pub fn run_metrics(timelines: &[RequestTimeline], deadlines: &DeadlineConfig) -> RunMetrics {
-    let prepared: Vec<bisection::Timeline> = timelines
-        .iter()
-        .map(|t| bisection::Timeline::new(&t.inter_token_times))
-        .collect();
-    let ttft_deadlines: Vec<f64> = timelines
-        .iter()
-        .map(|t| deadlines.ttft_deadline_for(t.num_prompt_tokens))
-        .collect();
-    let min_deadlines = bisection::min_tbt_deadlines(
-        &prepared,
-        &ttft_deadlines,
-        deadlines.target_miss_rate,
-        FLUID_TARGET_MISS_RATE,
-    );
-    let requests: Vec<RequestMetrics> = timelines
-        .iter()
-        .zip(min_deadlines)
-        .map(|(t, found)| request_figures(t, deadlines, found))
-        .collect();
-    // The p99 curve over the completed requests.
-    let completed: Vec<&bisection::Timeline> = prepared
-        .iter()
-        .zip(timelines)
-        .filter(|(_, t)| t.error.is_none())
-        .map(|(p, _)| p)
-        .collect();
-    let curve = curve::p99_curve(&completed);
-    let service = service_metrics(timelines, &requests, curve);
-    RunMetrics {
-        deadlines: deadlines.clone(),
-        requests,
-        service,
-    }
+    RunProfile::new(timelines.to_vec()).metrics(deadlines)
 }
 
-/// Every figure of one request under `deadlines` ([`run_metrics`] computes
+/// Every figure of one request under `deadlines` ([`RunProfile`] computes
 /// many faster than one by one).
 pub fn request_metrics(timeline: &RequestTimeline, deadlines: &DeadlineConfig) -> RequestMetrics {
     let dp = deadlines.ttft_deadline_for(timeline.num_prompt_tokens);
-    let prepared = bisection::Timeline::new(&timeline.inter_token_times);
-    let found = bisection::min_tbt_deadlines(
-        &[prepared],
-        &[dp],
-        deadlines.target_miss_rate,
-        FLUID_TARGET_MISS_RATE,
-    )[0];
-    request_figures(timeline, deadlines, found)
+    let facts = bisection::TimelineFacts::of_timeline(&timeline.inter_token_times);
+    let prepared = [bisection::Timeline::new(
+        &timeline.inter_token_times,
+        &facts,
+    )];
+    let counted =
+        bisection::counted_min_tbt_deadlines(&prepared, &[dp], deadlines.target_miss_rate)[0];
+    let decode = bisection::decode_min_tbt_deadlines(&prepared, FLUID_TARGET_MISS_RATE)[0];
+    request_figures(timeline, deadlines, (counted, decode))
 }
 
 /// The figures of one request, given its two minimum TBT deadlines.
@@ -245,70 +213,5 @@ fn request_figures(
         fluidity_index: count.fluidity_index(),
         min_tbt_deadline_to_meet,
         decode_min_tbt_deadline,
-    }
-}
-
-/// Service figures over the completed requests (`requests[i]` computed from
-/// `timelines[i]`).
-fn service_metrics(
-    timelines: &[RequestTimeline],
-    requests: &[RequestMetrics],
-    p99_miss_rate_vs_tbt_deadline: Vec<[f64; 2]>,
-) -> ServiceMetrics {
-    let mut errored_by_kind = BTreeMap::new();
-    for kind in timelines.iter().filter_map(|t| t.error) {
-        *errored_by_kind.entry(kind).or_insert(0) += 1;
-    }
-    let done: Vec<usize> = (0..timelines.len())
-        .filter(|&i| requests[i].completed)
-        .collect();
-    let mut count = DeadlineCount::default();
-    for &i in &done {
-        count.add(DeadlineCount {
-            missed_deadlines: requests[i].missed_deadlines,
-            total_deadlines: requests[i].total_deadlines,
-        });
-    }
-    let gaps: Vec<&[f64]> = done
-        .iter()
-        .map(|&i| timelines[i].inter_token_times.get(1..).unwrap_or(&[]))
-        .collect();
-    let mut all_gaps: Vec<f64> = gaps.concat();
-    sort_floats(&mut all_gaps);
-    let figure = |f: fn(&RequestMetrics) -> f64| -> Vec<f64> {
-        done.iter().map(|&i| f(&requests[i])).collect()
-    };
-    let tpots = figure(|r| r.tpot);
-    let mut decode_deadlines = figure(|r| r.decode_min_tbt_deadline);
-    let percentiles = Percentiles {
-        ttft: Summary::of(figure(|r| r.ttft)),
-        time_to_first_visible_token: Summary::of(
-            done.iter()
-                .filter_map(|&i| requests[i].time_to_first_visible_token)
-                .collect(),
-        ),
-        tbt: Summary::of_sorted(&all_gaps),
-        tpot: Summary::of(tpots.clone()),
-        end_to_end_latency: Summary::of(figure(|r| r.end_to_end_latency)),
-        normalized_end_to_end_latency: Summary::of(figure(|r| r.normalized_end_to_end_latency)),
-        output_throughput: Summary::of(figure(|r| r.output_throughput)),
-        deadline_miss_rate: Summary::of(figure(|r| r.deadline_miss_rate)),
-        fluidity_index: Summary::of(figure(|r| r.fluidity_index)),
-        min_tbt_deadline_to_meet: Summary::of(figure(|r| r.min_tbt_deadline_to_meet)),
-    };
-    ServiceMetrics {
-        launched: timelines.len() as u64,
-        completed: done.len() as u64,
-        errored: (timelines.len() - done.len()) as u64,
-        errored_by_kind,
-        missed_deadlines: count.missed_deadlines,
-        total_deadlines: count.total_deadlines,
-        deadline_miss_rate: count.miss_rate(),
-        fluidity_index: count.fluidity_index(),
-        tpot_based_throughput: tpot_based_throughput(&tpots),
-        tbt_based_throughput: tbt_based_throughput(&all_gaps),
-        fluid_token_generation_rate: fluid_token_generation_rate(&mut decode_deadlines),
-        p99_miss_rate_vs_tbt_deadline,
-        percentiles,
     }
 }

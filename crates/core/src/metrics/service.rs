@@ -4,7 +4,7 @@
 //! requests' TBT lists (gaps), so Etalon's files and recordings feed them
 //! alike; all are decode-only (the TTFT plays no part).
 
-use super::bisection::Timeline;
+use super::bisection::{Timeline, TimelineFacts};
 use super::curve::p99_curve;
 use super::quantile::{mean, quantile_sorted, quantile_unsorted};
 
@@ -43,7 +43,12 @@ pub fn fluid_token_generation_rate(decode_min_tbt_deadlines: &mut [f64]) -> Opti
 /// requests of the decode-only miss rate, as `[deadline, p99 miss rate]`.
 /// `gaps[r]` is request r's TBT list. Empty when there is no request.
 pub fn p99_miss_rate_vs_tbt_deadline(gaps: &[&[f64]]) -> Vec<[f64; 2]> {
-    let timelines: Vec<Timeline> = gaps.iter().map(|g| Timeline::of_gaps(g)).collect();
+    let facts: Vec<TimelineFacts> = gaps.iter().map(|g| TimelineFacts::of_gaps(g)).collect();
+    let timelines: Vec<Timeline> = gaps
+        .iter()
+        .zip(&facts)
+        .map(|(g, f)| Timeline::of_gaps(g, f))
+        .collect();
     p99_curve(&timelines.iter().collect::<Vec<_>>())
 }
 

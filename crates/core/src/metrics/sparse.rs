@@ -11,6 +11,7 @@
 //! on time by a margin, positive.
 
 use super::deadline::{AfterFirstToken, DeadlineCount};
+use super::quantile::order_key;
 
 /// Long gaps kept per timeline: a deadline above all other gaps is counted
 /// with at most this many visits.
@@ -20,20 +21,27 @@ const MOST_VISITS: usize = 64;
 const UNIT_ROUNDOFF: f64 = f64::EPSILON / 2.0;
 
 /// A threshold with at most [`LONG_GAPS`] gaps above it, as low as cheaply
-/// found: the lowest of a few multiples of the mean gap that qualifies (one
-/// pass), else the exact order statistic (a selection).
+/// found: the lowest of a few multiples of the mean gap that qualifies
+/// (a bisection over them, as fewer gaps exceed a larger one: three
+/// counting passes), else the exact order statistic (a selection).
 fn threshold_for_long_gaps(gaps: &[f64], mean: f64) -> f64 {
     const MULTIPLES: [f64; 8] = [0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0, 3.0];
     if mean > 0.0 {
         let candidates = MULTIPLES.map(|m| m * mean);
-        let mut above = [0usize; MULTIPLES.len()];
-        for &gap in gaps {
-            for (count, &candidate) in above.iter_mut().zip(&candidates) {
-                *count += usize::from(gap > candidate);
+        let above = |candidate: f64| gaps.iter().filter(|&&gap| gap > candidate).count();
+        // The lowest qualifying candidate is in lowest..=highest
+        // (`MULTIPLES.len()` for none).
+        let (mut lowest, mut highest) = (0, MULTIPLES.len());
+        while lowest < highest {
+            let middle = (lowest + highest) / 2;
+            if above(candidates[middle]) <= LONG_GAPS {
+                highest = middle;
+            } else {
+                lowest = middle + 1;
             }
         }
-        if let Some(i) = above.iter().position(|&count| count <= LONG_GAPS) {
-            return candidates[i];
+        if lowest < MULTIPLES.len() {
+            return candidates[lowest];
         }
     }
     let mut copy = gaps.to_vec();
@@ -41,9 +49,10 @@ fn threshold_for_long_gaps(gaps: &[f64], mean: f64) -> f64 {
     *copy.select_nth_unstable_by(rank, f64::total_cmp).1
 }
 
-/// A timeline's gaps with what the sparse walk needs.
-pub(crate) struct SparseGaps<'a> {
-    gaps: &'a [f64],
+/// What the sparse walk needs of a timeline's gaps (the gaps themselves
+/// are passed to [`SparseGaps::count`]), kept with a recording's profile.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct SparseGaps {
     /// `prefix[i]`: float sum of `gaps[..i]`, left to right.
     prefix: Vec<f64>,
     /// Sum of `|gap|`, for the error bounds.
@@ -56,19 +65,12 @@ pub(crate) struct SparseGaps<'a> {
     pub threshold: f64,
 }
 
-impl<'a> SparseGaps<'a> {
-    /// Prepares `gaps`. With a NaN or infinite gap, no deadline is counted
-    /// sparsely.
-    pub fn new(gaps: &'a [f64]) -> Self {
-        let mut prefix = Vec::with_capacity(gaps.len() + 1);
-        let mut sum = 0.0;
-        let mut magnitude = 0.0;
-        prefix.push(0.0);
-        for &gap in gaps {
-            sum += gap;
-            magnitude += gap.abs();
-            prefix.push(sum);
-        }
+impl SparseGaps {
+    /// Prepares `gaps`, given their prefix sums (`prefix[i]`, the float
+    /// sum of `gaps[..i]` left to right) and the sum of their magnitudes.
+    /// With a NaN or infinite gap, no deadline is counted sparsely.
+    pub fn new(gaps: &[f64], prefix: Vec<f64>, magnitude: f64) -> Self {
+        let sum = prefix[gaps.len()];
         let threshold = if !magnitude.is_finite() {
             f64::INFINITY
         } else if gaps.len() <= LONG_GAPS {
@@ -79,14 +81,18 @@ impl<'a> SparseGaps<'a> {
         let long_gaps: Vec<u32> = (0..gaps.len() as u32)
             .filter(|&i| gaps[i as usize] > threshold)
             .collect();
-        let mut longest_first: Vec<(f64, u32)> = long_gaps
+        // Sorted by an integer key in IEEE total order, longest first.
+        let mut keyed: Vec<(u64, u32)> = long_gaps
             .iter()
             .enumerate()
-            .map(|(p, &i)| (gaps[i as usize], p as u32))
+            .map(|(p, &i)| (order_key(gaps[i as usize]), p as u32))
             .collect();
-        longest_first.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
+        keyed.sort_unstable_by_key(|&(key, _)| std::cmp::Reverse(key));
+        let longest_first: Vec<(f64, u32)> = keyed
+            .into_iter()
+            .map(|(_, p)| (gaps[long_gaps[p as usize] as usize], p))
+            .collect();
         SparseGaps {
-            gaps,
             prefix,
             magnitude,
             long_gaps,
@@ -100,12 +106,17 @@ impl<'a> SparseGaps<'a> {
     /// the error bound (then walk).
     // `!(a > b)` on purpose: NaN must give up, not decide.
     #[allow(clippy::neg_cmp_op_on_partial_ord)]
-    pub fn count(&self, deadline: f64, start: AfterFirstToken) -> Option<DeadlineCount> {
+    pub fn count(
+        &self,
+        gaps: &[f64],
+        deadline: f64,
+        start: AfterFirstToken,
+    ) -> Option<DeadlineCount> {
         if !(deadline >= self.threshold && deadline > 0.0 && start.slack >= 0.0) {
             return None;
         }
         let u = UNIT_ROUNDOFF;
-        let n = self.gaps.len();
+        let n = gaps.len();
         // Error of the prefix sums against exact sums.
         let prefix_error = 4.0 * (n + 2) as f64 * u * self.magnitude;
         // The gaps longer than the deadline, in timeline order.
@@ -131,7 +142,7 @@ impl<'a> SparseGaps<'a> {
                 let position = word_index * 64 + word.trailing_zeros() as usize;
                 word &= word - 1;
                 let j = self.long_gaps[position] as usize;
-                let gap = self.gaps[j];
+                let gap = gaps[j];
                 let since = (j - reset) as f64;
                 let slack =
                     slack_at_reset + (since * deadline - (self.prefix[j] - self.prefix[reset]));

@@ -6,7 +6,9 @@
 //! file's name.
 //!
 //! [`Report::of`] gathers every figure of the results screen for one
-//! deadline configuration; the page calls it again when a deadline moves.
+//! deadline configuration. The page computes a recording's
+//! [`ReportBasis`] once and, when a deadline moves, only the figures that
+//! depend on it ([`Report::from_basis`]).
 
 mod deadlines;
 mod errors;
@@ -45,8 +47,9 @@ pub use requests::{least_fluid_request, request_choices, request_timeline, Reque
 pub use table::{percentile_rows, PercentileRow, PERCENTILE_COLUMNS};
 pub use warnings::{hidden_seconds, hidden_warning, run_warnings, RunWarning, WarningKind};
 
-use crate::metrics::{recording_metrics, DeadlineConfig, RunMetrics};
+use crate::metrics::{DeadlineConfig, RunMetrics, RunProfile};
 use crate::recording::Recording;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Per-request values of the completed requests, for distribution charts.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -81,6 +84,32 @@ pub fn tbt_gaps(recording: &Recording) -> Vec<f64> {
     gaps
 }
 
+/// What the results screen shows that no deadline changes, computed once
+/// per recording: the run's [`RunProfile`] (distributions, sorted gaps,
+/// the p99 curve, the fluid rate, ...) and the errors table. Each deadline
+/// configuration then takes [`Report::from_basis`], a small part of the
+/// work.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportBasis {
+    /// Tells bases apart: a report reuses the searches of a previous report
+    /// only when both come from the same basis.
+    id: u64,
+    pub profile: RunProfile,
+    pub errors: Vec<ErrorRow>,
+}
+
+impl ReportBasis {
+    /// The basis of `recording`'s reports.
+    pub fn of(recording: &Recording) -> Self {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        ReportBasis {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            profile: RunProfile::of_recording(recording),
+            errors: error_rows(&recording.requests),
+        }
+    }
+}
+
 /// Everything the results screen shows under one deadline configuration.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
@@ -95,13 +124,32 @@ pub struct Report {
     pub miss_curve: Vec<(f64, f64)>,
     pub choices: Vec<RequestChoice>,
     pub least_fluid: Option<u64>,
+    /// The [`ReportBasis`] it was computed from.
+    basis_id: u64,
 }
 
 impl Report {
-    /// The report of `recording` under `deadlines`.
+    /// The report of `recording` under `deadlines`, from scratch.
     pub fn of(recording: &Recording, deadlines: &DeadlineConfig) -> Report {
-        let metrics = recording_metrics(recording, deadlines);
-        let errors = error_rows(&recording.requests);
+        Report::from_basis(&ReportBasis::of(recording), deadlines, None)
+    }
+
+    /// The report under `deadlines` from a recording's `basis`: only the
+    /// figures that depend on the deadlines are computed. With the
+    /// `previous` report of the same basis under the same TTFT deadline and
+    /// target miss rate (a TBT deadline move), its minimum-deadline searches
+    /// are kept and only the miss counts are new. The same report as
+    /// [`Report::of`], figure for figure.
+    pub fn from_basis(
+        basis: &ReportBasis,
+        deadlines: &DeadlineConfig,
+        previous: Option<&Report>,
+    ) -> Report {
+        let previous = previous
+            .filter(|p| p.basis_id == basis.id)
+            .map(|p| &p.metrics);
+        let metrics = basis.profile.metrics_after(deadlines, previous);
+        let errors = basis.errors.clone();
         Report {
             headlines: headlines(&metrics),
             percentile_rows: percentile_rows(&metrics.service.percentiles),
@@ -117,11 +165,21 @@ impl Report {
             choices: request_choices(&metrics),
             least_fluid: least_fluid_request(&metrics),
             metrics,
+            basis_id: basis.id,
         }
     }
 
     /// The headline card with `key` ("ttft-p50").
     pub fn headline(&self, key: &str) -> Option<&Headline> {
         self.headlines.iter().find(|h| h.key == key)
+    }
+
+    /// Whether two reports show the same figures (whatever basis each was
+    /// computed from).
+    pub fn same_figures(&self, other: &Report) -> bool {
+        Report {
+            basis_id: other.basis_id,
+            ..self.clone()
+        } == *other
     }
 }
