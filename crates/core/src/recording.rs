@@ -282,11 +282,12 @@ impl RequestRecord {
     /// carried k tokens gives its gap once, then k - 1 gaps of 0, as the
     /// Etalon reference does. Empty when no token arrived.
     pub fn inter_token_times(&self) -> Vec<f64> {
-        let mut itt = Vec::with_capacity(self.counted_output_tokens() as usize);
+        let mut itt = vec![0.0; self.counted_output_tokens() as usize];
+        let mut token = 0;
         let mut previous = 0.0;
         for chunk in self.chunks.iter().filter(|c| c.tokens > 0) {
-            itt.push(chunk.at - previous);
-            itt.extend(std::iter::repeat_n(0.0, chunk.tokens as usize - 1));
+            itt[token] = chunk.at - previous;
+            token += chunk.tokens as usize;
             previous = chunk.at;
         }
         itt

@@ -17,73 +17,95 @@ pub(super) struct State<'s> {
 /// Walks `chunk` (eight gap slices of equal length; `shared` when they are
 /// one and the same) and returns whether a late gap's quotient was too close
 /// to an integer to trust (the caller then re-walks the chunk exactly).
-// Lanes and gaps are indexed in step, on purpose.
-#[allow(clippy::needless_range_loop)]
+///
+/// Each half (four lanes) walks the whole chunk in turn, so that its state
+/// and constants stay in registers. The floor of a late gap's quotient is
+/// taken by `vroundpd`; the portable step's rounding trick gives the same
+/// integer wherever the quotient is trusted (a finite value below 1e6).
 #[target_feature(enable = "avx")]
 pub(super) fn chunk(chunk: &[&[f64]; 8], shared: bool, state: State) -> bool {
     let length = chunk[0].len();
     let chunk: [&[f64]; 8] = std::array::from_fn(|k| &chunk[k][..length]);
-    let rounding = _mm256_set1_pd(super::lanes::ROUNDING);
-    let one = _mm256_set1_pd(1.0);
-    let half = _mm256_set1_pd(0.5);
-    let sign = _mm256_set1_pd(-0.0);
-    let limit = _mm256_set1_pd(0.5 - 1e-9);
-    let largest = _mm256_set1_pd(1.0e6);
-    let deadline = [load(&state.deadline[..4]), load(&state.deadline[4..])];
-    let inverse = [load(&state.inverse[..4]), load(&state.inverse[4..])];
-    let mut slack = [load(&state.slack[..4]), load(&state.slack[4..])];
-    let mut missed = [load(&state.missed[..4]), load(&state.missed[4..])];
-    let mut on_time = [load(&state.on_time[..4]), load(&state.on_time[4..])];
-    let mut awkward = _mm256_setzero_pd();
-    for i in 0..length {
-        let gaps = if shared {
-            let gap = _mm256_broadcast_sd(&chunk[0][i]);
-            [gap, gap]
-        } else {
-            [
-                _mm256_set_pd(chunk[3][i], chunk[2][i], chunk[1][i], chunk[0][i]),
-                _mm256_set_pd(chunk[7][i], chunk[6][i], chunk[5][i], chunk[4][i]),
-            ]
+    let mut awkward = false;
+    for v in 0..2 {
+        let lanes = 4 * v..4 * v + 4;
+        let mut half = Half {
+            deadline: load(&state.deadline[lanes.clone()]),
+            inverse: load(&state.inverse[lanes.clone()]),
+            slack: load(&state.slack[lanes.clone()]),
+            missed: load(&state.missed[lanes.clone()]),
+            on_time: load(&state.on_time[lanes.clone()]),
+            awkward: _mm256_setzero_pd(),
         };
-        for v in 0..2 {
-            let (gap, s, d) = (gaps[v], slack[v], deadline[v]);
-            // on time: gap <= d + s
-            let on = _mm256_cmp_pd::<_CMP_LE_OQ>(gap, _mm256_add_pd(d, s));
-            // floor((gap - s) / d) through the reciprocal
-            let q = _mm256_mul_pd(_mm256_sub_pd(gap, s), inverse[v]);
-            let nearest = _mm256_sub_pd(_mm256_add_pd(q, rounding), rounding);
-            let above = _mm256_and_pd(_mm256_cmp_pd::<_CMP_GT_OQ>(nearest, q), one);
-            let floor = _mm256_sub_pd(nearest, above);
-            let distance = _mm256_andnot_pd(sign, _mm256_sub_pd(_mm256_sub_pd(q, floor), half));
-            let unclear = _mm256_or_pd(
-                _mm256_cmp_pd::<_CMP_NLT_UQ>(distance, limit),
-                _mm256_cmp_pd::<_CMP_NLT_UQ>(q, largest),
-            );
-            awkward = _mm256_or_pd(awkward, _mm256_andnot_pd(on, unclear));
-            missed[v] = _mm256_add_pd(missed[v], _mm256_andnot_pd(on, floor));
-            on_time[v] = _mm256_add_pd(on_time[v], _mm256_and_pd(on, one));
-            slack[v] = _mm256_and_pd(on, _mm256_add_pd(s, _mm256_sub_pd(d, gap)));
+        if shared {
+            for &gap in chunk[0] {
+                half.step(_mm256_set1_pd(gap));
+            }
+        } else {
+            let [a, b, c, d] = [
+                chunk[4 * v],
+                chunk[4 * v + 1],
+                chunk[4 * v + 2],
+                chunk[4 * v + 3],
+            ];
+            for i in 0..length {
+                half.step(_mm256_set_pd(d[i], c[i], b[i], a[i]));
+            }
         }
+        store(half.slack, &mut state.slack[lanes.clone()]);
+        store(half.missed, &mut state.missed[lanes.clone()]);
+        store(half.on_time, &mut state.on_time[lanes.clone()]);
+        awkward |= _mm256_movemask_pd(half.awkward) != 0;
     }
-    store(slack, state.slack);
-    store(missed, state.missed);
-    store(on_time, state.on_time);
-    _mm256_movemask_pd(awkward) != 0
+    awkward
+}
+
+/// Four lanes' state while a chunk is walked.
+struct Half {
+    deadline: __m256d,
+    inverse: __m256d,
+    slack: __m256d,
+    missed: __m256d,
+    on_time: __m256d,
+    awkward: __m256d,
+}
+
+impl Half {
+    /// One gap in each of the four lanes: the portable step's arithmetic.
+    #[inline]
+    #[target_feature(enable = "avx")]
+    fn step(&mut self, gap: __m256d) {
+        let (s, d) = (self.slack, self.deadline);
+        // on time: gap <= d + s
+        let on = _mm256_cmp_pd::<_CMP_LE_OQ>(gap, _mm256_add_pd(d, s));
+        // floor((gap - s) / d) through the reciprocal
+        let q = _mm256_mul_pd(_mm256_sub_pd(gap, s), self.inverse);
+        let floor = _mm256_round_pd::<{ _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC }>(q);
+        let distance = _mm256_andnot_pd(
+            _mm256_set1_pd(-0.0),
+            _mm256_sub_pd(_mm256_sub_pd(q, floor), _mm256_set1_pd(0.5)),
+        );
+        let unclear = _mm256_or_pd(
+            _mm256_cmp_pd::<_CMP_NLT_UQ>(distance, _mm256_set1_pd(0.5 - 1e-9)),
+            _mm256_cmp_pd::<_CMP_NLT_UQ>(q, _mm256_set1_pd(1.0e6)),
+        );
+        self.awkward = _mm256_or_pd(self.awkward, _mm256_andnot_pd(on, unclear));
+        self.missed = _mm256_add_pd(self.missed, _mm256_andnot_pd(on, floor));
+        self.on_time = _mm256_add_pd(self.on_time, _mm256_and_pd(on, _mm256_set1_pd(1.0)));
+        self.slack = _mm256_and_pd(on, _mm256_add_pd(s, _mm256_sub_pd(d, gap)));
+    }
 }
 
 #[target_feature(enable = "avx")]
 fn load(values: &[f64]) -> __m256d {
-    _mm256_set_pd(values[3], values[2], values[1], values[0])
+    let values = &values[..4];
+    // SAFETY: `values` holds the four values read, just checked.
+    unsafe { _mm256_loadu_pd(values.as_ptr()) }
 }
 
 #[target_feature(enable = "avx")]
-fn store(vectors: [__m256d; 2], out: &mut [f64; 8]) {
-    for (v, vector) in vectors.into_iter().enumerate() {
-        let low = _mm256_castpd256_pd128(vector);
-        let high = _mm256_extractf128_pd::<1>(vector);
-        out[4 * v] = _mm_cvtsd_f64(low);
-        out[4 * v + 1] = _mm_cvtsd_f64(_mm_unpackhi_pd(low, low));
-        out[4 * v + 2] = _mm_cvtsd_f64(high);
-        out[4 * v + 3] = _mm_cvtsd_f64(_mm_unpackhi_pd(high, high));
-    }
+fn store(vector: __m256d, out: &mut [f64]) {
+    let out = &mut out[..4];
+    // SAFETY: `out` has room for the four values just checked.
+    unsafe { _mm256_storeu_pd(out.as_mut_ptr(), vector) }
 }
