@@ -1,5 +1,7 @@
 //! The results screen: every figure of the last finished run, recomputed
-//! from its recording whenever a deadline moves (no re-run). Headline
+//! from its recording whenever a deadline moves (no re-run): what no
+//! deadline changes is computed once per recording (a
+//! [`ReportBasis`]), a deadline move recomputes only the rest. Headline
 //! cards with a plain sentence each, the fluidity explainer and
 //! distribution, the p99 miss rate vs TBT deadline curve, a percentile
 //! table, CDFs, one request's tokens against their deadlines, the errors
@@ -21,7 +23,7 @@ mod tests;
 
 use etalon_core::metrics::DeadlineConfig;
 use etalon_core::recording::Recording;
-use etalon_core::report::{run_caption, run_warnings, tbt_gaps, Report};
+use etalon_core::report::{run_caption, run_warnings, Report, ReportBasis};
 use leptos::prelude::*;
 
 use crate::runner::Phase;
@@ -97,8 +99,11 @@ fn NoResults() -> impl IntoView {
     }
 }
 
-/// Every figure of `recording` under `deadlines`; moving a deadline
-/// recomputes them all at once (one `Report::of` in a memo).
+/// Every figure of `recording` under `deadlines`. The recording's
+/// [`ReportBasis`] is computed once; moving a deadline recomputes every
+/// figure at once from it (`Report::from_basis` in a memo, which keeps the
+/// previous report's minimum-deadline searches when only the TBT deadline
+/// moved).
 #[component]
 pub fn ResultsBody(
     #[prop(into)] recording: Signal<Recording>,
@@ -107,8 +112,11 @@ pub fn ResultsBody(
     #[prop(into, optional)]
     stopped: Signal<bool>,
 ) -> impl IntoView {
-    let report = Memo::new(move |_| recording.with(|r| deadlines.with(|d| Report::of(r, d))));
-    let gaps = Memo::new(move |_| recording.with(tbt_gaps));
+    let basis = Memo::new(move |_| recording.with(ReportBasis::of));
+    let report = Memo::new(move |previous: Option<&Report>| {
+        basis.with(|b| deadlines.with(|d| Report::from_basis(b, d, previous)))
+    });
+    let gaps = Memo::new(move |_| basis.with(|b| b.profile.sorted_gaps().to_vec()));
     let warnings = Memo::new(move |_| recording.with(|r| run_warnings(r, stopped.get())));
     let caption = move || recording.with(run_caption);
     let charts = next_task();

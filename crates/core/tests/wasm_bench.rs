@@ -1,7 +1,9 @@
 //! The metrics benchmark (benches/metrics.rs) in a browser: the same 1,000
 //! synthetic requests of 500 tokens, every figure, timed with the page's
 //! clock; prints the median time and checks that the figures are those the
-//! native build computes (same digest).
+//! native build computes (same digest). Also times the results screen's
+//! deadline slider (a report from the recording's basis under a new TBT,
+//! then TTFT, deadline), which must stay well under 50 ms, one task.
 //!
 //! Run: `cargo test -p etalon-core --target wasm32-unknown-unknown --release
 //! --test wasm_bench -- --nocapture` (needs wasm-bindgen-test-runner and a
@@ -11,6 +13,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use etalon_core::metrics::{recording_metrics, DeadlineConfig};
+use etalon_core::report::{Report, ReportBasis};
 use etalon_core::synthetic::{figures_digest, SyntheticRun, BENCHMARK_FIGURES_DIGEST};
 use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -45,5 +48,36 @@ fn metrics_benchmark_in_the_browser() {
     assert_eq!(
         digest, BENCHMARK_FIGURES_DIGEST,
         "the browser computes other figures than native code"
+    );
+
+    let basis = ReportBasis::of(&recording);
+    let moves = [
+        DeadlineConfig::fixed(0.1, 0.05, 0.1),
+        DeadlineConfig::fixed(0.1, 0.04, 0.1),
+        DeadlineConfig::fixed(0.3, 0.04, 0.1),
+    ];
+    let mut previous = Report::from_basis(&basis, &moves[0], None);
+    let mut tbt = Vec::new();
+    let mut ttft = Vec::new();
+    for _ in 0..RUNS {
+        // 0.05 -> 0.04 s TBT, then a TTFT move there and back.
+        for (to, is_tbt) in [(1, true), (2, false), (0, false)] {
+            let start = js_sys::Date::now();
+            let report = Report::from_basis(&basis, &moves[to], Some(&previous));
+            let time = js_sys::Date::now() - start;
+            if is_tbt {
+                tbt.push(time)
+            } else {
+                ttft.push(time)
+            }
+            previous = std::hint::black_box(report);
+        }
+    }
+    tbt.sort_by(f64::total_cmp);
+    ttft.sort_by(f64::total_cmp);
+    console_log!(
+        "results screen in the browser (wasm), deadline slider on the same recording: TBT deadline move {:.1} ms, TTFT deadline move {:.1} ms (medians)",
+        tbt[tbt.len() / 2],
+        ttft[ttft.len() / 2]
     );
 }

@@ -20,7 +20,9 @@ const PAGE_PADDING: f64 = 48.0;
 pub fn FluiditySection(report: Memo<Report>, deadlines: RwSignal<DeadlineConfig>) -> impl IntoView {
     let width = responsive_width(CHART_MAX_WIDTH, PAGE_PADDING);
     let fluidity = Signal::derive(move || report.with(|r| r.samples.fluidity_index.clone()));
-    let curve = Signal::derive(move || {
+    // Memos: a deadline move gives a new report, but the same curve (it
+    // does not depend on the deadlines), which is then not drawn again.
+    let curve = Memo::new(move |_| {
         report.with(|r| vec![Series::new("p99 miss rate", r.miss_curve.clone())])
     });
     let tbt_marker = Signal::derive(move || {
@@ -99,8 +101,12 @@ pub fn Distributions(
     deadlines: RwSignal<DeadlineConfig>,
 ) -> impl IntoView {
     let width = responsive_width(CHART_MAX_WIDTH, PAGE_PADDING);
+    // Memos: these figures do not depend on the deadlines, so a deadline
+    // move does not draw their charts again.
     let runs = move |metric: Metric, pick: fn(&Report) -> Vec<f64>| {
-        Signal::derive(move || vec![(metric.short_name().to_string(), report.with(pick))])
+        Signal::from(Memo::new(move |_| {
+            vec![(metric.short_name().to_string(), report.with(pick))]
+        }))
     };
     let ttft_marker = Signal::derive(move || {
         deadlines.with(|d| match d.ttft_deadline {

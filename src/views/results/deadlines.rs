@@ -1,8 +1,10 @@
 //! The deadline inputs: TTFT deadline (or slack over a prefill model), TBT
 //! deadline and target miss rate, each a number field and a slider bound
 //! to the shared deadlines. A change recomputes every figure from the
-//! recording (a slider when it is let go); an invalid entry is marked
-//! beside its field and changes nothing.
+//! recording; a dragged slider applies its latest value once per animation
+//! frame, so that at most one recompute is under way per frame however
+//! fast the input events come. An invalid entry is marked beside its field
+//! and changes nothing.
 
 use etalon_core::metrics::DeadlineConfig;
 use etalon_core::report::{
@@ -107,9 +109,32 @@ fn DeadlineField(
         }
         Err(message) => problem.set(Some(message)),
     };
-    // While a slider is dragged, its value shows here; the figures are
-    // recomputed when it is let go (a large recording takes a moment).
+    // While a slider is dragged, its value shows at once, and the figures
+    // follow: the latest value is applied at the next animation frame
+    // (values that came in between are skipped), at most one per frame.
     let dragged = RwSignal::new(None::<String>);
+    let pending = StoredValue::new(None::<String>);
+    let frame_asked = StoredValue::new(false);
+    let drag = move |value: String| {
+        dragged.set(Some(value.clone()));
+        pending.set_value(Some(value));
+        if !frame_asked.get_value() {
+            frame_asked.set_value(true);
+            request_animation_frame(move || {
+                frame_asked.set_value(false);
+                let mut latest = None;
+                pending.update_value(|p| latest = p.take());
+                if let Some(value) = latest {
+                    apply(value);
+                }
+            });
+        }
+    };
+    let let_go = move |value: String| {
+        pending.set_value(None);
+        dragged.set(None);
+        apply(value);
+    };
     let shown = move || {
         let value = dragged.get().unwrap_or_else(|| text.get());
         match field {
@@ -144,11 +169,8 @@ fn DeadlineField(
                     max=max_r.to_string()
                     step=step_r.to_string()
                     prop:value=move || text.get()
-                    on:input=move |ev| dragged.set(Some(event_target_value(&ev)))
-                    on:change=move |ev| {
-                        dragged.set(None);
-                        apply(event_target_value(&ev));
-                    }
+                    on:input=move |ev| drag(event_target_value(&ev))
+                    on:change=move |ev| let_go(event_target_value(&ev))
                 />
                 <span class="muted deadline-shown">{shown}</span>
             </div>

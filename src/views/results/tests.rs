@@ -200,3 +200,49 @@ async fn a_stopped_or_hidden_run_is_flagged_and_exports_are_offered() {
     let least = Report::of(&expected_recording, &DeadlineConfig::default()).least_fluid;
     assert_eq!(pick.value().parse::<u64>().ok(), least);
 }
+
+#[wasm_bindgen_test]
+async fn a_dragged_slider_recomputes_once_per_frame_with_its_latest_value() {
+    let recording = recording();
+    let deadlines = RwSignal::new(DeadlineConfig::fixed(0.2, 0.05, 0.1));
+    // Every value the deadlines take, in order.
+    let seen = StoredValue::new(Vec::<f64>::new());
+    Effect::new(move |_| {
+        let tbt = deadlines.with(|d| d.tbt_deadline);
+        seen.update_value(|s| s.push(tbt));
+    });
+    let host = host();
+    let shown = recording.clone();
+    let _mounted = leptos::mount::mount_to(host.clone(), move || {
+        view! { <ResultsBody recording=shown deadlines/> }
+    });
+    settle().await;
+    let slider: web_sys::HtmlInputElement = host
+        .query_selector("input[type=range][aria-label='TBT deadline (seconds)']")
+        .unwrap()
+        .expect("the TBT slider")
+        .unchecked_into();
+    // Input events faster than frames: only the latest is applied.
+    for value in ["0.04", "0.03", "0.02", "0.01"] {
+        slider.set_value(value);
+        slider
+            .dispatch_event(&web_sys::Event::new("input").unwrap())
+            .unwrap();
+    }
+    gloo_timers::future::TimeoutFuture::new(100).await;
+    assert_eq!(deadlines.get_untracked().tbt_deadline, 0.01);
+    let values = seen.get_value();
+    assert_eq!(values.first(), Some(&0.05), "{values:?}");
+    assert!(
+        !values.contains(&0.04) && !values.contains(&0.03),
+        "every input was applied: {values:?}"
+    );
+    let moved = Report::of(&recording, &DeadlineConfig::fixed(0.2, 0.01, 0.1));
+    for key in ["fluidity-median", "fluidity-p1", "fluid-rate", "tbt-p99"] {
+        assert_eq!(
+            data_value(&host, &format!("headline-{key}")),
+            raw_value(moved.headline(key).unwrap().value),
+            "{key}"
+        );
+    }
+}
