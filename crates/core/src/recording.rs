@@ -256,6 +256,26 @@ fn is_zero(n: &u32) -> bool {
 }
 
 impl RequestRecord {
+    /// A completed request `id` whose tokens arrived one per chunk at
+    /// `arrivals` (seconds since it was sent), with nothing else recorded:
+    /// the record that tests and examples build from a list of arrival
+    /// times.
+    pub fn from_arrivals(id: u64, arrivals: &[f64]) -> Self {
+        RequestRecord {
+            id,
+            chunks: arrivals
+                .iter()
+                .map(|&at| Chunk {
+                    at,
+                    tokens: 1,
+                    reasoning: false,
+                    server_sent_at: None,
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
     /// Output tokens counted from the chunks.
     pub fn counted_output_tokens(&self) -> u64 {
         self.chunks.iter().map(|c| u64::from(c.tokens)).sum()
@@ -337,6 +357,15 @@ mod tests {
             assert!((got - want).abs() < 1e-12, "{itt:?}");
         }
         assert_eq!(record.num_output_tokens(), 6);
+    }
+
+    #[test]
+    fn a_record_from_arrivals_has_one_token_per_arrival() {
+        let record = RequestRecord::from_arrivals(7, &[0.25, 0.3, 0.5]);
+        assert_eq!(record.id, 7);
+        assert!(record.completed());
+        assert_eq!(record.num_output_tokens(), 3);
+        assert_eq!(record.chunks[1], chunk(0.3, 1));
     }
 
     #[test]

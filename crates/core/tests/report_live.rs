@@ -3,25 +3,9 @@
 //! over; and the live text's stalls and replay pace.
 
 use etalon_core::metrics::{quantile_sorted, sort_floats};
-use etalon_core::recording::{Chunk, ErrorKind, RequestError, RequestRecord};
+use etalon_core::recording::{ErrorKind, RequestError, RequestRecord};
 use etalon_core::report::*;
 use proptest::prelude::*;
-
-fn record(id: u64, arrivals: &[f64]) -> RequestRecord {
-    RequestRecord {
-        id,
-        chunks: arrivals
-            .iter()
-            .map(|&at| Chunk {
-                at,
-                tokens: 1,
-                reasoning: false,
-                server_sent_at: None,
-            })
-            .collect(),
-        ..Default::default()
-    }
-}
 
 fn failed(id: u64) -> RequestRecord {
     RequestRecord {
@@ -75,7 +59,10 @@ fn a_large_figure_is_thinned_evenly_and_stays_close() {
 #[test]
 fn the_summary_is_reused_until_new_records_come() {
     let mut live = LiveDistributions::new();
-    let records = vec![record(0, &[0.5, 0.6]), record(1, &[0.2, 0.25])];
+    let records = vec![
+        RequestRecord::from_arrivals(0, &[0.5, 0.6]),
+        RequestRecord::from_arrivals(1, &[0.2, 0.25]),
+    ];
     live.absorb(1, &records[..1]);
     let first = live.summary();
     live.absorb(1, &records[..1]);
@@ -105,9 +92,9 @@ fn quantiles_of_nothing_are_nan() {
 #[test]
 fn live_distributions_take_each_record_once() {
     let records = vec![
-        record(0, &[0.5, 0.6, 0.7]),
+        RequestRecord::from_arrivals(0, &[0.5, 0.6, 0.7]),
         failed(1),
-        record(2, &[0.3, 0.35]),
+        RequestRecord::from_arrivals(2, &[0.3, 0.35]),
     ];
     let mut live = LiveDistributions::new();
     live.absorb(7, &records[..1]);

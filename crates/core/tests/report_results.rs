@@ -5,26 +5,9 @@
 
 use etalon_core::metrics::{quantile_sorted, recording_metrics, sort_floats, DeadlineConfig};
 use etalon_core::recording::{
-    Bursts, Chunk, Environment, ErrorKind, Recording, RequestError, RequestRecord,
-    RECORDING_VERSION,
+    Bursts, Environment, ErrorKind, Recording, RequestError, RequestRecord, RECORDING_VERSION,
 };
 use etalon_core::report::*;
-
-fn record(id: u64, arrivals: &[f64]) -> RequestRecord {
-    RequestRecord {
-        id,
-        chunks: arrivals
-            .iter()
-            .map(|&at| Chunk {
-                at,
-                tokens: 1,
-                reasoning: false,
-                server_sent_at: None,
-            })
-            .collect(),
-        ..Default::default()
-    }
-}
 
 fn failed(id: u64, kind: ErrorKind, message: &str) -> RequestRecord {
     RequestRecord {
@@ -49,7 +32,7 @@ fn recording() -> Recording {
             let stall = if id % 3 == 0 && k == 15 { 1.0 } else { 0.0 };
             arrivals.push(arrivals[k - 1] + 0.02 + stall);
         }
-        requests.push(record(id, &arrivals));
+        requests.push(RequestRecord::from_arrivals(id, &arrivals));
     }
     requests.push(failed(10, ErrorKind::Timeout, "No answer within 60 s."));
     requests.push(failed(

@@ -3,7 +3,7 @@
 //! marked.
 
 use etalon_core::messages::WorkerMessage;
-use etalon_core::recording::{Chunk, Environment, RequestRecord};
+use etalon_core::recording::{Environment, RequestRecord};
 use etalon_core::run_book::RunBook;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -20,22 +20,6 @@ fn host() -> web_sys::HtmlElement {
     host.unchecked_into()
 }
 
-fn record(id: u64, arrivals: &[f64]) -> RequestRecord {
-    RequestRecord {
-        id,
-        chunks: arrivals
-            .iter()
-            .map(|&at| Chunk {
-                at,
-                tokens: 1,
-                reasoning: false,
-                server_sent_at: None,
-            })
-            .collect(),
-        ..Default::default()
-    }
-}
-
 /// Two planned requests, one finished; the live text has a 0.8 s stall.
 fn book(finished: bool) -> RunBook {
     let mut book = RunBook::new(4, serde_json::json!({}), Environment::default(), 0..2);
@@ -48,7 +32,10 @@ fn book(finished: bool) -> RunBook {
         run_id: 4,
         started_at_unix_ms: 1000.0,
         progress: vec![],
-        records: vec![record(0, &[0.3, 0.31, 0.32, 0.33, 0.34, 1.14, 1.15])],
+        records: vec![RequestRecord::from_arrivals(
+            0,
+            &[0.3, 0.31, 0.32, 0.33, 0.34, 1.14, 1.15],
+        )],
         live_text,
     });
     if finished {
