@@ -76,26 +76,23 @@ pub fn deadline_timeline(itt: &[f64], ttft_deadline: f64, tbt_deadline: f64) -> 
         arrival += t;
         let allowed = d + slack;
         let deadline = waited_from + allowed;
-        if t <= allowed {
-            slack += d - t;
-            tokens.push(TokenDeadline {
-                index,
-                gap: t,
-                waited_from,
-                arrival,
-                deadline,
-                banked_slack: slack,
-                late: false,
-                missed: 0,
-            });
-            continue;
-        }
-        let m = if index == 0 {
-            1.0 + floor_div(t - slack - ttft_deadline, tbt_deadline)
+        // On time exactly when the walk's `t <= D + slack` holds (a NaN gap
+        // is late).
+        let on_time = t <= allowed;
+        let late = !on_time;
+        let missed = if late {
+            let m = if index == 0 {
+                1.0 + floor_div(t - slack - ttft_deadline, tbt_deadline)
+            } else {
+                floor_div(t - slack, tbt_deadline)
+            };
+            slack = 0.0;
+            // As the metrics do (`as u64`): NaN and negatives count 0.
+            m as u32
         } else {
-            floor_div(t - slack, tbt_deadline)
+            slack += d - t;
+            0
         };
-        slack = 0.0;
         tokens.push(TokenDeadline {
             index,
             gap: t,
@@ -103,9 +100,8 @@ pub fn deadline_timeline(itt: &[f64], ttft_deadline: f64, tbt_deadline: f64) -> 
             arrival,
             deadline,
             banked_slack: slack,
-            late: true,
-            // As the metrics do (`as u64`): NaN and negatives count 0.
-            missed: m as u32,
+            late,
+            missed,
         });
     }
     tokens
