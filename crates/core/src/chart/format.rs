@@ -1,7 +1,17 @@
-//! Numbers as people read them on a chart: a unit chosen by magnitude
-//! ("250 µs", "12 ms", "1.5 s", "42 tok/s", "12%"), three significant
-//! digits for single values, and one shared unit and precision for the
-//! ticks of an axis.
+//! Numbers as people read them, the one home of the app's number and
+//! duration formats (the report re-exports its part).
+//!
+//! On a chart: a unit chosen by magnitude ("250 µs", "12 ms", "1.5 s",
+//! "42 tok/s", "12%"), three significant digits with trailing zeros cut
+//! for single values, and one shared unit and precision for the ticks of
+//! an axis; a missing value is an en dash.
+//!
+//! On the results and run screens (cards, tables, sentences): times in µs,
+//! ms or s, rates in tokens/s, shares in %, all with three significant
+//! digits ("12.0 ms"); durations of a run ("1 min 05 s"); a missing or
+//! non-finite figure is an em dash ([`NO_FIGURE`]).
+//!
+//! Both round with [`round_significant`] (decimal, correctly rounded).
 
 /// What a value measures (values are always in base units: seconds, tokens
 /// per second, fractions in [0, 1], counts).
@@ -179,6 +189,8 @@ pub fn round_significant(v: f64, digits: usize) -> f64 {
     format!("{:.*e}", digits.max(1) - 1, v).parse().unwrap_or(v)
 }
 
+/// Decimals that show `v` (already rounded) with `digits` significant
+/// digits.
 fn decimals_for_significant(v: f64, digits: usize) -> usize {
     if v == 0.0 {
         return 0;
@@ -201,7 +213,9 @@ fn decimals_needed(v: f64) -> usize {
         .unwrap_or(9)
 }
 
-fn trim_zeros(text: &str) -> String {
+/// A number's text without trailing zeros after the point ("1.50" is
+/// "1.5", "2.0" is "2"); "-0" is "0".
+pub(crate) fn trim_zeros(text: &str) -> String {
     if text.contains('.') {
         let t = text.trim_end_matches('0').trim_end_matches('.');
         if t == "-0" {
@@ -212,4 +226,109 @@ fn trim_zeros(text: &str) -> String {
     } else {
         text.to_string()
     }
+}
+
+/// Shown for a figure that does not exist (no completed request) or is not
+/// a finite number, on the results and run screens.
+pub const NO_FIGURE: &str = "—";
+
+/// `v` with `digits` significant digits, as text ("42.3", "0.00512",
+/// "230", trailing zeros kept: "12.0"); larger numbers keep all their
+/// whole digits ("1234").
+pub fn significant(v: f64, digits: usize) -> String {
+    if !v.is_finite() {
+        return NO_FIGURE.to_string();
+    }
+    if v == 0.0 {
+        return "0".to_string();
+    }
+    let digits = digits.max(1);
+    // Whole numbers keep every digit ("1234", not "1230").
+    if v.abs() >= 10f64.powi(digits as i32 - 1) {
+        return format!("{v:.0}");
+    }
+    // Rounding can carry into the next power of ten (0.9997 -> 1.00): the
+    // decimals follow the rounded value.
+    let rounded = round_significant(v, digits);
+    format!("{rounded:.*}", decimals_for_significant(rounded, digits))
+}
+
+/// A time in seconds: "850 µs", "42.3 ms", "1.24 s".
+pub fn format_seconds(seconds: f64) -> String {
+    if !seconds.is_finite() {
+        return NO_FIGURE.to_string();
+    }
+    if seconds == 0.0 {
+        return "0 ms".to_string();
+    }
+    let m = round_significant(seconds, 3).abs();
+    if m < 1e-3 {
+        format!("{} µs", significant(seconds * 1e6, 3))
+    } else if m < 1.0 {
+        format!("{} ms", significant(seconds * 1e3, 3))
+    } else {
+        format!("{} s", significant(seconds, 3))
+    }
+}
+
+/// A rate in tokens per second: "42.3 tokens/s".
+pub fn format_rate(tokens_per_second: f64) -> String {
+    if !tokens_per_second.is_finite() {
+        return NO_FIGURE.to_string();
+    }
+    format!("{} tokens/s", significant(tokens_per_second, 3))
+}
+
+/// A share (0..=1) as a percentage: "97.3 %". Never says 100 % or 0 % for a
+/// share that is not exactly 1 or 0 ("> 99.9 %", "< 0.1 %").
+pub fn format_share(fraction: f64) -> String {
+    if !fraction.is_finite() {
+        return NO_FIGURE.to_string();
+    }
+    let percent = fraction * 100.0;
+    if fraction == 1.0 || fraction == 0.0 {
+        return format!("{percent:.0} %");
+    }
+    if percent > 99.95 && percent < 100.0 {
+        return "> 99.9 %".to_string();
+    }
+    if percent > 0.0 && percent < 0.05 {
+        return "< 0.1 %".to_string();
+    }
+    format!("{percent:.1} %")
+}
+
+/// A duration of a run, rounded to the second: "8 s", "1 min 05 s",
+/// "1 h 02 min".
+pub fn format_duration(seconds: f64) -> String {
+    if !seconds.is_finite() || seconds < 0.0 {
+        return NO_FIGURE.to_string();
+    }
+    let total = seconds.round() as u64;
+    let (hours, minutes, secs) = (total / 3600, total / 60 % 60, total % 60);
+    if hours > 0 {
+        format!("{hours} h {minutes:02} min")
+    } else if minutes > 0 {
+        format!("{minutes} min {secs:02} s")
+    } else {
+        format!("{secs} s")
+    }
+}
+
+/// A figure for a `data-value` attribute: full precision (Rust's shortest
+/// text that reads back to the same f64), empty when there is none.
+pub fn raw_value(value: Option<f64>) -> String {
+    match value {
+        Some(v) if v.is_finite() => format!("{v}"),
+        _ => String::new(),
+    }
+}
+
+/// `v` with at most `decimals` decimals and no trailing zeros ("0.05",
+/// "2.5"); empty when not finite. The text of an input field.
+pub fn number_text(v: f64, decimals: usize) -> String {
+    if !v.is_finite() {
+        return String::new();
+    }
+    trim_zeros(&format!("{v:.decimals$}"))
 }

@@ -6,7 +6,8 @@
 //! `src/components/` only turn these layouts into SVG elements.
 //!
 //! Modules: `scale` (linear, log), `ticks` (1-2-5 steps), `format` (units
-//! by magnitude), `axis` (ticks on screen, frames), `path` (`d` strings),
+//! by magnitude; also the report's figures and durations, re-exported by
+//! `report`), `axis` (ticks on screen, frames), `path` (`d` strings),
 //! `palette` (Okabe–Ito colours and dashes), `line` (line charts), `cdf`,
 //! `histogram`, `timeline` (tokens vs deadlines), `explainer` (the two
 //! example streams of the fluidity explainer).
@@ -36,7 +37,9 @@ pub use explainer::{
     EXPLAINER_TTFT_DEADLINE,
 };
 pub use format::{
-    display_unit, format_number, format_ticks, format_value, round_significant, DisplayUnit, Unit,
+    display_unit, format_duration, format_number, format_rate, format_seconds, format_share,
+    format_ticks, format_value, number_text, raw_value, round_significant, significant,
+    DisplayUnit, Unit, NO_FIGURE,
 };
 pub use histogram::{histogram, histogram_layout, Bar, BinRule, Histogram, HistogramLayout};
 pub use line::{

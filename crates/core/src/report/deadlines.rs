@@ -4,6 +4,7 @@
 //! and the configuration with one field changed. The page recomputes every
 //! figure from the recording with the new configuration.
 
+use crate::chart::number_text;
 use crate::metrics::{DeadlineConfig, TtftDeadline};
 
 /// The TTFT field: a fixed deadline, or the slack over the predicted
@@ -63,20 +64,6 @@ pub fn seconds_text(seconds: f64) -> String {
 /// A fraction as the text of a percent field: "10", "2.5".
 pub fn percent_text(fraction: f64) -> String {
     number_text(fraction * 100.0, 3)
-}
-
-/// A number with at most `decimals` decimals and no trailing zeros.
-fn number_text(v: f64, decimals: usize) -> String {
-    if !v.is_finite() {
-        return String::new();
-    }
-    let text = format!("{v:.decimals$}");
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    if text == "-0" {
-        "0".to_string()
-    } else {
-        text.to_string()
-    }
 }
 
 /// Seconds typed by the user. `allow_zero` for a TTFT slack or deadline

@@ -75,7 +75,7 @@ pub fn errors_summary(rows: &[ErrorRow], launched: u64) -> String {
     let share = if launched > 0 {
         format!(
             " ({})",
-            super::format::format_share(failed as f64 / launched as f64)
+            crate::chart::format_share(failed as f64 / launched as f64)
         )
     } else {
         String::new()

@@ -2,7 +2,7 @@
 //! each is shown (its unit). The same words appear beside the headline
 //! cards, in the percentile table and on the run screen.
 
-use super::format::{format_rate, format_seconds, format_share, significant};
+use crate::chart::{format_rate, format_seconds, format_share, significant};
 
 /// A word-piece, the unit every rate and deadline counts in.
 pub const TOKEN_EXPLANATION: &str =

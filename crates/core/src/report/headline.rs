@@ -3,7 +3,7 @@
 //! text, with the sentence that explains it.
 
 use super::explain::Metric;
-use super::format::NO_FIGURE;
+use crate::chart::NO_FIGURE;
 use crate::metrics::{quantile_unsorted, RunMetrics, Summary};
 
 /// The quantile of the "p1" fluidity card: the worst 1 % of requests.

@@ -14,7 +14,6 @@ mod deadlines;
 mod errors;
 mod explain;
 mod export;
-mod format;
 mod headline;
 mod live;
 mod live_text;
@@ -22,6 +21,10 @@ mod requests;
 mod table;
 mod warnings;
 
+/// The figures' formats, from their one home (`chart::format`).
+pub use crate::chart::{
+    format_duration, format_rate, format_seconds, format_share, raw_value, significant, NO_FIGURE,
+};
 pub use deadlines::{
     parse_percent, parse_seconds, percent_text, seconds_text, ttft_field, with_target_miss_rate,
     with_tbt_deadline, with_ttft_field, TtftField,
@@ -29,9 +32,6 @@ pub use deadlines::{
 pub use errors::{error_rows, errors_summary, ErrorRow};
 pub use explain::{Metric, Unit, TOKEN_EXPLANATION};
 pub use export::{recording_file_name, recording_json, run_caption};
-pub use format::{
-    format_duration, format_rate, format_seconds, format_share, raw_value, significant, NO_FIGURE,
-};
 pub use headline::{
     error_rate, headlines, worst_percent_fluidity, Headline, WORST_PERCENT_QUANTILE,
 };

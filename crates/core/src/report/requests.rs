@@ -2,7 +2,7 @@
 //! of requests with a token, labelled with how fluid each was, and the
 //! least fluid one to show first.
 
-use super::format::format_share;
+use crate::chart::format_share;
 use crate::metrics::RunMetrics;
 use crate::recording::Recording;
 

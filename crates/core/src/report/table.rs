@@ -2,7 +2,7 @@
 //! metric over the completed requests (TBT over every gap), as text.
 
 use super::explain::Metric;
-use super::format::NO_FIGURE;
+use crate::chart::NO_FIGURE;
 use crate::metrics::{Percentiles, Summary, NO_DEADLINE_MEETS_TARGET};
 
 /// The table's value columns.

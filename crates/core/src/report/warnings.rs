@@ -3,7 +3,7 @@
 //! streams arrived in bursts (something buffered them), no request
 //! completed.
 
-use super::format::format_duration;
+use crate::chart::format_duration;
 use crate::recording::{Environment, Recording};
 
 /// Why a warning is shown.
