@@ -1,8 +1,75 @@
-//! Axes, grid lines, the data-table wrapper and the legend swatch shared by
-//! the charts. Positions come from `etalon_core::chart` layouts.
+//! The pieces every chart is built of: the SVG frame with its accessible
+//! name, axes and grid lines, the clip of the plot area, the stall hatch
+//! and token marks of the deadline timelines, the data-table wrapper and
+//! the legend swatch. Positions come from `etalon_core::chart` layouts.
 
-use etalon_core::chart::{coord, AxisLayout, Frame, SeriesStyle, FONT_SIZE};
+use etalon_core::chart::{coord, AxisLayout, Frame, SeriesStyle, TimelineMarks, FONT_SIZE};
 use leptos::prelude::*;
+
+/// A chart's `<svg>`: the frame's view box, scaled to its container, with
+/// `title` as its accessible name (and tooltip) and `desc` as its
+/// description, around `children`. (The line chart, which listens to the
+/// pointer, builds its own element around [`svg_heading`].)
+pub fn chart_svg(
+    class: &'static str,
+    frame: Frame,
+    title: String,
+    desc: String,
+    children: impl IntoView + 'static,
+) -> impl IntoView {
+    let label = title.clone();
+    view! {
+        <svg
+            class=class
+            viewBox=frame.view_box()
+            preserveAspectRatio="xMidYMid meet"
+            role="img"
+            aria-label=label
+        >
+            {svg_heading(title, desc)}
+            {children}
+        </svg>
+    }
+}
+
+/// The first children of a chart's `<svg>`: its `<title>` and `<desc>`.
+pub fn svg_heading(title: String, desc: String) -> impl IntoView {
+    (svg_title(title), leptos::tachys::svg::desc().child(desc))
+}
+
+/// A `<clipPath>` with id `id` around a rectangle: the plot area a chart's
+/// lines or marks are cut to.
+pub fn clip_rect(id: String, x: f64, y: f64, width: f64, height: f64) -> impl IntoView {
+    view! {
+        <clipPath id=id>
+            <rect x=coord(x) y=coord(y) width=coord(width) height=coord(height) />
+        </clipPath>
+    }
+}
+
+/// The diagonal hatch that fills stalls on the deadline timelines, as a
+/// `<pattern>` with id `id`.
+pub fn stall_hatch(id: String) -> impl IntoView {
+    view! {
+        <pattern id=id class="timeline-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+            <rect width="6" height="6" class="timeline-hatch-bg" />
+            <line x1="0" y1="0" x2="0" y2="6" class="timeline-hatch-line" />
+        </pattern>
+    }
+}
+
+/// A deadline timeline's marks, back to front: stalls (filled with
+/// `hatch_url`), slack, deadlines met and missed, tokens on time and late.
+pub fn timeline_paths(marks: &TimelineMarks, hatch_url: String) -> impl IntoView {
+    view! {
+        <path class="timeline-stalls" d=marks.stalls.clone() fill=hatch_url />
+        <path class="timeline-slack" d=marks.slack.clone() />
+        <path class="timeline-deadlines-met" d=marks.deadlines_met.clone() />
+        <path class="timeline-deadlines-missed" d=marks.deadlines_missed.clone() />
+        <path class="timeline-tokens" d=marks.tokens_on_time.clone() />
+        <path class="timeline-tokens-late" d=marks.tokens_late.clone() />
+    }
+}
 
 /// The x axis: baseline, ticks with labels, vertical grid lines, title
 /// under the labels at the right.

@@ -5,7 +5,7 @@
 //! words. The streams and their counts come from
 //! `etalon_core::chart::explainer_layout`.
 
-use super::axes::{data_table, svg_title, x_axis};
+use super::axes::{chart_svg, data_table, stall_hatch, timeline_paths, x_axis};
 use super::unique_id;
 use etalon_core::chart::{
     coord, explainer_layout, format_value, Unit, EXPLAINER_TBT_DEADLINE, FONT_SIZE,
@@ -63,40 +63,29 @@ pub fn FluidityExplainer(
                         <text class="timeline-row-label" x=coord(f.left - 8.0) y=coord(label_y) text-anchor="end">{stream.name}</text>
                         <line class="explainer-lane-base" x1=coord(f.left) y1=coord(lane.bottom) x2=coord(f.right) y2=coord(lane.bottom) />
                         <g clip-path=clip_url.clone()>
-                            <path class="timeline-stalls" d=m.stalls.clone() fill=hatch_url.clone() />
-                            <path class="timeline-slack" d=m.slack.clone() />
-                            <path class="timeline-deadlines-met" d=m.deadlines_met.clone() />
-                            <path class="timeline-deadlines-missed" d=m.deadlines_missed.clone() />
-                            <path class="timeline-tokens" d=m.tokens_on_time.clone() />
-                            <path class="timeline-tokens-late" d=m.tokens_late.clone() />
+                            {timeline_paths(m, hatch_url.clone())}
                         </g>
                     </g>
                 }
             })
             .collect_view();
-        view! {
-            <svg
-                class="chart-svg explainer-svg"
-                viewBox=f.view_box()
-                preserveAspectRatio="xMidYMid meet"
-                role="img"
-                aria-label=title
-            >
-                {svg_title(title.to_string())}
-                <desc>{caption()}</desc>
-                <defs>
-                    <clipPath id=clip.clone()>
-                        <rect class="explainer-reveal" x=coord(f.left - 2.0) y="0" width=coord(f.plot_width() + 4.0) height=coord(f.bottom + 2.0) />
-                    </clipPath>
-                    <pattern id=hatch.clone() width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
-                        <rect width="6" height="6" class="timeline-hatch-bg" />
-                        <line x1="0" y1="0" x2="0" y2="6" class="timeline-hatch-line" />
-                    </pattern>
-                </defs>
-                {lanes}
-                {x_axis(f, &l.x, false)}
-            </svg>
-        }
+        let children = view! {
+            <defs>
+                <clipPath id=clip.clone()>
+                    <rect class="explainer-reveal" x=coord(f.left - 2.0) y="0" width=coord(f.plot_width() + 4.0) height=coord(f.bottom + 2.0) />
+                </clipPath>
+                {stall_hatch(hatch.clone())}
+            </defs>
+            {lanes}
+            {x_axis(f, &l.x, false)}
+        };
+        chart_svg(
+            "chart-svg explainer-svg",
+            f,
+            title.to_string(),
+            caption(),
+            children,
+        )
     };
     let table = move || {
         let rows = layout.with(|l| {

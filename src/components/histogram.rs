@@ -1,7 +1,7 @@
 //! `Histogram`: one distribution in bins (Freedman–Diaconis by default, or a
 //! fixed count), with the counts per bin as text alternative.
 
-use super::axes::{data_table, svg_title, x_axis, y_axis};
+use super::axes::{chart_svg, data_table, svg_title, x_axis, y_axis};
 use etalon_core::chart::{
     coord, format_value, histogram, histogram_layout, AxisSpec, BinRule, Unit,
 };
@@ -81,21 +81,12 @@ pub fn Histogram(
                 }
             })
             .collect_view();
-        view! {
-            <svg
-                class="chart-svg"
-                viewBox=f.view_box()
-                preserveAspectRatio="xMidYMid meet"
-                role="img"
-                aria-label=name.clone()
-            >
-                {svg_title(name.clone())}
-                <desc>{desc}</desc>
-                {y_axis(f, &l.y, true)}
-                <g class="chart-bars">{bars}</g>
-                {x_axis(f, &l.x, false)}
-            </svg>
-        }
+        let children = view! {
+            {y_axis(f, &l.y, true)}
+            <g class="chart-bars">{bars}</g>
+            {x_axis(f, &l.x, false)}
+        };
+        chart_svg("chart-svg", f, name.clone(), desc, children)
     };
     let caption = title.clone();
     let table = move || {

@@ -1,7 +1,7 @@
 //! `LineChart`: named series on two labelled axes, with a legend, optional
 //! reference lines, an optional hover readout, and a data table.
 
-use super::axes::{data_table, svg_title, swatch, x_axis, y_axis};
+use super::axes::{clip_rect, data_table, svg_heading, swatch, x_axis, y_axis};
 use super::unique_id;
 use etalon_core::chart::{
     coord, format_value, key_points, line_chart_layout, nearest_points, AxisSpec, LineChartLayout,
@@ -139,12 +139,9 @@ pub fn LineChart(
                 on:pointermove=move |ev| pointer_x.set(pointer_in_chart(&ev, f.width))
                 on:pointerleave=move |_| pointer_x.set(None)
             >
-                {svg_title(title_for_svg.clone())}
-                <desc>{desc}</desc>
+                {svg_heading(title_for_svg.clone(), desc)}
                 <defs>
-                    <clipPath id=clip.clone()>
-                        <rect x=coord(f.left - 2.0) y=coord(f.top - 2.0) width=coord(f.plot_width() + 4.0) height=coord(f.plot_height() + 4.0) />
-                    </clipPath>
+                    {clip_rect(clip.clone(), f.left - 2.0, f.top - 2.0, f.plot_width() + 4.0, f.plot_height() + 4.0)}
                 </defs>
                 {y_axis(f, &l.y, true)}
                 {x_axis(f, &l.x, true)}

@@ -5,7 +5,7 @@
 //! across both rows. The deadlines are the METRICS.md walk's, replayed by
 //! `etalon_core::chart::deadline_timeline`.
 
-use super::axes::{data_table, svg_title, x_axis};
+use super::axes::{chart_svg, data_table, stall_hatch, timeline_paths, x_axis};
 use super::unique_id;
 use etalon_core::chart::{
     coord, deadline_timeline, format_value, timeline_layout, timeline_summary, Unit, FONT_SIZE,
@@ -65,33 +65,14 @@ pub fn RequestTimeline(
             s.stalls.len()
         );
         let hatch_url = format!("url(#{hatch})");
-        view! {
-            <svg
-                class="chart-svg timeline-svg"
-                viewBox=f.view_box()
-                preserveAspectRatio="xMidYMid meet"
-                role="img"
-                aria-label=name.clone()
-            >
-                {svg_title(name.clone())}
-                <desc>{desc}</desc>
-                <defs>
-                    <pattern id=hatch.clone() class="timeline-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
-                        <rect width="6" height="6" class="timeline-hatch-bg" />
-                        <line x1="0" y1="0" x2="0" y2="6" class="timeline-hatch-line" />
-                    </pattern>
-                </defs>
-                <text class="timeline-row-label" x=coord(f.left - 8.0) y=coord((lane.top + lane.deadline_y) / 2.0 + FONT_SIZE / 3.0) text-anchor="end">"deadlines"</text>
-                <text class="timeline-row-label" x=coord(f.left - 8.0) y=coord((lane.deadline_y + lane.bottom) / 2.0 + FONT_SIZE / 3.0) text-anchor="end">"tokens"</text>
-                <path class="timeline-stalls" d=m.stalls fill=hatch_url />
-                <path class="timeline-slack" d=m.slack />
-                <path class="timeline-deadlines-met" d=m.deadlines_met />
-                <path class="timeline-deadlines-missed" d=m.deadlines_missed />
-                <path class="timeline-tokens" d=m.tokens_on_time />
-                <path class="timeline-tokens-late" d=m.tokens_late />
-                {x_axis(f, &l.x, false)}
-            </svg>
-        }
+        let children = view! {
+            <defs>{stall_hatch(hatch.clone())}</defs>
+            <text class="timeline-row-label" x=coord(f.left - 8.0) y=coord((lane.top + lane.deadline_y) / 2.0 + FONT_SIZE / 3.0) text-anchor="end">"deadlines"</text>
+            <text class="timeline-row-label" x=coord(f.left - 8.0) y=coord((lane.deadline_y + lane.bottom) / 2.0 + FONT_SIZE / 3.0) text-anchor="end">"tokens"</text>
+            {timeline_paths(&m, hatch_url)}
+            {x_axis(f, &l.x, false)}
+        };
+        chart_svg("chart-svg timeline-svg", f, name.clone(), desc, children)
     };
     let legend = view! {
         <ul class="chart-legend timeline-legend" aria-hidden="true">
