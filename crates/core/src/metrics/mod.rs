@@ -4,10 +4,13 @@
 //! service-level counts, throughputs, fluid token generation rate, the p99
 //! miss rate vs TBT deadline curve, and percentile tables.
 //!
-//! Entry points: [`recording_metrics`] (a [`Recording`] and a
-//! [`DeadlineConfig`] to a [`RunMetrics`]), and [`run_metrics`] for
-//! timelines from elsewhere (Etalon's `request_level_metrics.json`). Both
-//! are pure: the page calls them again when a deadline slider moves.
+//! Entry points: [`RunProfile`], the deadline-independent part of a run's
+//! figures, computed once, and [`RunProfile::metrics`] /
+//! [`RunProfile::metrics_after`], a [`RunMetrics`] under one
+//! [`DeadlineConfig`] (what a deadline slider recomputes);
+//! [`recording_metrics`] and [`run_metrics`] (timelines from elsewhere,
+//! such as Etalon's `request_level_metrics.json`) do both at once. All are
+//! pure.
 //!
 //! Modules: `floor_div` (Python's `//`), `quantile` (numpy's rule),
 //! `request` (conventional figures), `deadline` (miss counting), `lanes`
@@ -15,7 +18,8 @@
 //! same counting visiting only the long gaps), `bisection` (minimum
 //! deadline search), `config` and `prefill` (deadlines), `service`
 //! (service-level figures), `curve` (the p99 miss rate curve), `summary`
-//! (percentile tables).
+//! (percentile tables), `profile` (the split between what the deadlines
+//! change and what they do not).
 
 mod bisection;
 mod config;
