@@ -40,7 +40,7 @@ pub fn ServerAccountSection(#[prop(into)] recording: Signal<Recording>) -> impl 
                 .iter()
                 .map(|row| row.sentence.clone())
                 .chain(account.tokens.iter().map(|t| t.sentence.clone()))
-                .map(|sentence| view! { <li>{sentence}</li> })
+                .map(|sentence| view! { <p>{sentence}</p> })
                 .collect_view();
             let table = (!account.rows.is_empty()).then(|| {
                 view! {
@@ -67,7 +67,7 @@ pub fn ServerAccountSection(#[prop(into)] recording: Signal<Recording>) -> impl 
                     aria-labelledby="server-account-title"
                 >
                     <h3 id="server-account-title">"What the server says about itself"</h3>
-                    <ul class="explain-list">{sentences}</ul>
+                    {sentences}
                     {table}
                 </section>
             }

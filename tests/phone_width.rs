@@ -1,0 +1,86 @@
+//! The app at phone width (390 x 844 CSS pixels, an ordinary phone): the
+//! set-up, the live run and the results fit the screen's width (wide
+//! tables scroll inside a box of their own; the page itself never scrolls
+//! sideways, and nothing sticks out of it), charts included. Screenshots of each screen land in
+//! target/e2e-screenshots/phone-*.png.
+
+use std::time::Duration;
+
+use etalon_e2e::{OpenApp, Testbed};
+
+/// Elements wider than the viewport, and the page's own overflow.
+const OVERFLOW: &str = "(() => { \
+    const width = document.documentElement.clientWidth; \
+    const scrolls = e => { for (let a = e.parentElement; a; a = a.parentElement) \
+                             if (getComputedStyle(a).overflowX !== 'visible') return true; \
+                           return false; }; \
+    const over = e => { const r = e.getBoundingClientRect(); \
+                        return r.width > 0 && (r.right > width + 1 || r.left < -1) && !scrolls(e); }; \
+    const name = e => e.tagName.toLowerCase() \
+      + (typeof e.className === 'string' && e.className ? '.' + e.className.split(' ').join('.') : '') \
+      + (e.dataset && e.dataset.testid ? '[' + e.dataset.testid + ']' : ''); \
+    const wide = [...document.querySelectorAll('body *')] \
+      .filter(e => over(e) && !(e.parentElement && over(e.parentElement))) \
+      .map(e => name(e.parentElement) + ' > ' + name(e) + ' ' + Math.round(e.getBoundingClientRect().right)); \
+    return { page: document.documentElement.scrollWidth - width, wide: wide.slice(0, 8) }; \
+  })()";
+
+async fn assert_fits(app: &OpenApp, screen: &str) {
+    let overflow = app.browser.eval(OVERFLOW).await;
+    app.browser.screenshot(&format!("phone-{screen}")).await;
+    assert_eq!(
+        overflow["page"], 0,
+        "{screen}: the page scrolls sideways at phone width: {overflow}"
+    );
+    assert_eq!(
+        overflow["wide"],
+        serde_json::json!([]),
+        "{screen}: elements wider than the phone: {overflow}"
+    );
+}
+
+#[tokio::test]
+async fn every_screen_fits_a_phone() {
+    let testbed = Testbed::start(&[]).await;
+    let app = OpenApp::open().await;
+    let browser = &app.browser;
+    browser.client.set_window_size(390, 844).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_fits(&app, "setup").await;
+
+    browser.fill("setup-endpoint", &testbed.base_url).await;
+    browser
+        .fill("setup-model", "stalls@rate=60,stall_at=8,stall_ms=300")
+        .await;
+    browser.fill("setup-requests", "8").await;
+    browser.fill("setup-concurrency", "4").await;
+    browser.fill("setup-warmup", "0").await;
+    browser.fill("setup-output-tokens", "40").await;
+    browser.click("setup-run").await;
+    browser
+        .wait_for(
+            "document.querySelector('[data-testid=live-figures]') !== null",
+            Duration::from_secs(30),
+        )
+        .await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_fits(&app, "run").await;
+
+    browser
+        .wait_for(
+            "document.querySelector('[data-testid=run-see-results]') !== null",
+            Duration::from_secs(60),
+        )
+        .await;
+    browser.click("run-see-results").await;
+    browser
+        .wait_for(
+            "document.querySelector('[data-testid=headline-fluid-rate]') !== null \
+             && document.querySelectorAll('svg').length > 2",
+            Duration::from_secs(30),
+        )
+        .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_fits(&app, "results").await;
+    app.browser.close().await;
+}
