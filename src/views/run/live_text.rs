@@ -89,7 +89,9 @@ pub fn LiveText(book: BookSignal) -> impl IntoView {
             <h3 id="live-answer-title">"The first answer, as it arrived"</h3>
             <p class="muted">
                 "Replayed at the pace its pieces arrived. "
-                <mark class="stall" aria-label="stall marker">"⏸"</mark>
+                <mark class="stall" aria-label="stall marker">
+                    <PauseIcon/>
+                </mark>
                 " marks a stall. "
                 {Metric::Stall.explanation()}
             </p>
@@ -124,7 +126,8 @@ pub fn LiveText(book: BookSignal) -> impl IntoView {
                                         title=format!("The text stopped for {}", format_seconds(gap))
                                         aria-label=format!("stall of {}", format_seconds(gap))
                                     >
-                                        {stall_marker(gap)}
+                                        <PauseIcon/>
+                                        {stall_marker(gap).trim_start_matches('⏸').to_string()}
                                     </mark>
                                 }
                                     .into_any()
@@ -139,4 +142,13 @@ pub fn LiveText(book: BookSignal) -> impl IntoView {
             </div>
         </section>
     }
+}
+
+/// The pause sign of a stall marker, drawn by CSS as two bars: not every
+/// system has a font with "⏸" (U+23F8), and a missing glyph shows as an
+/// empty box. The character stays in the text, hidden, so copied text and
+/// the marker's text content still read "⏸ 0.8 s".
+#[component]
+fn PauseIcon() -> impl IntoView {
+    view! { <span class="pause-icon" aria-hidden="true">"⏸"</span> }
 }
