@@ -28,6 +28,7 @@ use super::summary::{Percentiles, Summary};
 use super::{curve, DeadlineConfig, RequestMetrics, RequestTimeline, RunMetrics, ServiceMetrics};
 use crate::recording::Recording;
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 /// The figures of a run that no deadline changes, and what makes the
 /// deadline figures fast to compute again.
@@ -159,27 +160,63 @@ impl RunProfile {
         deadlines: &DeadlineConfig,
         previous: Option<&RunMetrics>,
     ) -> RunMetrics {
+        let min_deadlines = match previous.filter(|p| self.reuses_searches(deadlines, p)) {
+            Some(previous) => previous
+                .requests
+                .iter()
+                .map(|r| r.min_tbt_deadline_to_meet)
+                .collect(),
+            None => self.min_tbt_deadlines(deadlines, 0..self.timelines.len()),
+        };
+        self.metrics_with_searches(deadlines, min_deadlines)
+    }
+
+    /// Whether figures under `deadlines` can keep the minimum-deadline
+    /// searches of `previous` (computed from this same profile): same TTFT
+    /// deadline and target miss rate (the TBT deadline plays no part).
+    pub fn reuses_searches(&self, deadlines: &DeadlineConfig, previous: &RunMetrics) -> bool {
+        previous.requests.len() == self.timelines.len()
+            && previous.deadlines.ttft_deadline == deadlines.ttft_deadline
+            && previous.deadlines.target_miss_rate.to_bits() == deadlines.target_miss_rate.to_bits()
+    }
+
+    /// The minimum TBT deadline to meet the target of `deadlines`, for the
+    /// requests in `requests` (indices in input order): the costly part of
+    /// a TTFT deadline or target move, which a page may spread over several
+    /// tasks before [`RunProfile::metrics_with_searches`].
+    pub fn min_tbt_deadlines(
+        &self,
+        deadlines: &DeadlineConfig,
+        requests: Range<usize>,
+    ) -> Vec<f64> {
+        let timelines = &self.timelines[requests.clone()];
+        let prepared = prepare(timelines, &self.facts[requests]);
+        let ttft_deadlines: Vec<f64> = timelines
+            .iter()
+            .map(|t| deadlines.ttft_deadline_for(t.num_prompt_tokens))
+            .collect();
+        counted_min_tbt_deadlines(&prepared, &ttft_deadlines, deadlines.target_miss_rate)
+    }
+
+    /// Every figure under `deadlines`, given every request's minimum TBT
+    /// deadline under them ([`RunProfile::min_tbt_deadlines`] over all
+    /// requests).
+    pub fn metrics_with_searches(
+        &self,
+        deadlines: &DeadlineConfig,
+        min_deadlines: Vec<f64>,
+    ) -> RunMetrics {
+        assert_eq!(
+            min_deadlines.len(),
+            self.timelines.len(),
+            "one search per request"
+        );
         let prepared = prepare(&self.timelines, &self.facts);
         let ttft_deadlines: Vec<f64> = self
             .timelines
             .iter()
             .map(|t| deadlines.ttft_deadline_for(t.num_prompt_tokens))
             .collect();
-        let reusable = previous.filter(|p| {
-            p.requests.len() == self.timelines.len()
-                && p.deadlines.ttft_deadline == deadlines.ttft_deadline
-                && p.deadlines.target_miss_rate.to_bits() == deadlines.target_miss_rate.to_bits()
-        });
-        let min_deadlines: Vec<f64> = match reusable {
-            Some(previous) => previous
-                .requests
-                .iter()
-                .map(|r| r.min_tbt_deadline_to_meet)
-                .collect(),
-            None => {
-                counted_min_tbt_deadlines(&prepared, &ttft_deadlines, deadlines.target_miss_rate)
-            }
-        };
         let counts = miss_counts(&prepared, &ttft_deadlines, deadlines.tbt_deadline);
         let requests: Vec<RequestMetrics> = (0..self.timelines.len())
             .map(|i| {
@@ -333,6 +370,9 @@ mod tests {
                     (plain.missed_deadlines, plain.total_deadlines)
                 );
             }
+            let mut split = profile.min_tbt_deadlines(&deadlines, 0..25);
+            split.extend(profile.min_tbt_deadlines(&deadlines, 25..60));
+            assert_eq!(profile.metrics_with_searches(&deadlines, split), scratch);
             previous = again;
         }
     }

@@ -108,6 +108,19 @@ impl ReportBasis {
             errors: error_rows(&recording.requests),
         }
     }
+
+    /// Whether `report` was computed from this basis.
+    pub fn made(&self, report: &Report) -> bool {
+        report.basis_id == self.id
+    }
+
+    /// Whether the report under `deadlines` can keep the minimum-deadline
+    /// searches of `previous` (a TBT deadline move: cheap), or must search
+    /// again (a TTFT deadline or target move: see
+    /// [`Report::from_basis_with_searches`]).
+    pub fn reuses_searches(&self, deadlines: &DeadlineConfig, previous: &Report) -> bool {
+        self.made(previous) && self.profile.reuses_searches(deadlines, &previous.metrics)
+    }
 }
 
 /// Everything the results screen shows under one deadline configuration.
@@ -148,7 +161,26 @@ impl Report {
         let previous = previous
             .filter(|p| p.basis_id == basis.id)
             .map(|p| &p.metrics);
-        let metrics = basis.profile.metrics_after(deadlines, previous);
+        Report::of_metrics(basis, basis.profile.metrics_after(deadlines, previous))
+    }
+
+    /// The report under `deadlines` from `basis`, given every request's
+    /// minimum TBT deadline under them (`basis.profile.min_tbt_deadlines`,
+    /// which a page may compute a slice of requests per task).
+    pub fn from_basis_with_searches(
+        basis: &ReportBasis,
+        deadlines: &DeadlineConfig,
+        min_deadlines: Vec<f64>,
+    ) -> Report {
+        Report::of_metrics(
+            basis,
+            basis
+                .profile
+                .metrics_with_searches(deadlines, min_deadlines),
+        )
+    }
+
+    fn of_metrics(basis: &ReportBasis, metrics: RunMetrics) -> Report {
         let errors = basis.errors.clone();
         Report {
             headlines: headlines(&metrics),
