@@ -169,26 +169,24 @@ async fn the_results_show_what_llama_server_says_about_itself() {
     let server = LlamaServer::start(2).await;
     let app = OpenApp::open().await;
     let browser = &app.browser;
-    browser.fill("setup-endpoint", &server.base_url).await;
-    browser.fill("setup-model", "gemma-3-270m").await;
-    browser.fill("setup-requests", "4").await;
-    browser.fill("setup-concurrency", "2").await;
-    browser.fill("setup-warmup", "1").await;
-    browser.fill("setup-prompt-tokens", "200").await;
-    browser.fill("setup-output-tokens", "32").await;
+    browser
+        .fill_all(&[
+            ("setup-endpoint", &server.base_url),
+            ("setup-model", "gemma-3-270m"),
+            ("setup-requests", "4"),
+            ("setup-concurrency", "2"),
+            ("setup-warmup", "1"),
+            ("setup-prompt-tokens", "200"),
+            ("setup-output-tokens", "32"),
+        ])
+        .await;
     browser.click("setup-run").await;
     browser
-        .wait_for(
-            "document.querySelector('[data-testid=run-see-results]') !== null",
-            std::time::Duration::from_secs(180),
-        )
+        .wait_for_testid("run-see-results", std::time::Duration::from_secs(180))
         .await;
     browser.click("run-see-results").await;
     browser
-        .wait_for(
-            "document.querySelector('[data-testid=server-account-tpot]') !== null",
-            std::time::Duration::from_secs(30),
-        )
+        .wait_for_testid("server-account-tpot", std::time::Duration::from_secs(30))
         .await;
     browser.screenshot("results-llama-server").await;
     let value = |row: &str, cell: usize| {

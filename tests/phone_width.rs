@@ -52,25 +52,23 @@ async fn every_screen_fits_a_phone() {
     browser
         .fill("setup-model", "stalls@rate=60,stall_at=8,stall_ms=300")
         .await;
-    browser.fill("setup-requests", "8").await;
-    browser.fill("setup-concurrency", "4").await;
-    browser.fill("setup-warmup", "0").await;
-    browser.fill("setup-output-tokens", "40").await;
+    browser
+        .fill_all(&[
+            ("setup-requests", "8"),
+            ("setup-concurrency", "4"),
+            ("setup-warmup", "0"),
+            ("setup-output-tokens", "40"),
+        ])
+        .await;
     browser.click("setup-run").await;
     browser
-        .wait_for(
-            "document.querySelector('[data-testid=live-figures]') !== null",
-            Duration::from_secs(30),
-        )
+        .wait_for_testid("live-figures", Duration::from_secs(30))
         .await;
     tokio::time::sleep(Duration::from_millis(1200)).await;
     assert_fits(&app, "run").await;
 
     browser
-        .wait_for(
-            "document.querySelector('[data-testid=run-see-results]') !== null",
-            Duration::from_secs(60),
-        )
+        .wait_for_testid("run-see-results", Duration::from_secs(60))
         .await;
     browser.click("run-see-results").await;
     browser

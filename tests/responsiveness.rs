@@ -12,12 +12,16 @@ async fn no_long_task_while_six_streams_run_at_100_tokens_per_second() {
     let testbed = Testbed::start(&[]).await;
     let app = OpenApp::open().await;
     let browser = &app.browser;
-    browser.fill("setup-endpoint", &testbed.base_url).await;
-    browser.fill("setup-model", "steady@rate=100").await;
-    browser.fill("setup-requests", "6").await;
-    browser.fill("setup-concurrency", "6").await;
-    browser.fill("setup-warmup", "0").await;
-    browser.fill("setup-output-tokens", "400").await;
+    browser
+        .fill_all(&[
+            ("setup-endpoint", &testbed.base_url),
+            ("setup-model", "steady@rate=100"),
+            ("setup-requests", "6"),
+            ("setup-concurrency", "6"),
+            ("setup-warmup", "0"),
+            ("setup-output-tokens", "400"),
+        ])
+        .await;
     // Let the page settle after the edits, then start watching.
     tokio::time::sleep(Duration::from_millis(500)).await;
     browser
@@ -33,10 +37,7 @@ async fn no_long_task_while_six_streams_run_at_100_tokens_per_second() {
         .await;
     browser.click("setup-run").await;
     browser
-        .wait_for(
-            "document.querySelector('[data-testid=run-see-results]') !== null",
-            Duration::from_secs(60),
-        )
+        .wait_for_testid("run-see-results", Duration::from_secs(60))
         .await;
     let long_tasks = browser.eval("window.__longTasks").await;
     println!("long tasks during the run: {long_tasks}");

@@ -17,7 +17,7 @@
 
 use std::time::{Duration, Instant};
 
-use etalon_e2e::{serve_app, Browser, Testbed};
+use etalon_e2e::{Browser, OpenApp, Testbed};
 use serde_json::Value;
 
 fn setting(name: &str, default: u64) -> u64 {
@@ -75,28 +75,25 @@ async fn main() {
     let tokens = setting("ETALON_SCALE_TOKENS", 1_000);
     let rate = setting("ETALON_SCALE_RATE", 1_000);
     let testbed = Testbed::start(&[]).await;
-    let server = serve_app().await;
-    let browser = Browser::start().await;
-    browser.client.goto(&server.url).await.unwrap();
-    browser
-        .wait_for(
-            "typeof window.etalonRun === 'function'",
-            Duration::from_secs(30),
-        )
-        .await;
+    let app = OpenApp::open().await;
+    let browser = &app.browser;
     browser.fill("setup-endpoint", &testbed.base_url).await;
     browser
         .fill("setup-model", &format!("steady@rate={rate}"))
         .await;
-    browser.fill("setup-requests", &requests.to_string()).await;
-    browser.fill("setup-concurrency", "6").await;
-    browser.fill("setup-warmup", "0").await;
-    browser.fill("setup-prompt-tokens", "32").await;
+    browser
+        .fill_all(&[
+            ("setup-requests", &requests.to_string()),
+            ("setup-concurrency", "6"),
+            ("setup-warmup", "0"),
+            ("setup-prompt-tokens", "32"),
+        ])
+        .await;
     browser
         .fill("setup-output-tokens", &tokens.to_string())
         .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let idle = tab_memory_mb(&browser).await;
+    let idle = tab_memory_mb(browser).await;
     browser
         .eval(
             "(() => { window.__longTasks = []; new PerformanceObserver(list => { \
@@ -113,13 +110,13 @@ async fn main() {
     let mut peak: f64 = idle;
     loop {
         tokio::time::sleep(Duration::from_secs(15)).await;
-        let memory = tab_memory_mb(&browser).await;
+        let memory = tab_memory_mb(browser).await;
         peak = peak.max(memory);
-        let (count, longest) = long_tasks(&browser).await;
+        let (count, longest) = long_tasks(browser).await;
         println!(
             "{:>6.0} s  {}  tab {memory:.1} MB  long tasks {count} (longest {longest:.0} ms)",
             started.elapsed().as_secs_f64(),
-            progress(&browser).await,
+            progress(browser).await,
         );
         let done: Value = browser
             .eval("document.querySelector('[data-testid=run-see-results]') !== null")
@@ -128,21 +125,18 @@ async fn main() {
             break;
         }
     }
-    let received = tokens_received(&browser).await;
-    let run_memory = tab_memory_mb(&browser).await;
-    let (run_long, run_longest) = long_tasks(&browser).await;
+    let received = tokens_received(browser).await;
+    let run_memory = tab_memory_mb(browser).await;
+    let (run_long, run_longest) = long_tasks(browser).await;
     let shown = Instant::now();
     browser.click("run-see-results").await;
     browser
-        .wait_for(
-            "document.querySelector('[data-testid=headline-fluid-rate]') !== null",
-            Duration::from_secs(600),
-        )
+        .wait_for_testid("headline-fluid-rate", Duration::from_secs(600))
         .await;
     let results_after = shown.elapsed().as_secs_f64();
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let results_memory = tab_memory_mb(&browser).await;
-    let (all_long, all_longest) = long_tasks(&browser).await;
+    let results_memory = tab_memory_mb(browser).await;
+    let (all_long, all_longest) = long_tasks(browser).await;
     println!(
         "run over in {:.0} s: {received} tokens received; tab {run_memory:.1} MB at the end of the \
          run (peak {peak:.1} MB), {:.1} bytes per token over the idle tab; {run_long} long tasks \
@@ -163,5 +157,5 @@ async fn main() {
             "NOT met"
         }
     );
-    browser.close().await;
+    app.browser.close().await;
 }

@@ -37,11 +37,15 @@ async fn stop_keeps_every_measured_request_and_is_offered_only_while_running() {
     browser.fill("setup-endpoint", &testbed.base_url).await;
     // 40 requests of 40 tokens at 20 tokens/s, 4 at once: about 20 s in
     // all; one warm-up request of 2 s first.
-    browser.fill("setup-model", "steady@rate=20").await;
-    browser.fill("setup-requests", "40").await;
-    browser.fill("setup-concurrency", "4").await;
-    browser.fill("setup-warmup", "1").await;
-    browser.fill("setup-output-tokens", "40").await;
+    browser
+        .fill_all(&[
+            ("setup-model", "steady@rate=20"),
+            ("setup-requests", "40"),
+            ("setup-concurrency", "4"),
+            ("setup-warmup", "1"),
+            ("setup-output-tokens", "40"),
+        ])
+        .await;
     browser.click("setup-run").await;
 
     browser
@@ -91,10 +95,7 @@ async fn stop_keeps_every_measured_request_and_is_offered_only_while_running() {
 
     browser.click("run-see-results").await;
     browser
-        .wait_for(
-            "document.querySelector('[data-testid=export-recording]') !== null",
-            Duration::from_secs(30),
-        )
+        .wait_for_testid("export-recording", Duration::from_secs(30))
         .await;
     browser.click("export-recording").await;
     let file = browser.downloaded_file(Duration::from_secs(20)).await;

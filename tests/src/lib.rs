@@ -229,6 +229,22 @@ impl Browser {
         assert_eq!(found, true, "no element [data-testid={testid}]");
     }
 
+    /// Fill several fields, in order: (test id, value).
+    pub async fn fill_all(&self, fields: &[(&str, &str)]) {
+        for (testid, value) in fields {
+            self.fill(testid, value).await;
+        }
+    }
+
+    /// Wait until an element with this test id is on the page.
+    pub async fn wait_for_testid(&self, testid: &str, timeout: Duration) {
+        self.wait_for(
+            &format!("document.querySelector('[data-testid={testid}]') !== null"),
+            timeout,
+        )
+        .await;
+    }
+
     /// Click the element with this test id.
     pub async fn click(&self, testid: &str) {
         let selector = format!("[data-testid={testid}]");
