@@ -29,6 +29,7 @@ use leptos::prelude::*;
 use crate::runner::Phase;
 use crate::state::{use_app, Screen};
 use crate::views::run::next_task;
+use std::time::Duration;
 
 pub use charts::{Distributions, FluiditySection};
 pub use deadlines::DeadlineControls;
@@ -101,9 +102,7 @@ fn NoResults() -> impl IntoView {
 
 /// Every figure of `recording` under `deadlines`. The recording's
 /// [`ReportBasis`] is computed once; moving a deadline recomputes every
-/// figure at once from it (`Report::from_basis` in a memo, which keeps the
-/// previous report's minimum-deadline searches when only the TBT deadline
-/// moved).
+/// figure at once from it (see [`follow_deadlines`]).
 #[component]
 pub fn ResultsBody(
     #[prop(into)] recording: Signal<Recording>,
@@ -113,9 +112,11 @@ pub fn ResultsBody(
     stopped: Signal<bool>,
 ) -> impl IntoView {
     let basis = Memo::new(move |_| recording.with(ReportBasis::of));
-    let report = Memo::new(move |previous: Option<&Report>| {
-        basis.with(|b| deadlines.with(|d| Report::from_basis(b, d, previous)))
-    });
+    let shown = RwSignal::new(
+        basis.with_untracked(|b| deadlines.with_untracked(|d| Report::from_basis(b, d, None))),
+    );
+    follow_deadlines(basis, deadlines, shown);
+    let report = Memo::new(move |_| shown.get());
     let gaps = Memo::new(move |_| basis.with(|b| b.profile.sorted_gaps().to_vec()));
     let warnings = Memo::new(move |_| recording.with(|r| run_warnings(r, stopped.get())));
     let caption = move || recording.with(run_caption);
@@ -151,5 +152,97 @@ pub fn ResultsBody(
             <server::ServerAccountSection recording/>
             <ErrorsTable report/>
         </div>
+    }
+}
+
+/// Requests whose minimum-deadline searches one task does on a TTFT
+/// deadline or target move (about 10 ms of work in the browser for the
+/// searches of typical requests).
+const SEARCHES_PER_TASK: usize = 100;
+
+/// Keeps `shown` the report of `basis` under `deadlines`. A TBT deadline
+/// move keeps the previous report's minimum-deadline searches: one task of
+/// a few milliseconds. A TTFT deadline or target move searches again, a
+/// slice of requests per task (so that no task on the page lasts 50 ms),
+/// and shows every new figure at once when the last slice is done; a newer
+/// move abandons it.
+fn follow_deadlines(
+    basis: Memo<ReportBasis>,
+    deadlines: RwSignal<DeadlineConfig>,
+    shown: RwSignal<Report>,
+) {
+    let generation = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let config = deadlines.get();
+        basis.track();
+        generation.update_value(|g| *g += 1);
+        let this = generation.get_value();
+        let current = shown.with_untracked(|r| {
+            basis.with_untracked(|b| b.made(r) && r.metrics.deadlines == config)
+        });
+        if current {
+            return;
+        }
+        let quick =
+            shown.with_untracked(|r| basis.with_untracked(|b| b.reuses_searches(&config, r)));
+        if quick {
+            let report = shown.with_untracked(|r| {
+                basis.with_untracked(|b| Report::from_basis(b, &config, Some(r)))
+            });
+            shown.set(report);
+            return;
+        }
+        let requests = basis.with_untracked(|b| b.profile.timelines().len());
+        SlicedSearch {
+            basis,
+            shown,
+            generation,
+            this,
+            config,
+            searches: Vec::with_capacity(requests),
+            requests,
+        }
+        .queue(0);
+    });
+}
+
+/// The minimum-deadline searches of a TTFT deadline or target move, done
+/// a slice of requests per task.
+struct SlicedSearch {
+    basis: Memo<ReportBasis>,
+    shown: RwSignal<Report>,
+    generation: StoredValue<u64>,
+    /// The move this search is for; a newer one abandons it.
+    this: u64,
+    config: DeadlineConfig,
+    searches: Vec<f64>,
+    requests: usize,
+}
+
+impl SlicedSearch {
+    /// Searches the requests from `start` on in the next task, then queues
+    /// the rest; shows the report after the last slice.
+    fn queue(mut self, start: usize) {
+        set_timeout(
+            move || {
+                if self.generation.get_value() != self.this {
+                    return;
+                }
+                let end = (start + SEARCHES_PER_TASK).min(self.requests);
+                let slice = self
+                    .basis
+                    .with_untracked(|b| b.profile.min_tbt_deadlines(&self.config, start..end));
+                self.searches.extend(slice);
+                if end < self.requests {
+                    self.queue(end);
+                } else {
+                    let report = self.basis.with_untracked(|b| {
+                        Report::from_basis_with_searches(b, &self.config, self.searches)
+                    });
+                    self.shown.set(report);
+                }
+            },
+            Duration::ZERO,
+        );
     }
 }

@@ -246,3 +246,44 @@ async fn a_dragged_slider_recomputes_once_per_frame_with_its_latest_value() {
         );
     }
 }
+
+#[wasm_bindgen_test]
+async fn a_ttft_deadline_move_searches_in_slices_and_shows_every_figure_at_once() {
+    // More requests than one task searches.
+    let mut recording = recording();
+    let steady = recording.requests[1].clone();
+    for id in 9..260u64 {
+        recording.requests.push(RequestRecord {
+            id,
+            ..steady.clone()
+        });
+    }
+    let deadlines = RwSignal::new(DeadlineConfig::fixed(0.2, 0.05, 0.1));
+    let host = host();
+    let shown = recording.clone();
+    let _mounted = leptos::mount::mount_to(host.clone(), move || {
+        view! { <ResultsBody recording=shown deadlines/> }
+    });
+    settle().await;
+    let input: web_sys::HtmlInputElement = find(&host, "deadline-ttft").unchecked_into();
+    input.set_value("0.16");
+    input
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    gloo_timers::future::TimeoutFuture::new(300).await;
+    let moved = Report::of(&recording, &DeadlineConfig::fixed(0.16, 0.05, 0.1));
+    for key in ["fluidity-median", "fluidity-p1", "fluid-rate", "ttft-p50"] {
+        assert_eq!(
+            data_value(&host, &format!("headline-{key}")),
+            raw_value(moved.headline(key).unwrap().value),
+            "{key}"
+        );
+    }
+    let table = find(&host, "percentile-table").text_content().unwrap();
+    let smallest = moved
+        .percentile_rows
+        .iter()
+        .find(|row| row.metric == etalon_core::report::Metric::MinTbtDeadline)
+        .unwrap();
+    assert!(table.contains(&smallest.cells[0]), "{table}");
+}
