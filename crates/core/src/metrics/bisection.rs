@@ -204,16 +204,13 @@ impl TimelineFacts {
     pub fn of_gaps(gaps: &[f64]) -> Self {
         let mut longest_gap = f64::NEG_INFINITY;
         let mut shortest_gap = f64::INFINITY;
-        let mut prefix = Vec::with_capacity(gaps.len() + 1);
         let mut sum = 0.0;
         let mut magnitude = 0.0;
-        prefix.push(0.0);
         for &gap in gaps {
             longest_gap = longest_gap.max(gap);
             shortest_gap = shortest_gap.min(gap);
             sum += gap;
             magnitude += gap.abs();
-            prefix.push(sum);
         }
         // The sum of magnitudes is NaN exactly when a gap is.
         if magnitude.is_nan() {
@@ -222,7 +219,7 @@ impl TimelineFacts {
         TimelineFacts {
             longest_gap,
             shortest_gap,
-            sparse: SparseGaps::new(gaps, prefix, magnitude),
+            sparse: SparseGaps::new(gaps, sum, magnitude),
         }
     }
 }

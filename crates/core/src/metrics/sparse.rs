@@ -53,8 +53,10 @@ fn threshold_for_long_gaps(gaps: &[f64], mean: f64) -> f64 {
 /// are passed to [`SparseGaps::count`]), kept with a recording's profile.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct SparseGaps {
-    /// `prefix[i]`: float sum of `gaps[..i]`, left to right.
-    prefix: Vec<f64>,
+    /// For each long gap `j` (in the order of `long_gaps`): the float sum
+    /// of `gaps[..j]` and of `gaps[..=j]`, left to right (the prefix sums
+    /// the sparse walk reads; no other is needed).
+    long_prefix: Vec<(f64, f64)>,
     /// Sum of `|gap|`, for the error bounds.
     magnitude: f64,
     /// Indices (ascending) of every gap longer than `threshold`.
@@ -66,11 +68,10 @@ pub(crate) struct SparseGaps {
 }
 
 impl SparseGaps {
-    /// Prepares `gaps`, given their prefix sums (`prefix[i]`, the float
-    /// sum of `gaps[..i]` left to right) and the sum of their magnitudes.
-    /// With a NaN or infinite gap, no deadline is counted sparsely.
-    pub fn new(gaps: &[f64], prefix: Vec<f64>, magnitude: f64) -> Self {
-        let sum = prefix[gaps.len()];
+    /// Prepares `gaps`, given their float sum (left to right) and the sum
+    /// of their magnitudes. With a NaN or infinite gap, no deadline is
+    /// counted sparsely.
+    pub fn new(gaps: &[f64], sum: f64, magnitude: f64) -> Self {
         let threshold = if !magnitude.is_finite() {
             f64::INFINITY
         } else if gaps.len() <= LONG_GAPS {
@@ -78,9 +79,17 @@ impl SparseGaps {
         } else {
             threshold_for_long_gaps(gaps, sum / gaps.len() as f64)
         };
-        let long_gaps: Vec<u32> = (0..gaps.len() as u32)
-            .filter(|&i| gaps[i as usize] > threshold)
-            .collect();
+        let mut long_gaps: Vec<u32> = Vec::new();
+        let mut long_prefix: Vec<(f64, f64)> = Vec::new();
+        let mut running = 0.0;
+        for (i, &gap) in gaps.iter().enumerate() {
+            let next = running + gap;
+            if gap > threshold {
+                long_gaps.push(i as u32);
+                long_prefix.push((running, next));
+            }
+            running = next;
+        }
         // Sorted by an integer key in IEEE total order, longest first.
         let mut keyed: Vec<(u64, u32)> = long_gaps
             .iter()
@@ -93,7 +102,7 @@ impl SparseGaps {
             .map(|(_, p)| (gaps[long_gaps[p as usize] as usize], p))
             .collect();
         SparseGaps {
-            prefix,
+            long_prefix,
             magnitude,
             long_gaps,
             longest_first,
@@ -134,6 +143,8 @@ impl SparseGaps {
         }
         let mut slack_at_reset = start.slack;
         let mut reset = 0usize;
+        // The float sum of `gaps[..reset]`.
+        let mut prefix_at_reset = 0.0;
         let mut missed = 0u64;
         let mut late_gaps = 0u64;
         for (word_index, &word) in longer.iter().enumerate() {
@@ -144,8 +155,8 @@ impl SparseGaps {
                 let j = self.long_gaps[position] as usize;
                 let gap = gaps[j];
                 let since = (j - reset) as f64;
-                let slack =
-                    slack_at_reset + (since * deadline - (self.prefix[j] - self.prefix[reset]));
+                let (prefix_before, prefix_after) = self.long_prefix[position];
+                let slack = slack_at_reset + (since * deadline - (prefix_before - prefix_at_reset));
                 // Bound on |slack - reference slack| (gap-by-gap float sums over
                 // `since` gaps, each term and partial sum at most `size`).
                 let size = slack_at_reset + since * deadline + self.magnitude + gap;
@@ -171,6 +182,7 @@ impl SparseGaps {
                 late_gaps += 1;
                 slack_at_reset = 0.0;
                 reset = j + 1;
+                prefix_at_reset = prefix_after;
             }
         }
         let mut count = start.count;
