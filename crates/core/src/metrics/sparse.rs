@@ -79,17 +79,35 @@ impl SparseGaps {
         } else {
             threshold_for_long_gaps(gaps, sum / gaps.len() as f64)
         };
-        let mut long_gaps: Vec<u32> = Vec::new();
-        let mut long_prefix: Vec<(f64, f64)> = Vec::new();
+        // At most LONG_GAPS gaps exceed the threshold (it was chosen so):
+        // gathered in fixed arrays, the loop makes no call and keeps its
+        // running sum in a register.
+        let mut found = [0u32; LONG_GAPS];
+        let mut sums = [(0.0, 0.0); LONG_GAPS];
+        let mut taken = 0;
+        let mut more = false;
         let mut running = 0.0;
         for (i, &gap) in gaps.iter().enumerate() {
             let next = running + gap;
             if gap > threshold {
-                long_gaps.push(i as u32);
-                long_prefix.push((running, next));
+                if taken < LONG_GAPS {
+                    found[taken] = i as u32;
+                    sums[taken] = (running, next);
+                    taken += 1;
+                } else {
+                    more = true;
+                }
             }
             running = next;
         }
+        // (Never so; were it, no deadline would be counted sparsely.)
+        let (threshold, taken) = if more {
+            (f64::INFINITY, 0)
+        } else {
+            (threshold, taken)
+        };
+        let long_gaps: Vec<u32> = found[..taken].to_vec();
+        let long_prefix: Vec<(f64, f64)> = sums[..taken].to_vec();
         // Sorted by an integer key in IEEE total order, longest first.
         let mut keyed: Vec<(u64, u32)> = long_gaps
             .iter()
