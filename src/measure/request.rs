@@ -2,7 +2,7 @@
 //! with the worker's clock, and let the core's `StreamRecorder` build the
 //! record. Ends in a record whatever happens: answer, error, timeout or stop.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use etalon_core::failure;
@@ -12,6 +12,7 @@ use etalon_core::stream::StreamRecorder;
 use futures::future::{select, Either};
 use futures::FutureExt;
 use js_sys::{Reflect, Uint8Array};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, ReadableStreamDefaultReader, RequestInit, Response};
@@ -126,10 +127,16 @@ async fn read_response(
     };
     let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
     let mut buffer = Vec::new();
+    // The time of each read is taken by a reaction attached to the read's
+    // promise, which runs as soon as the promise settles; the awaiting
+    // task only runs after the futures queue has polled every task woken
+    // in the same turn, so a read of another stream settling at the same
+    // moment would otherwise be parsed first and this stamp come late.
     loop {
-        let read = JsFuture::from(reader.read()).await;
-        // The time of this read: taken first, before any other work.
-        let at = clock.now() - sent;
+        let promise = reader.read();
+        let stamp = stamp_when_settled(&promise, clock);
+        let read = JsFuture::from(promise).await;
+        let at = stamp.get().unwrap_or_else(|| clock.now()) - sent;
         let result = match read {
             Ok(result) => result,
             Err(_) => {
@@ -166,4 +173,24 @@ async fn read_response(
             }
         }
     }
+}
+
+/// The clock's time when `promise` settles, read by a reaction of its own
+/// (a one-shot closure that frees itself once called; a read abandoned
+/// with its request leaves one small closure behind).
+fn stamp_when_settled(
+    promise: &js_sys::Promise,
+    clock: &super::clock::Clock,
+) -> Rc<Cell<Option<f64>>> {
+    let stamp = Rc::new(Cell::new(None));
+    let (at, clock) = (stamp.clone(), clock.clone());
+    let reaction: js_sys::Function =
+        Closure::once_into_js(move |_: JsValue| at.set(Some(clock.now()))).unchecked_into();
+    let then: Option<js_sys::Function> = Reflect::get(promise, &"then".into())
+        .ok()
+        .and_then(|f| f.dyn_into().ok());
+    if let Some(then) = then {
+        let _ = then.call2(promise, &reaction, &reaction);
+    }
+    stamp
 }
