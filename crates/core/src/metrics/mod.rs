@@ -198,24 +198,45 @@ fn request_figures(
         deadlines.tbt_deadline,
         FirstToken::Counted,
     );
-    RequestMetrics {
-        id: timeline.id,
-        completed: timeline.error.is_none(),
-        error: timeline.error,
-        num_output_tokens: timeline.num_output_tokens,
-        num_prompt_tokens: timeline.num_prompt_tokens,
-        ttft: conventional.ttft,
-        time_to_first_visible_token: timeline.time_to_first_visible_token,
-        tpot: conventional.tpot,
-        end_to_end_latency: conventional.end_to_end_latency,
-        normalized_end_to_end_latency: conventional.normalized_end_to_end_latency,
-        output_throughput: conventional.output_throughput,
+    RequestMetrics::assemble(
+        timeline,
+        &conventional,
         ttft_deadline,
-        deadline_miss_rate: count.miss_rate(),
-        missed_deadlines: count.missed_deadlines,
-        total_deadlines: count.total_deadlines,
-        fluidity_index: count.fluidity_index(),
-        min_tbt_deadline_to_meet,
-        decode_min_tbt_deadline,
+        count,
+        (min_tbt_deadline_to_meet, decode_min_tbt_deadline),
+    )
+}
+
+impl RequestMetrics {
+    /// A request's figures from its timeline, its conventional metrics, the
+    /// TTFT deadline applied to it, its deadline count and its two minimum
+    /// TBT deadlines (to meet the target; decode-only at 10 %).
+    pub(crate) fn assemble(
+        timeline: &RequestTimeline,
+        conventional: &ConventionalMetrics,
+        ttft_deadline: f64,
+        count: DeadlineCount,
+        (min_tbt_deadline_to_meet, decode_min_tbt_deadline): (f64, f64),
+    ) -> RequestMetrics {
+        RequestMetrics {
+            id: timeline.id,
+            completed: timeline.error.is_none(),
+            error: timeline.error,
+            num_output_tokens: timeline.num_output_tokens,
+            num_prompt_tokens: timeline.num_prompt_tokens,
+            ttft: conventional.ttft,
+            time_to_first_visible_token: timeline.time_to_first_visible_token,
+            tpot: conventional.tpot,
+            end_to_end_latency: conventional.end_to_end_latency,
+            normalized_end_to_end_latency: conventional.normalized_end_to_end_latency,
+            output_throughput: conventional.output_throughput,
+            ttft_deadline,
+            deadline_miss_rate: count.miss_rate(),
+            missed_deadlines: count.missed_deadlines,
+            total_deadlines: count.total_deadlines,
+            fluidity_index: count.fluidity_index(),
+            min_tbt_deadline_to_meet,
+            decode_min_tbt_deadline,
+        }
     }
 }

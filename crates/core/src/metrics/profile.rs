@@ -220,29 +220,13 @@ impl RunProfile {
         let counts = miss_counts(&prepared, &ttft_deadlines, deadlines.tbt_deadline);
         let requests: Vec<RequestMetrics> = (0..self.timelines.len())
             .map(|i| {
-                let timeline = &self.timelines[i];
-                let conventional = &self.conventional[i];
-                let count = counts[i];
-                RequestMetrics {
-                    id: timeline.id,
-                    completed: timeline.error.is_none(),
-                    error: timeline.error,
-                    num_output_tokens: timeline.num_output_tokens,
-                    num_prompt_tokens: timeline.num_prompt_tokens,
-                    ttft: conventional.ttft,
-                    time_to_first_visible_token: timeline.time_to_first_visible_token,
-                    tpot: conventional.tpot,
-                    end_to_end_latency: conventional.end_to_end_latency,
-                    normalized_end_to_end_latency: conventional.normalized_end_to_end_latency,
-                    output_throughput: conventional.output_throughput,
-                    ttft_deadline: ttft_deadlines[i],
-                    deadline_miss_rate: count.miss_rate(),
-                    missed_deadlines: count.missed_deadlines,
-                    total_deadlines: count.total_deadlines,
-                    fluidity_index: count.fluidity_index(),
-                    min_tbt_deadline_to_meet: min_deadlines[i],
-                    decode_min_tbt_deadline: self.decode_min_deadlines[i],
-                }
+                RequestMetrics::assemble(
+                    &self.timelines[i],
+                    &self.conventional[i],
+                    ttft_deadlines[i],
+                    counts[i],
+                    (min_deadlines[i], self.decode_min_deadlines[i]),
+                )
             })
             .collect();
         let mut service = self.service.clone();
