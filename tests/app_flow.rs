@@ -9,12 +9,6 @@ use std::time::Duration;
 use etalon_e2e::{OpenApp, Testbed};
 use serde_json::Value;
 
-fn cli_binary() -> std::path::PathBuf {
-    std::env::var_os("ETALON_CLI")
-        .map(Into::into)
-        .unwrap_or_else(|| etalon_e2e::workspace_root().join("target/debug/etalon-cli"))
-}
-
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1e-12)
 }
@@ -76,24 +70,7 @@ async fn a_user_runs_fifty_requests_and_reads_the_same_figures_as_the_cli() {
         .to_lowercase()
         .contains("bearer"));
 
-    let output = std::process::Command::new(cli_binary())
-        .args([
-            "metrics",
-            "--json",
-            "--ttft-deadline",
-            "0.2",
-            "--tbt-deadline",
-            "0.05",
-        ])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let cli: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let cli = etalon_e2e::cli_metrics_json(&file, "0.2", "0.05");
     let service = &cli["service"];
 
     let shown = |testid: &str| {

@@ -269,27 +269,7 @@ async fn a_result_link_shows_the_same_figures_in_a_fresh_browser_and_files_round
     // etalon-cli reads the Etalon file to the figures the sender saw.
     let etalon_path = std::env::temp_dir().join(format!("etalon-e2e-{}.json", std::process::id()));
     std::fs::write(&etalon_path, &etalon_text).unwrap();
-    let cli = std::env::var_os("ETALON_CLI")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| etalon_e2e::workspace_root().join("target/debug/etalon-cli"));
-    let output = std::process::Command::new(cli)
-        .args([
-            "metrics",
-            "--json",
-            "--ttft-deadline",
-            "0.1",
-            "--tbt-deadline",
-            "0.012",
-        ])
-        .arg(&etalon_path)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let cli: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let cli = etalon_e2e::cli_metrics_json(&etalon_path, "0.1", "0.012");
     let cli_fluid = cli["service"]["fluid_token_generation_rate"]
         .as_f64()
         .unwrap();

@@ -317,6 +317,39 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// The `etalon-cli` binary: `ETALON_CLI`, or the debug build that
+/// `scripts/test` makes.
+pub fn cli_binary() -> PathBuf {
+    std::env::var_os("ETALON_CLI")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let target = std::env::var_os("CARGO_TARGET_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| workspace_root().join("target"));
+            target.join("debug/etalon-cli")
+        })
+}
+
+/// `etalon-cli metrics --json` of `file` under these deadlines (seconds).
+pub fn cli_metrics_json(
+    file: &std::path::Path,
+    ttft_deadline: &str,
+    tbt_deadline: &str,
+) -> serde_json::Value {
+    let output = std::process::Command::new(cli_binary())
+        .args(["metrics", "--json", "--ttft-deadline", ttft_deadline])
+        .args(["--tbt-deadline", tbt_deadline])
+        .arg(file)
+        .output()
+        .expect("etalon-cli runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("etalon-cli prints JSON")
+}
+
 /// The project's scripted streaming server (`etalon-cli testbed`) on a free
 /// loopback port, until dropped. `scripts/test` builds it first; `ETALON_CLI`
 /// names another binary.
@@ -334,14 +367,7 @@ impl Testbed {
     /// On `addr` (port 0 picks a free one).
     pub async fn start_on(addr: &str, extra_args: &[&str]) -> Testbed {
         use tokio::io::AsyncBufReadExt;
-        let binary = std::env::var_os("ETALON_CLI")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| {
-                let target = std::env::var_os("CARGO_TARGET_DIR")
-                    .map(PathBuf::from)
-                    .unwrap_or_else(|| workspace_root().join("target"));
-                target.join("debug/etalon-cli")
-            });
+        let binary = cli_binary();
         assert!(
             binary.is_file(),
             "etalon-cli is missing at {}: run `cargo build -p etalon-cli` first (scripts/test does).",
