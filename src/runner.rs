@@ -126,7 +126,7 @@ impl Runner {
                 runner.book.update(|book| {
                     if let Some(book) = book.as_mut().filter(|b| !b.finished) {
                         let start = book.recording.started_at_unix_ms;
-                        book.recording
+                        std::sync::Arc::make_mut(&mut book.recording)
                             .environment
                             .hidden_intervals
                             .push(((since - start).max(0.0) / 1000.0, (now - start) / 1000.0));

@@ -132,7 +132,7 @@ pub fn show_recording(app: &AppState, recording: Recording, deadlines: Option<De
         recording.environment.clone(),
         [],
     );
-    book.recording = recording;
+    book.recording = std::sync::Arc::new(recording);
     book.finished = true;
     app.book.set(Some(book));
     app.screen.set(Screen::Results);

@@ -25,6 +25,7 @@ use etalon_core::metrics::DeadlineConfig;
 use etalon_core::recording::Recording;
 use etalon_core::report::{run_caption, run_warnings, Report, ReportBasis};
 use leptos::prelude::*;
+use std::sync::Arc;
 
 use crate::runner::Phase;
 use crate::state::{use_app, Screen};
@@ -42,13 +43,21 @@ pub use table::PercentileTable;
 #[component]
 pub fn ResultsView() -> impl IntoView {
     let app = use_app();
-    let recording = Memo::new(move |_| {
-        app.book.with(|b| {
-            b.as_ref()
-                .filter(|b| b.finished)
-                .map(|b| b.recording.clone())
-        })
-    });
+    // The book's recording itself, shared: the memo changes when the book
+    // holds another recording, and never compares two long recordings.
+    let recording = Memo::new_with_compare(
+        move |_| {
+            app.book.with(|b| {
+                b.as_ref()
+                    .filter(|b| b.finished)
+                    .map(|b| b.recording.clone())
+            })
+        },
+        |old, new| match (old, new) {
+            (Some(Some(old)), Some(Some(new))) => !Arc::ptr_eq(old, new),
+            (old, new) => old.map(Option::is_some) != new.map(Option::is_some),
+        },
+    );
     let stopped = Signal::derive(move || app.book.with(|b| b.as_ref().is_some_and(|b| b.stopped)));
     view! {
         <section class="results-view" data-testid="results-view" aria-labelledby="results-title">
@@ -105,13 +114,13 @@ fn NoResults() -> impl IntoView {
 /// figure at once from it (see [`follow_deadlines`]).
 #[component]
 pub fn ResultsBody(
-    #[prop(into)] recording: Signal<Recording>,
+    #[prop(into)] recording: Signal<Arc<Recording>>,
     deadlines: RwSignal<DeadlineConfig>,
     /// The user stopped the run early.
     #[prop(into, optional)]
     stopped: Signal<bool>,
 ) -> impl IntoView {
-    let basis = Memo::new(move |_| recording.with(ReportBasis::of));
+    let basis = Memo::new(move |_| recording.with(|r| ReportBasis::of(r)));
     let shown = RwSignal::new(
         basis.with_untracked(|b| deadlines.with_untracked(|d| Report::from_basis(b, d, None))),
     );
@@ -119,7 +128,7 @@ pub fn ResultsBody(
     let report = Memo::new(move |_| shown.get());
     let gaps = Memo::new(move |_| basis.with(|b| b.profile.sorted_gaps().to_vec()));
     let warnings = Memo::new(move |_| recording.with(|r| run_warnings(r, stopped.get())));
-    let caption = move || recording.with(run_caption);
+    let caption = move || recording.with(|r| run_caption(r));
     let charts = next_task();
     view! {
         <div class="results-body">

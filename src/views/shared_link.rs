@@ -112,7 +112,7 @@ pub fn finished_recording(app: &AppState) -> Option<Recording> {
     app.book.with_untracked(|b| {
         b.as_ref()
             .filter(|b| b.finished)
-            .map(|b| b.recording.clone())
+            .map(|b| Recording::clone(&b.recording))
     })
 }
 

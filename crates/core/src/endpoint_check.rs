@@ -112,7 +112,8 @@ mod tests {
                     reasoning: false,
                     server_sent_at: None,
                 },
-            ],
+            ]
+            .into(),
             output_tokens: Some(TokenCount {
                 count: 2,
                 source: TokenSource::Server,

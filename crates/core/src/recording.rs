@@ -10,6 +10,9 @@
 
 use serde::{Deserialize, Serialize};
 
+mod chunks;
+pub use chunks::{on_tick_grid, ChunkIter, Chunks, TimeIter, TICKS_PER_SECOND};
+
 /// Version of the recording format. Bump on any incompatible change.
 pub const RECORDING_VERSION: u32 = 1;
 
@@ -75,7 +78,8 @@ pub struct TokenCount {
     pub source: TokenSource,
 }
 
-/// One network read that carried output tokens.
+/// One network read that carried output tokens. A request keeps its reads
+/// in [`Chunks`], by column; this is one of them, as a value.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Chunk {
     /// Arrival time, seconds since the request was handed to `fetch`.
@@ -162,7 +166,7 @@ pub struct RequestRecord {
     pub ended_at: Option<f64>,
     /// Reads that carried output tokens, in arrival order.
     #[serde(default)]
-    pub chunks: Vec<Chunk>,
+    pub chunks: Chunks,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt_tokens: Option<TokenCount>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -278,7 +282,7 @@ impl RequestRecord {
 
     /// Output tokens counted from the chunks.
     pub fn counted_output_tokens(&self) -> u64 {
-        self.chunks.iter().map(|c| u64::from(c.tokens)).sum()
+        self.chunks.total_tokens()
     }
 
     /// Output tokens: the server's figure when it reported one, else counted.
@@ -302,6 +306,18 @@ impl RequestRecord {
     /// carried k tokens gives its gap once, then k - 1 gaps of 0, as the
     /// Etalon reference does. Empty when no token arrived.
     pub fn inter_token_times(&self) -> Vec<f64> {
+        if self.chunks.one_token_each() {
+            let mut previous = 0.0;
+            return self
+                .chunks
+                .arrival_times()
+                .map(|at| {
+                    let gap = at - previous;
+                    previous = at;
+                    gap
+                })
+                .collect();
+        }
         let mut itt = vec![0.0; self.counted_output_tokens() as usize];
         let mut token = 0;
         let mut previous = 0.0;
@@ -347,7 +363,7 @@ mod tests {
     #[test]
     fn several_tokens_in_one_chunk_give_zero_gaps() {
         let record = RequestRecord {
-            chunks: vec![chunk(0.5, 2), chunk(0.6, 1), chunk(0.8, 3)],
+            chunks: vec![chunk(0.5, 2), chunk(0.6, 1), chunk(0.8, 3)].into(),
             ..Default::default()
         };
         let itt = record.inter_token_times();
@@ -365,13 +381,13 @@ mod tests {
         assert_eq!(record.id, 7);
         assert!(record.completed());
         assert_eq!(record.num_output_tokens(), 3);
-        assert_eq!(record.chunks[1], chunk(0.3, 1));
+        assert_eq!(record.chunks.get(1), Some(chunk(0.3, 1)));
     }
 
     #[test]
     fn server_usage_wins_over_counting() {
         let record = RequestRecord {
-            chunks: vec![chunk(0.5, 1)],
+            chunks: vec![chunk(0.5, 1)].into(),
             output_tokens: Some(TokenCount {
                 count: 4,
                 source: TokenSource::Server,
@@ -397,7 +413,8 @@ mod tests {
                         reasoning: true,
                         ..chunk(0.3, 2)
                     },
-                ],
+                ]
+                .into(),
                 error: Some(RequestError {
                     kind: ErrorKind::HttpStatus,
                     message: "The server said: rate limited".into(),

@@ -4,6 +4,7 @@
 //! without a browser; the page only stores it in a signal.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -46,7 +47,9 @@ impl RunProgress {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunBook {
     pub run_id: u64,
-    pub recording: Recording,
+    /// Shared, not copied, with the results screen and exports: a long
+    /// run's recording is the largest thing in the tab.
+    pub recording: Arc<Recording>,
     states: HashMap<u64, (RequestState, u64)>,
     progress: RunProgress,
     /// The text of the live request, with arrival times (seconds since it
@@ -75,13 +78,13 @@ impl RunBook {
         };
         RunBook {
             run_id,
-            recording: Recording {
+            recording: Arc::new(Recording {
                 version: RECORDING_VERSION,
                 started_at_unix_ms: 0.0,
                 config,
                 environment,
                 requests: Vec::new(),
-            },
+            }),
             states,
             progress,
             live_text: Vec::new(),
@@ -100,7 +103,8 @@ impl RunBook {
                 records,
                 live_text,
             } if run_id == self.run_id => {
-                self.recording.started_at_unix_ms = started_at_unix_ms;
+                // Copies only if someone still holds the recording mid-run.
+                Arc::make_mut(&mut self.recording).started_at_unix_ms = started_at_unix_ms;
                 for update in progress {
                     self.set_state(update.id, update.state, update.tokens);
                 }
@@ -111,14 +115,16 @@ impl RunBook {
                         RequestState::Failed
                     };
                     self.set_state(record.id, state, record.counted_output_tokens());
-                    self.recording.requests.push(record);
+                    Arc::make_mut(&mut self.recording).requests.push(record);
                 }
                 self.live_text.extend(live_text);
             }
             WorkerMessage::Finished { run_id, stopped } if run_id == self.run_id => {
                 self.finished = true;
                 self.stopped = stopped;
-                self.recording.requests.sort_by_key(|r| r.id);
+                Arc::make_mut(&mut self.recording)
+                    .requests
+                    .sort_by_key(|r| r.id);
             }
             _ => {}
         }

@@ -114,7 +114,7 @@ impl SyntheticRun {
             sent_at: id as f64 * 0.01,
             scheduled_at: id as f64 * 0.01,
             ended_at: chunks.last().map(|c| c.at),
-            chunks,
+            chunks: chunks.into(),
             prompt_tokens: count(512),
             output_tokens: count(u64::from(self.tokens_per_request)),
             finish_reason: Some("length".into()),

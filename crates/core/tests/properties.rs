@@ -142,7 +142,7 @@ proptest! {
                     tokens = 0;
                 }
             }
-            RequestRecord { chunks, ..Default::default() }
+            RequestRecord { chunks: chunks.into(), ..Default::default() }
         };
         let (a, b) = (record(&cuts_a), record(&cuts_b));
         prop_assert_eq!(a.num_output_tokens(), gaps.len() as u64);

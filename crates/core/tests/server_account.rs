@@ -130,7 +130,7 @@ fn usage_without_timings_is_set_against_the_count() {
 #[test]
 fn pieces_of_several_tokens_are_told_apart_from_single_tokens() {
     let mut r = RequestRecord {
-        chunks: vec![chunk(0.1, 1), chunk(0.2, 3), chunk(0.3, 2)],
+        chunks: vec![chunk(0.1, 1), chunk(0.2, 3), chunk(0.3, 2)].into(),
         ..RequestRecord::default()
     };
     r.output_tokens = server_tokens(6);

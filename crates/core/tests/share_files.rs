@@ -29,7 +29,7 @@ fn run(seed: u64, requests: usize) -> Recording {
         message: "No end within 120 s.".into(),
         status: None,
     });
-    recording.requests[2].chunks.clear();
+    recording.requests[2].chunks = Default::default();
     recording.requests[2].output_tokens = None;
     recording.requests[2].error = Some(RequestError {
         kind: ErrorKind::HttpStatus,

@@ -83,7 +83,7 @@ fn seeded_run(seed: u64, requests: u64, tokens: u32, jitter: f64, clock: f64) ->
                 sent_at: on_clock(id as f64 * 0.1 + 0.0003),
                 headers_at: Some(on_clock(chunks[0].at * 0.9)),
                 ended_at: Some(on_clock(chunks[last].at + 0.0004)),
-                chunks,
+                chunks: chunks.into(),
                 prompt_tokens: counted(512),
                 output_tokens: counted(u64::from(tokens)),
                 finish_reason: Some("length".into()),
@@ -231,12 +231,14 @@ fn ties_on_the_clock_grid_keep_the_senders_figures() {
     let mut recording = realistic_run(100e-6, 5e-6);
     recording.requests.truncate(50);
     for record in recording.requests.iter_mut().take(4) {
-        let first = record.chunks[0].at;
+        let first = record.chunks.first().unwrap().at;
         let start = (first / 5e-6).round() * 5e-6;
-        for (i, chunk) in record.chunks.iter_mut().enumerate() {
+        let mut chunks = record.chunks.to_vec();
+        for (i, chunk) in chunks.iter_mut().enumerate() {
             chunk.at = browser_time(start + record.sent_at + i as f64 * 0.05, 5e-6)
                 - browser_time(record.sent_at, 5e-6);
         }
+        record.chunks = chunks.into();
         record.ended_at = record.chunks.last().map(|c| c.at);
     }
     // A TTFT deadline of 0 banks no slack: each gap meets its deadline
@@ -425,7 +427,7 @@ proptest! {
             started_at_unix_ms: 0.0,
             config: serde_json::Value::Null,
             environment: Environment::default(),
-            requests: vec![RequestRecord { sent_at: 0.123_456_789, chunks, ..Default::default() }],
+            requests: vec![RequestRecord { sent_at: 0.123_456_789, chunks: chunks.into(), ..Default::default() }],
         };
         let run = SharedRun { recording, deadlines: None, rounded_to: None };
         let back = unpack_run(&pack_run(&run, &HashSet::new())).unwrap().recording;
@@ -521,7 +523,7 @@ fn realistic_small() -> Recording {
     let mut recording = realistic_run(100e-6, 5e-6);
     recording.requests.truncate(3);
     for r in &mut recording.requests {
-        r.chunks.truncate(20);
+        r.chunks = r.chunks.iter().take(20).collect();
     }
     recording
 }
@@ -681,7 +683,7 @@ fn zip_bombs_are_stopped_at_the_cap() {
 #[test]
 fn schema_checks_refuse_absurd_values() {
     let mut recording = realistic_small();
-    recording.requests[0].chunks[3].tokens = 3_000_000_000;
+    edit_chunk(&mut recording, 3, |c| c.tokens = 3_000_000_000);
     assert!(result_link(&recording, None, &[])
         .unwrap_err()
         .message
@@ -693,12 +695,12 @@ fn schema_checks_refuse_absurd_values() {
         .message
         .contains("appears twice"));
     let mut recording = realistic_small();
-    recording.requests[0].chunks[5].at = 1e12;
+    edit_chunk(&mut recording, 5, |c| c.at = 1e12);
     assert!(check_recording(&recording)
         .unwrap_err()
         .message
         .contains("not in order"));
-    recording.requests[0].chunks[5].at = f64::NAN;
+    edit_chunk(&mut recording, 5, |c| c.at = f64::NAN);
     assert!(check_recording(&recording).is_err());
     let mut recording = realistic_small();
     recording.version = 2;
@@ -747,4 +749,12 @@ fn script_text_travels_as_text() {
         panic!()
     };
     assert_eq!(back.request.model, "<img src=x onerror=alert(1)>");
+}
+
+/// Edits read `index` of the first request.
+fn edit_chunk(recording: &mut Recording, index: usize, edit: impl FnOnce(&mut Chunk)) {
+    let record = &mut recording.requests[0];
+    let mut chunks = record.chunks.to_vec();
+    edit(&mut chunks[index]);
+    record.chunks = chunks.into();
 }

@@ -7,12 +7,13 @@
 use etalon_core::recording::Recording;
 use etalon_core::share::{export_file, ExportKind};
 use leptos::prelude::*;
+use std::sync::Arc;
 
 use crate::share::{download, secrets_in_use};
 use crate::state::AppState;
 
 #[component]
-pub fn ExportButton(recording: Signal<Recording>) -> impl IntoView {
+pub fn ExportButton(recording: Signal<Arc<Recording>>) -> impl IntoView {
     let app = use_context::<AppState>();
     let problem = RwSignal::new(None::<String>);
     let export = move |_| {

@@ -6,12 +6,13 @@ use etalon_core::metrics::DeadlineConfig;
 use etalon_core::recording::Recording;
 use etalon_core::report::{format_seconds, format_share, request_timeline, Report};
 use leptos::prelude::*;
+use std::sync::Arc;
 
 use crate::components::{responsive_width, RequestTimeline};
 
 #[component]
 pub fn RequestSection(
-    recording: Signal<Recording>,
+    recording: Signal<Arc<Recording>>,
     report: Memo<Report>,
     deadlines: RwSignal<DeadlineConfig>,
 ) -> impl IntoView {

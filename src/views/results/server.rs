@@ -8,10 +8,11 @@ use etalon_core::recording::Recording;
 use etalon_core::report::format_seconds;
 use etalon_core::server_account::server_account;
 use leptos::prelude::*;
+use std::sync::Arc;
 
 #[component]
-pub fn ServerAccountSection(#[prop(into)] recording: Signal<Recording>) -> impl IntoView {
-    let account = Memo::new(move |_| recording.with(server_account));
+pub fn ServerAccountSection(#[prop(into)] recording: Signal<Arc<Recording>>) -> impl IntoView {
+    let account = Memo::new(move |_| recording.with(|r| server_account(r)));
     move || {
         let account = account.get();
         (!account.is_empty()).then(|| {
@@ -120,7 +121,7 @@ mod tests {
     #[wasm_bindgen_test]
     async fn llama_timings_show_beside_the_browsers_figures() {
         let (host, _mount) = mount(|| {
-            view! { <ServerAccountSection recording=Signal::stored(recording(true))/> }
+            view! { <ServerAccountSection recording=Signal::stored(std::sync::Arc::new(recording(true)))/> }
         });
         settle().await;
         let ttft = host
@@ -140,7 +141,7 @@ mod tests {
     #[wasm_bindgen_test]
     async fn a_server_that_reports_nothing_shows_no_section() {
         let (host, _mount) = mount(|| {
-            view! { <ServerAccountSection recording=Signal::stored(recording(false))/> }
+            view! { <ServerAccountSection recording=Signal::stored(std::sync::Arc::new(recording(false)))/> }
         });
         settle().await;
         assert!(host

@@ -91,7 +91,7 @@ async fn headlines_carry_the_cores_values_and_a_tbt_deadline_recomputes_them() {
     let host = host();
     let shown = recording.clone();
     let _mounted = leptos::mount::mount_to(host.clone(), move || {
-        view! { <ResultsBody recording=shown deadlines/> }
+        view! { <ResultsBody recording=std::sync::Arc::new(shown) deadlines/> }
     });
     settle().await;
 
@@ -164,7 +164,7 @@ async fn a_stopped_or_hidden_run_is_flagged_and_exports_are_offered() {
     let host = host();
     let deadlines = RwSignal::new(DeadlineConfig::default());
     let _mounted = leptos::mount::mount_to(host.clone(), move || {
-        view! { <ResultsBody recording deadlines stopped=true/> }
+        view! { <ResultsBody recording=std::sync::Arc::new(recording) deadlines stopped=true/> }
     });
     settle().await;
     let text = host.text_content().unwrap();
@@ -214,7 +214,7 @@ async fn a_dragged_slider_recomputes_once_per_frame_with_its_latest_value() {
     let host = host();
     let shown = recording.clone();
     let _mounted = leptos::mount::mount_to(host.clone(), move || {
-        view! { <ResultsBody recording=shown deadlines/> }
+        view! { <ResultsBody recording=std::sync::Arc::new(shown) deadlines/> }
     });
     settle().await;
     let slider: web_sys::HtmlInputElement = host
@@ -262,7 +262,7 @@ async fn a_ttft_deadline_move_searches_in_slices_and_shows_every_figure_at_once(
     let host = host();
     let shown = recording.clone();
     let _mounted = leptos::mount::mount_to(host.clone(), move || {
-        view! { <ResultsBody recording=shown deadlines/> }
+        view! { <ResultsBody recording=std::sync::Arc::new(shown) deadlines/> }
     });
     settle().await;
     let input: web_sys::HtmlInputElement = find(&host, "deadline-ttft").unchecked_into();

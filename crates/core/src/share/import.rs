@@ -274,7 +274,7 @@ fn read_etalon(value: &Value) -> Result<(Recording, Option<DeadlineConfig>), Str
                 .and_then(Value::as_u64)
                 .unwrap_or(i as u64),
             ended_at: end,
-            chunks,
+            chunks: chunks.into(),
             prompt_tokens: prompt_tokens.map(counted),
             output_tokens: tokens.map(counted),
             error,
@@ -327,7 +327,7 @@ mod tests {
         assert_eq!(chunks.len(), 2);
         assert_eq!((chunks[0].tokens, chunks[1].tokens), (2, 3));
         let record = RequestRecord {
-            chunks,
+            chunks: chunks.into(),
             ..Default::default()
         };
         assert_eq!(record.inter_token_times(), [0.5, 0.0, 0.25, 0.0, 0.0]);

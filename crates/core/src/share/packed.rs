@@ -45,7 +45,7 @@ use serde::{Deserialize, Serialize};
 use super::bytes::{ByteReader, ByteWriter, Damaged};
 use super::{ShareError, MAX_INFLATED_BYTES};
 use crate::metrics::DeadlineConfig;
-use crate::recording::{Chunk, Recording, RequestRecord};
+use crate::recording::{Chunk, Chunks, Recording, RequestRecord};
 
 /// Version of the compact form this page writes: 2 carries the grid the
 /// browser measured on besides the one the times are written on (coarser
@@ -322,7 +322,7 @@ fn head_json(run: &SharedRun) -> Vec<u8> {
         record.sent_at = 0.0;
         record.headers_at = None;
         record.ended_at = None;
-        record.chunks = Vec::new();
+        record.chunks = Chunks::new();
     }
     let head = HeadOut {
         deadlines: run.deadlines.as_ref(),
@@ -544,24 +544,29 @@ fn unpack_request(
     if let Some(offset) = end_offset {
         record.ended_at = Some(from(at.wrapping_add(offset)));
     }
-    record.chunks = chunks;
     if flags & EXACT_TIMES != 0 {
         let exact = &mut columns.exact;
-        for time in detailed_times_mut(record) {
+        for time in detailed_times_mut(record, &mut chunks) {
             *time = exact.float()?;
         }
     } else if flags & CLOCK_TIMES != 0 {
         let per_tick = (grid.quantum_ns / grid.clock_ns) as i64;
         let fine = &mut columns.fine;
-        for time in detailed_times_mut(record) {
+        for time in detailed_times_mut(record, &mut chunks) {
             let rounded = to_ticks(*time, quantum_ns).wrapping_mul(per_tick);
             *time = from_ticks(rounded.wrapping_add(fine.signed()?), grid.clock_ns);
         }
     }
+    record.chunks = chunks.into();
     Ok(())
 }
 
-fn detailed_times_mut(record: &mut RequestRecord) -> impl Iterator<Item = &mut f64> + '_ {
+/// The record's own times and its reads' arrival times (`chunks`, still
+/// being decoded), in the order the link's time columns carry them.
+fn detailed_times_mut<'a>(
+    record: &'a mut RequestRecord,
+    chunks: &'a mut [Chunk],
+) -> impl Iterator<Item = &'a mut f64> + 'a {
     [
         Some(&mut record.sent_at),
         record.headers_at.as_mut(),
@@ -569,5 +574,5 @@ fn detailed_times_mut(record: &mut RequestRecord) -> impl Iterator<Item = &mut f
     ]
     .into_iter()
     .flatten()
-    .chain(record.chunks.iter_mut().map(|c| &mut c.at))
+    .chain(chunks.iter_mut().map(|c| &mut c.at))
 }
