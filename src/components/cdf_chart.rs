@@ -9,6 +9,7 @@ use etalon_core::chart::{
     Series, Unit,
 };
 use leptos::prelude::*;
+use std::sync::Arc;
 
 /// Empirical CDFs of the samples of each run, on one chart: x is the value
 /// (`x_unit`), y the share of samples at or below it.
@@ -17,9 +18,11 @@ pub fn CdfChart(
     /// Accessible name: the SVG's `<title>` and `aria-label`.
     #[prop(into)]
     title: String,
-    /// The runs to overlay: a name and its samples, in base units.
+    /// The runs to overlay: a name and its samples, in base units. Shared,
+    /// not copied: a long run's gaps are millions of values. Samples
+    /// already finite and sorted ascending are used as they are.
     #[prop(into)]
-    runs: Signal<Vec<(String, Vec<f64>)>>,
+    runs: Signal<Vec<(String, Arc<Vec<f64>>)>>,
     /// What the samples measure ("Time to first token").
     #[prop(into)]
     x_label: String,
@@ -44,7 +47,7 @@ pub fn CdfChart(
     let sorted = Memo::new(move |_| {
         runs.with(|runs| {
             runs.iter()
-                .map(|(name, samples)| (name.clone(), finite_sorted(samples)))
+                .map(|(name, samples)| (name.clone(), sorted_shared(samples)))
                 .collect::<Vec<_>>()
         })
     });
@@ -103,6 +106,17 @@ pub fn CdfChart(
     }
 }
 
+/// `samples` themselves when they are finite and sorted ascending, else
+/// their finite values sorted.
+fn sorted_shared(samples: &Arc<Vec<f64>>) -> Arc<Vec<f64>> {
+    let ready = samples.iter().all(|v| v.is_finite()) && samples.is_sorted_by(|a, b| a <= b);
+    if ready {
+        Arc::clone(samples)
+    } else {
+        Arc::new(finite_sorted(samples))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,7 +129,10 @@ mod tests {
     fn cdf_chart_overlays_runs_with_quantiles_in_its_table() {
         let fast: Vec<f64> = (1..=1000).map(|i| i as f64 * 1e-4).collect();
         let slow: Vec<f64> = fast.iter().map(|v| v * 3.0).collect();
-        let runs = vec![("today".to_string(), fast), ("yesterday".to_string(), slow)];
+        let runs = vec![
+            ("today".to_string(), Arc::new(fast)),
+            ("yesterday".to_string(), Arc::new(slow)),
+        ];
         let (host, _keep) = mount(move || {
             view! {
                 <CdfChart
@@ -145,5 +162,15 @@ mod tests {
         );
         assert!(text(&host, "chart-axis-x").contains("log scale"));
         assert!(text(&host, "chart-axis-y").contains("Share at or below (%)"));
+    }
+
+    #[wasm_bindgen_test]
+    fn sorted_samples_are_shared_and_others_sorted_without_nan() {
+        let ready = Arc::new(vec![0.1, 0.2, 0.2, 0.5]);
+        assert!(Arc::ptr_eq(&sorted_shared(&ready), &ready));
+        let raw = Arc::new(vec![0.5, f64::NAN, 0.1, 0.2]);
+        let sorted = sorted_shared(&raw);
+        assert!(!Arc::ptr_eq(&sorted, &raw));
+        assert_eq!(*sorted, vec![0.1, 0.2, 0.5]);
     }
 }

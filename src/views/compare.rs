@@ -12,6 +12,7 @@ use etalon_core::share::{
 };
 use gloo_timers::callback::Interval;
 use leptos::prelude::*;
+use std::sync::Arc;
 
 use crate::components::{responsive_width, CdfChart};
 use crate::runner::now_unix_ms;
@@ -147,7 +148,7 @@ fn Distributions(comparison: Memo<Comparison>, runs: RwSignal<Vec<ComparedRun>>)
                     c.labels
                         .iter()
                         .cloned()
-                        .zip(s.iter().map(|s| pick(s).clone()))
+                        .zip(s.iter().map(|s| Arc::new(pick(s).clone())))
                         .collect::<Vec<_>>()
                 })
             })
@@ -156,12 +157,12 @@ fn Distributions(comparison: Memo<Comparison>, runs: RwSignal<Vec<ComparedRun>>)
     let gaps = Signal::derive(move || {
         runs.with(|runs| {
             runs.iter()
-                .map(|r| (r.label.clone(), tbt_gaps(&r.recording)))
+                .map(|r| (r.label.clone(), Arc::new(tbt_gaps(&r.recording))))
                 .collect::<Vec<_>>()
         })
     });
     let chart = move |title: &'static str,
-                      runs: Signal<Vec<(String, Vec<f64>)>>,
+                      runs: Signal<Vec<(String, Arc<Vec<f64>>)>>,
                       unit: ChartUnit| {
         view! {
             <figure class="plot">

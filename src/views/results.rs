@@ -126,7 +126,12 @@ pub fn ResultsBody(
     );
     follow_deadlines(basis, deadlines, shown);
     let report = Memo::new(move |_| shown.get());
-    let gaps = Memo::new(move |_| basis.with(|b| b.profile.sorted_gaps().to_vec()));
+    // One copy of the sorted gaps for the TBT chart, made once per
+    // recording and compared by pointer (never value by value).
+    let gaps = Memo::new_with_compare(
+        move |_| basis.with(|b| Arc::new(b.profile.sorted_gaps().to_vec())),
+        |old, new| !matches!((old, new), (Some(old), Some(new)) if Arc::ptr_eq(old, new)),
+    );
     let warnings = Memo::new(move |_| recording.with(|r| run_warnings(r, stopped.get())));
     let caption = move || recording.with(|r| run_caption(r));
     let charts = next_task();

@@ -9,6 +9,7 @@ use etalon_core::chart::{Marker, Series, Unit as ChartUnit};
 use etalon_core::metrics::{DeadlineConfig, TtftDeadline};
 use etalon_core::report::{Metric, Report};
 use leptos::prelude::*;
+use std::sync::Arc;
 
 use crate::components::{responsive_width, CdfChart, FluidityExplainer, Histogram, LineChart};
 
@@ -97,7 +98,8 @@ pub fn FluiditySection(report: Memo<Report>, deadlines: RwSignal<DeadlineConfig>
 #[component]
 pub fn Distributions(
     report: Memo<Report>,
-    gaps: Memo<Vec<f64>>,
+    /// Every TBT gap of the run, sorted (shared with the chart, not copied).
+    gaps: Memo<Arc<Vec<f64>>>,
     deadlines: RwSignal<DeadlineConfig>,
 ) -> impl IntoView {
     let width = responsive_width(CHART_MAX_WIDTH, PAGE_PADDING);
@@ -105,7 +107,7 @@ pub fn Distributions(
     // move does not draw their charts again.
     let runs = move |metric: Metric, pick: fn(&Report) -> Vec<f64>| {
         Signal::from(Memo::new(move |_| {
-            vec![(metric.short_name().to_string(), report.with(pick))]
+            vec![(metric.short_name().to_string(), Arc::new(report.with(pick)))]
         }))
     };
     let ttft_marker = Signal::derive(move || {
@@ -121,7 +123,7 @@ pub fn Distributions(
         )]
     });
     let figure = move |metric: Metric,
-                       runs: Signal<Vec<(String, Vec<f64>)>>,
+                       runs: Signal<Vec<(String, Arc<Vec<f64>>)>>,
                        markers: Signal<Vec<Marker>>| {
         let id = format!(
             "cdf-{}",

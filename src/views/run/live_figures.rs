@@ -7,6 +7,7 @@
 use etalon_core::chart::Unit as ChartUnit;
 use etalon_core::report::{format_seconds, LiveDistributions, LiveSpread, Metric};
 use leptos::prelude::*;
+use std::sync::Arc;
 
 use super::BookSignal;
 use crate::components::{responsive_width, CdfChart};
@@ -44,7 +45,7 @@ pub fn LiveFigures(book: BookSignal, now: Signal<f64>) -> impl IntoView {
     };
     let has_data = Memo::new(move |_| summary.with(|s| s.ttft.is_some()));
     let width = responsive_width(420.0, 48.0);
-    let cdf = move |metric: Metric, runs: Signal<Vec<(String, Vec<f64>)>>| {
+    let cdf = move |metric: Metric, runs: Signal<Vec<(String, Arc<Vec<f64>>)>>| {
         view! {
             <figure class="plot" data-testid=format!("live-cdf-{}", metric.short_name().to_lowercase())>
                 <CdfChart
@@ -113,9 +114,9 @@ pub fn LiveFigures(book: BookSignal, now: Signal<f64>) -> impl IntoView {
 }
 
 /// A distribution's sketch as one CDF run (none before any value).
-fn sketch(spread: &Option<LiveSpread>) -> Vec<(String, Vec<f64>)> {
+fn sketch(spread: &Option<LiveSpread>) -> Vec<(String, Arc<Vec<f64>>)> {
     spread
         .iter()
-        .map(|s| ("so far".to_string(), s.sketch.clone()))
+        .map(|s| ("so far".to_string(), Arc::new(s.sketch.clone())))
         .collect()
 }
