@@ -11,7 +11,7 @@ use etalon_core::messages::{Endpoint, PageMessage, RunOrder, WorkerMessage};
 use etalon_core::recording::{Environment, RequestRecord};
 use etalon_core::run_book::RunBook;
 use etalon_core::setup::TestSetup;
-use etalon_core::workload::{self, CalibrationSample, RequestSpec};
+use etalon_core::workload::{self, BodyWriter, CalibrationSample, RequestSpec};
 use futures::channel::oneshot;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -188,6 +188,7 @@ impl Runner {
                     concurrency: Some(1),
                     timeout_seconds: setup.timeout_seconds,
                     live_text_of: None,
+                    writer: None,
                 })
                 .await;
             chars_per_token = calibrated(&plan.warmup, &records, chars_per_token);
@@ -204,13 +205,18 @@ impl Runner {
             plan.requests.iter().map(|r| r.id),
         );
         // Send first, so the run starts on time; the screen renders after.
+        // The worker writes each body just before sending it.
         self.worker.send(&PageMessage::Run(RunOrder {
             run_id,
             endpoint,
-            requests: workload::plan_bodies(&plan.requests, &setup.request, chars_per_token),
+            requests: workload::plan_unwritten(&plan.requests),
             concurrency: setup.workload.concurrency,
             timeout_seconds: setup.timeout_seconds,
             live_text_of: plan.requests.first().map(|r| r.id),
+            writer: Some(BodyWriter {
+                settings: setup.request.clone(),
+                chars_per_token,
+            }),
         }));
         self.book.set(Some(book));
         self.phase.set(Phase::Running);

@@ -32,6 +32,7 @@ fn order(url: &str, requests: Vec<PlannedRequest>, concurrency: u32) -> Value {
         concurrency: Some(concurrency),
         timeout_seconds: 120.0,
         live_text_of: None,
+        writer: None,
     })
     .unwrap()
 }

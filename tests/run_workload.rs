@@ -6,7 +6,7 @@
 
 use etalon_core::messages::{Endpoint, RunOrder};
 use etalon_core::openai::RequestSettings;
-use etalon_core::workload::{self, LengthDistribution, RequestLengths, WorkloadConfig};
+use etalon_core::workload::{self, BodyWriter, LengthDistribution, RequestLengths, WorkloadConfig};
 use etalon_e2e::{OpenApp, Testbed};
 
 #[tokio::test]
@@ -34,10 +34,15 @@ async fn two_hundred_requests_at_concurrency_six_give_two_hundred_exact_records(
             url: format!("{}/v1/chat/completions", testbed.base_url),
             headers: vec![],
         },
-        requests: workload::plan_bodies(&plan.requests, &settings, config.chars_per_token),
+        // As the app does: the worker writes each body just before sending.
+        requests: workload::plan_unwritten(&plan.requests),
         concurrency: config.concurrency,
         timeout_seconds: 30.0,
         live_text_of: None,
+        writer: Some(BodyWriter {
+            settings,
+            chars_per_token: config.chars_per_token,
+        }),
     };
     let recording = app.run(&serde_json::to_value(&order).unwrap()).await;
     let records = recording["requests"].as_array().unwrap();

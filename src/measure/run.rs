@@ -134,6 +134,7 @@ async fn carry_out(shared: Rc<RunShared>, order: RunOrder) {
     let cap = order.concurrency.map_or(usize::MAX, |c| c.max(1) as usize);
     let endpoint = Rc::new(order.endpoint);
     let (ended_sender, mut ended) = mpsc::unbounded::<()>();
+    let writer = order.writer;
     let mut under_way = 0usize;
     for planned in &order.requests {
         shared
@@ -159,6 +160,7 @@ async fn carry_out(shared: Rc<RunShared>, order: RunOrder) {
             break;
         }
         under_way += 1;
+        let planned = planned.written(writer.as_ref());
         let (shared, endpoint, ended_sender) =
             (shared.clone(), endpoint.clone(), ended_sender.clone());
         spawn_local(async move {

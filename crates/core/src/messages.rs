@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use crate::recording::{Environment, RequestRecord};
+use crate::workload::{BodyWriter, RequestSpec};
 
 /// Version of the page <-> worker protocol.
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -28,12 +29,32 @@ pub struct PlannedRequest {
     pub id: u64,
     /// When to send it, seconds from the run's start.
     pub at: f64,
-    /// The JSON body to POST.
+    /// The JSON body to POST. Empty when `spec` is set: then the worker
+    /// writes the body from it with the run's [`BodyWriter`] just before
+    /// sending ([`PlannedRequest::written`]), so a long run's prompts are
+    /// never all written at once on the page, nor all held in memory.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub body: String,
+    /// What to write the body from, when `body` is empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spec: Option<RequestSpec>,
     /// Send this one elsewhere than the run's endpoint URL (same headers):
     /// to spread streams over several hosts, or compare endpoints in one run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+}
+
+impl PlannedRequest {
+    /// The request ready to send: its body written now from its `spec` by
+    /// `writer`, when it has no body yet.
+    pub fn written(mut self, writer: Option<&BodyWriter>) -> Self {
+        if self.body.is_empty() {
+            if let (Some(spec), Some(writer)) = (self.spec.take(), writer) {
+                self.body = writer.body(&spec);
+            }
+        }
+        self
+    }
 }
 
 /// A run for the worker to carry out.
@@ -50,11 +71,16 @@ pub struct RunOrder {
     /// Stream the text of this request to the page as it arrives.
     #[serde(default)]
     pub live_text_of: Option<u64>,
+    /// Writes the bodies of requests planned without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub writer: Option<BodyWriter>,
 }
 
 /// What the page asks of the worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+// A run order is sent once per run; boxing it would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum PageMessage {
     Run(RunOrder),
     /// Abort every request under way and send no more; keep what was measured.
@@ -163,6 +189,56 @@ impl Outbox {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::openai::request::RequestSettings;
+    use crate::workload::{plan, plan_bodies, plan_unwritten, WorkloadConfig};
+
+    #[test]
+    fn the_worker_writes_the_bodies_the_page_would_have_written() {
+        let config = WorkloadConfig {
+            stop_after_requests: Some(50),
+            ..WorkloadConfig::default()
+        };
+        let plan = plan(&config, 3, None).unwrap();
+        let settings = RequestSettings {
+            model: "steady".into(),
+            min_tokens: Some(1),
+            ..RequestSettings::default()
+        };
+        let on_the_page = plan_bodies(&plan.requests, &settings, 3.7);
+        let order = RunOrder {
+            run_id: 1,
+            endpoint: Endpoint {
+                url: "http://127.0.0.1:8000/v1/chat/completions".into(),
+                headers: vec![],
+            },
+            requests: plan_unwritten(&plan.requests),
+            concurrency: Some(6),
+            timeout_seconds: 30.0,
+            live_text_of: None,
+            writer: Some(BodyWriter {
+                settings,
+                chars_per_token: 3.7,
+            }),
+        };
+        // What the worker receives: no prompt text crosses over.
+        let text = serde_json::to_string(&PageMessage::Run(order)).unwrap();
+        assert!(!text.contains("Continue this passage"), "{text}");
+        let Ok(PageMessage::Run(order)) = serde_json::from_str(&text) else {
+            panic!("the order parses back");
+        };
+        let writer = order.writer.clone();
+        let in_the_worker: Vec<PlannedRequest> = order
+            .requests
+            .into_iter()
+            .map(|p| p.written(writer.as_ref()))
+            .collect();
+        assert_eq!(in_the_worker.len(), 50);
+        for (worker, page) in in_the_worker.iter().zip(&on_the_page) {
+            assert_eq!((worker.id, worker.at), (page.id, page.at));
+            assert_eq!(worker.body, page.body);
+            assert!(worker.body.contains("\"max_tokens\""), "{}", worker.body);
+        }
+    }
 
     #[test]
     fn messages_round_trip_and_are_tagged() {
@@ -176,11 +252,13 @@ mod tests {
                 id: 0,
                 at: 0.0,
                 body: "{}".into(),
+                spec: None,
                 url: None,
             }],
             concurrency: Some(6),
             timeout_seconds: 30.0,
             live_text_of: Some(0),
+            writer: None,
         });
         let text = serde_json::to_string(&order).unwrap();
         assert!(text.starts_with(r#"{"type":"run""#), "{text}");

@@ -33,11 +33,13 @@ pub fn CheckEndpoint() -> impl IntoView {
                     &settings,
                     &Prompt::Text("Say hello in five words.".into()),
                 ),
+                spec: None,
                 url: None,
             }],
             concurrency: Some(1),
             timeout_seconds: setup.timeout_seconds.min(30.0),
             live_text_of: None,
+            writer: None,
         };
         checking.set(true);
         lines.set(Vec::new());

@@ -29,7 +29,7 @@ pub use config::{WorkloadConfig, MAX_PLANNED_REQUESTS};
 pub use connections::{concurrency_warning, peak_concurrency, HTTP1_CONNECTIONS_PER_HOST};
 pub use error::WorkloadError;
 pub use lengths::{LengthDistribution, RequestLengths, MAX_ZIPF_VALUES};
-pub use plan::{plan, plan_bodies, Plan, RequestSpec};
+pub use plan::{plan, plan_bodies, plan_unwritten, BodyWriter, Plan, RequestSpec};
 pub use prompt::{
     calibrate, request_prompt, source_text, synthesize_prompt, target_chars, CalibrationSample,
     DEFAULT_CHARS_PER_TOKEN, MAX_CHARS_PER_TOKEN, MIN_CHARS_PER_TOKEN,

@@ -98,32 +98,64 @@ pub fn plan(
     })
 }
 
-/// The bodies to post for planned requests: each prompt synthesised at
+/// How a run's request bodies are written: each prompt synthesised at
 /// `chars_per_token` (see [`request_prompt`]), `max_tokens` set to the
 /// output length asked; `min_tokens` too when the settings set one (the
 /// user's way of saying the server supports it), and `ignore_eos` as the
 /// settings say.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BodyWriter {
+    pub settings: RequestSettings,
+    pub chars_per_token: f64,
+}
+
+impl BodyWriter {
+    /// The JSON body of `request`.
+    pub fn body(&self, request: &RequestSpec) -> String {
+        let mut settings = self.settings.clone();
+        settings.max_tokens = Some(request.output_tokens);
+        if settings.min_tokens.is_some() {
+            settings.min_tokens = Some(request.output_tokens);
+        }
+        let prompt = Prompt::Text(request_prompt(request, self.chars_per_token));
+        request_body_text(&settings, &prompt)
+    }
+}
+
+/// The planned requests with their bodies written now (see [`BodyWriter`]):
+/// for a few requests (the warm-up), or a worker without a writer.
 pub fn plan_bodies(
     requests: &[RequestSpec],
     settings: &RequestSettings,
     chars_per_token: f64,
 ) -> Vec<PlannedRequest> {
-    let mut settings = settings.clone();
-    let asks_min_tokens = settings.min_tokens.is_some();
+    let writer = BodyWriter {
+        settings: settings.clone(),
+        chars_per_token,
+    };
     requests
         .iter()
-        .map(|request| {
-            settings.max_tokens = Some(request.output_tokens);
-            if asks_min_tokens {
-                settings.min_tokens = Some(request.output_tokens);
-            }
-            let prompt = Prompt::Text(request_prompt(request, chars_per_token));
-            PlannedRequest {
-                id: request.id,
-                at: request.at,
-                body: request_body_text(&settings, &prompt),
-                url: None,
-            }
+        .map(|request| PlannedRequest {
+            body: writer.body(request),
+            ..unwritten(request)
         })
         .collect()
+}
+
+/// The planned requests for the worker to write just before it sends each
+/// ([`PlannedRequest::written`] with the run's [`BodyWriter`]): a run of
+/// 10,000 long prompts would otherwise take seconds of the page's time to
+/// write, and tens of MB to hold.
+pub fn plan_unwritten(requests: &[RequestSpec]) -> Vec<PlannedRequest> {
+    requests.iter().map(unwritten).collect()
+}
+
+fn unwritten(request: &RequestSpec) -> PlannedRequest {
+    PlannedRequest {
+        id: request.id,
+        at: request.at,
+        body: String::new(),
+        spec: Some(*request),
+        url: None,
+    }
 }
