@@ -21,6 +21,7 @@ mod table;
 #[cfg(test)]
 mod tests;
 
+use etalon_core::chart::format_count;
 use etalon_core::metrics::DeadlineConfig;
 use etalon_core::recording::Recording;
 use etalon_core::report::{run_caption, run_warnings, Report, ReportBasis};
@@ -64,12 +65,55 @@ pub fn ResultsView() -> impl IntoView {
             <h2 id="results-title">"Results"</h2>
             {move || match recording.get() {
                 Some(recording) => {
-                    view! { <ResultsBody recording deadlines=app.deadlines stopped/> }.into_any()
+                    // Working out the figures of a long run takes a while:
+                    // the screen and this note paint first.
+                    let working = working_note(&recording);
+                    let painted = after_paint();
+                    view! {
+                        <Show
+                            when=move || painted.get()
+                            fallback=move || {
+                                view! {
+                                    <p class="muted" role="status" data-testid="results-working">
+                                        {working.clone()}
+                                    </p>
+                                }
+                            }
+                        >
+                            <ResultsBody recording=recording.clone() deadlines=app.deadlines stopped/>
+                        </Show>
+                    }
+                        .into_any()
                 }
                 None => view! { <NoResults/> }.into_any(),
             }}
         </section>
     }
+}
+
+/// "Working out the figures of 10,000 requests (10,000,000 tokens)…"
+fn working_note(recording: &Recording) -> String {
+    let requests = recording.requests.len();
+    let tokens: u64 = recording
+        .requests
+        .iter()
+        .map(|r| r.chunks.total_tokens())
+        .sum();
+    format!(
+        "Working out the figures of {} request{} ({} tokens)…",
+        format_count(requests as u64),
+        if requests == 1 { "" } else { "s" },
+        format_count(tokens)
+    )
+}
+
+/// A signal that turns true in the first task after the next paint.
+fn after_paint() -> RwSignal<bool> {
+    let painted = RwSignal::new(false);
+    request_animation_frame(move || {
+        set_timeout(move || painted.set(true), Duration::ZERO);
+    });
+    painted
 }
 
 /// What to do when there is nothing to show yet.
@@ -126,10 +170,10 @@ pub fn ResultsBody(
     );
     follow_deadlines(basis, deadlines, shown);
     let report = Memo::new(move |_| shown.get());
-    // One copy of the sorted gaps for the TBT chart, made once per
-    // recording and compared by pointer (never value by value).
+    // The profile's sorted gaps, shared with the TBT chart (not copied),
+    // compared by pointer (never value by value).
     let gaps = Memo::new_with_compare(
-        move |_| basis.with(|b| Arc::new(b.profile.sorted_gaps().to_vec())),
+        move |_| basis.with(|b| b.profile.shared_sorted_gaps()),
         |old, new| !matches!((old, new), (Some(old), Some(new)) if Arc::ptr_eq(old, new)),
     );
     let warnings = Memo::new(move |_| recording.with(|r| run_warnings(r, stopped.get())));

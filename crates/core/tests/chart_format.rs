@@ -2,7 +2,7 @@
 //! magnitude, tokens per second, fractions and percentages; axis tick
 //! labels share one unit.
 
-use etalon_core::chart::{format_ticks, format_value, round_significant, Unit};
+use etalon_core::chart::{format_count, format_ticks, format_value, round_significant, Unit};
 
 #[test]
 fn seconds_pick_their_unit_by_magnitude() {
@@ -60,4 +60,20 @@ fn tick_labels_share_one_unit_and_precision() {
     assert_eq!(labels, ["0.1", "1", "10", "100"]);
     let (_, labels) = format_ticks(&[-0.2, 0.0, 0.2], Unit::Plain, true);
     assert_eq!(labels, ["-0.2", "0.0", "0.2"]);
+}
+
+#[test]
+fn counts_group_their_thousands() {
+    let cases = [
+        (0, "0"),
+        (7, "7"),
+        (999, "999"),
+        (1_000, "1,000"),
+        (10_000, "10,000"),
+        (123_456, "123,456"),
+        (10_000_000, "10,000,000"),
+    ];
+    for (n, text) in cases {
+        assert_eq!(format_count(n), text);
+    }
 }

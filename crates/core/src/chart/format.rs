@@ -315,6 +315,19 @@ pub fn format_duration(seconds: f64) -> String {
     }
 }
 
+/// A count with thousands separated: "10,000,000".
+pub fn format_count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
 /// A figure for a `data-value` attribute: full precision (Rust's shortest
 /// text that reads back to the same f64), empty when there is none.
 pub fn raw_value(value: Option<f64>) -> String {

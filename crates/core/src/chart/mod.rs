@@ -37,9 +37,9 @@ pub use explainer::{
     EXPLAINER_TTFT_DEADLINE,
 };
 pub use format::{
-    display_unit, format_duration, format_number, format_rate, format_seconds, format_share,
-    format_ticks, format_value, number_text, raw_value, round_significant, significant,
-    DisplayUnit, Unit, NO_FIGURE,
+    display_unit, format_count, format_duration, format_number, format_rate, format_seconds,
+    format_share, format_ticks, format_value, number_text, raw_value, round_significant,
+    significant, DisplayUnit, Unit, NO_FIGURE,
 };
 pub use histogram::{histogram, histogram_layout, Bar, BinRule, Histogram, HistogramLayout};
 pub use line::{

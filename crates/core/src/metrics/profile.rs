@@ -29,6 +29,7 @@ use super::{curve, DeadlineConfig, RequestMetrics, RequestTimeline, RunMetrics, 
 use crate::recording::Recording;
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// The figures of a run that no deadline changes, and what makes the
 /// deadline figures fast to compute again.
@@ -40,8 +41,9 @@ pub struct RunProfile {
     decode_min_deadlines: Vec<f64>,
     /// Indices of the completed requests.
     completed: Vec<usize>,
-    /// Every gap between tokens of the completed requests, ascending.
-    sorted_gaps: Vec<f64>,
+    /// Every gap between tokens of the completed requests, ascending;
+    /// shared with the charts that draw them (millions in a long run).
+    sorted_gaps: Arc<Vec<f64>>,
     /// The service figures, the deadline-dependent ones left empty.
     service: ServiceMetrics,
 }
@@ -130,7 +132,7 @@ impl RunProfile {
             conventional,
             decode_min_deadlines,
             completed,
-            sorted_gaps,
+            sorted_gaps: Arc::new(sorted_gaps),
             service,
         }
     }
@@ -144,6 +146,11 @@ impl RunProfile {
     /// TBT samples).
     pub fn sorted_gaps(&self) -> &[f64] {
         &self.sorted_gaps
+    }
+
+    /// [`RunProfile::sorted_gaps`], shared rather than copied.
+    pub fn shared_sorted_gaps(&self) -> Arc<Vec<f64>> {
+        Arc::clone(&self.sorted_gaps)
     }
 
     /// Every figure under `deadlines`.
