@@ -233,7 +233,7 @@ impl<const K: usize> Lanes<K> {
 
     /// The branch-free step over a chunk, on copies of the state; returns
     /// whether the result cannot be trusted. Eight lanes use AVX where the
-    /// processor has it.
+    /// processor has it, and wasm SIMD in a wasm build with `simd128`.
     fn vector_step(
         &self,
         chunk: &[&[f64]; K],
@@ -262,6 +262,25 @@ impl<const K: usize> Lanes<K> {
                 // SAFETY: the processor has AVX, checked just above.
                 return unsafe { super::lanes_avx::chunk(chunk8, shared, state) };
             }
+        }
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        if let (Ok(chunk8), Ok(slack8), Ok(missed8), Ok(on_time8), Ok(deadline), Ok(inverse)) = (
+            <&[&[f64]; 8]>::try_from(&chunk[..]),
+            <&mut [f64; 8]>::try_from(&mut slack[..]),
+            <&mut [f64; 8]>::try_from(&mut missed[..]),
+            <&mut [f64; 8]>::try_from(&mut on_time[..]),
+            <&[f64; 8]>::try_from(&self.deadline[..]),
+            <&[f64; 8]>::try_from(&self.inverse[..]),
+        ) {
+            let shared = chunk8.iter().all(|c| std::ptr::eq(*c, chunk8[0]));
+            let state = super::lanes_wasm::State {
+                deadline,
+                inverse,
+                slack: slack8,
+                missed: missed8,
+                on_time: on_time8,
+            };
+            return super::lanes_wasm::chunk(chunk8, shared, state);
         }
         let length = chunk[0].len();
         let (deadline, inverse) = (self.deadline, self.inverse);

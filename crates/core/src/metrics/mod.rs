@@ -13,8 +13,8 @@
 //! pure.
 //!
 //! Modules: `floor_div` (Python's `//`), `quantile` (numpy's rule),
-//! `request` (conventional figures), `deadline` (miss counting), `lanes`
-//! and `lanes_avx` (the same counting, eight walks at once), `sparse` (the
+//! `request` (conventional figures), `deadline` (miss counting), `lanes`,
+//! `lanes_avx` and `lanes_wasm` (the same counting, eight walks at once), `sparse` (the
 //! same counting visiting only the long gaps), `bisection` (minimum
 //! deadline search), `config` and `prefill` (deadlines), `service`
 //! (service-level figures), `curve` (the p99 miss rate curve), `summary`
@@ -29,6 +29,8 @@ mod floor_div;
 mod lanes;
 #[cfg(target_arch = "x86_64")]
 mod lanes_avx;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod lanes_wasm;
 mod prefill;
 mod profile;
 mod quantile;
