@@ -72,21 +72,54 @@ pub(crate) fn lerp(a: f64, b: f64, t: f64) -> f64 {
 /// Sum with Neumaier's compensation: within an ulp or two of the exact sum,
 /// whatever the order (Python's `statistics.mean` sums exactly).
 pub fn accurate_sum(values: &[f64]) -> f64 {
-    let mut sum = 0.0f64;
-    let mut compensation = 0.0f64;
+    let mut sum = Neumaier::default();
     for &v in values {
-        let t = sum + v;
+        sum.add(v);
+    }
+    sum.total()
+}
+
+/// [`accurate_sum`] of `values` and of `values[1..]` (0 for both when
+/// empty), in one pass: the two running sums are independent chains of
+/// additions, which the processor overlaps.
+pub(crate) fn accurate_sums_with_and_without_first(values: &[f64]) -> (f64, f64) {
+    let mut whole = Neumaier::default();
+    let mut tail = Neumaier::default();
+    if let Some((&first, rest)) = values.split_first() {
+        whole.add(first);
+        for &v in rest {
+            whole.add(v);
+            tail.add(v);
+        }
+    }
+    (whole.total(), tail.total())
+}
+
+/// A running sum with Neumaier's compensation.
+#[derive(Default)]
+struct Neumaier {
+    sum: f64,
+    compensation: f64,
+}
+
+impl Neumaier {
+    #[inline(always)]
+    fn add(&mut self, v: f64) {
+        let t = self.sum + v;
         // The larger addend first (a select, not a branch: the order of
         // magnitudes is unpredictable).
-        let (large, small) = if sum.abs() >= v.abs() {
-            (sum, v)
+        let (large, small) = if self.sum.abs() >= v.abs() {
+            (self.sum, v)
         } else {
-            (v, sum)
+            (v, self.sum)
         };
-        compensation += (large - t) + small;
-        sum = t;
+        self.compensation += (large - t) + small;
+        self.sum = t;
     }
-    sum + compensation
+
+    fn total(&self) -> f64 {
+        self.sum + self.compensation
+    }
 }
 
 /// Arithmetic mean through [`accurate_sum`]; `None` when empty.
@@ -125,8 +158,8 @@ pub fn sort_floats(values: &mut [f64]) {
 
 /// The radix sort of [`sort_floats`], with `scratch` as the second buffer.
 fn radix_sort(values: &mut [f64], scratch: &mut Vec<f64>) {
-    const BITS: usize = 8;
-    const PASSES: usize = 4;
+    const BITS: usize = 11;
+    const PASSES: usize = 3;
     const BUCKETS: usize = 1 << BITS;
     const LOW: usize = 64 - PASSES * BITS;
     let n = values.len();
@@ -139,9 +172,12 @@ fn radix_sort(values: &mut [f64], scratch: &mut Vec<f64>) {
         // The key's bits, kept as a float: a bit pattern moved, not a number.
         *value = f64::from_bits(key);
     }
-    scratch.clear();
-    scratch.resize(n, 0.0);
-    let (mut keys, mut other): (&mut [f64], &mut [f64]) = (values, &mut scratch[..]);
+    // Every element of the scratch is written before it is read: it grows
+    // when too small, is never filled again.
+    if scratch.len() < n {
+        scratch.resize(n, 0.0);
+    }
+    let (mut keys, mut other): (&mut [f64], &mut [f64]) = (values, &mut scratch[..n]);
     let mut in_scratch = false;
     for (pass, count) in counts.iter().enumerate() {
         // A digit that every key shares sorts nothing: skip its pass.
@@ -167,7 +203,11 @@ fn radix_sort(values: &mut [f64], scratch: &mut Vec<f64>) {
         other.copy_from_slice(keys);
         keys = other;
     }
-    // Keys sharing their top bits are adjacent now; order each such run.
+    // Keys sharing their top bits are adjacent now; order each such run:
+    // short runs (most are one to three keys) by an insertion in place, a
+    // long one by a comparison sort (a call per run would cost more than
+    // the radix passes).
+    const SHORT_RUN: usize = 16;
     let mut start = 0;
     while start < n {
         let high = keys[start].to_bits() >> LOW;
@@ -175,13 +215,29 @@ fn radix_sort(values: &mut [f64], scratch: &mut Vec<f64>) {
         while end < n && keys[end].to_bits() >> LOW == high {
             end += 1;
         }
-        if end - start > 1 {
-            keys[start..end].sort_unstable_by_key(|key| key.to_bits());
+        let run = &mut keys[start..end];
+        if run.len() > SHORT_RUN {
+            run.sort_unstable_by_key(|key| key.to_bits());
+        } else {
+            insertion_sort_keys(run);
         }
         start = end;
     }
     for key in keys.iter_mut() {
         *key = from_order_key(key.to_bits());
+    }
+}
+
+/// Sorts a few keys (bit patterns kept as floats) by their bits.
+fn insertion_sort_keys(keys: &mut [f64]) {
+    for i in 1..keys.len() {
+        let key = keys[i];
+        let mut j = i;
+        while j > 0 && keys[j - 1].to_bits() > key.to_bits() {
+            keys[j] = keys[j - 1];
+            j -= 1;
+        }
+        keys[j] = key;
     }
 }
 
@@ -260,6 +316,18 @@ mod tests {
             .iter()
             .zip(&expected)
             .all(|(a, b)| a.to_bits() == b.to_bits()));
+    }
+
+    #[test]
+    fn sums_with_and_without_first_are_the_two_sums() {
+        let values = [0.3, 1e-17, 0.1, -0.2, 1e16, 0.7, -1e16, 0.0, 2.5];
+        for len in 0..=values.len() {
+            let v = &values[..len];
+            let tail = accurate_sum(v.get(1..).unwrap_or(&[]));
+            let (whole_got, tail_got) = accurate_sums_with_and_without_first(v);
+            assert_eq!(whole_got.to_bits(), accurate_sum(v).to_bits());
+            assert_eq!(tail_got.to_bits(), tail.to_bits());
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! TTFT, TPOT, end-to-end latency and throughput, with the reference's zero
 //! cases, from a timeline and the number of output tokens.
 
-use super::quantile::accurate_sum;
+use super::quantile::accurate_sums_with_and_without_first;
 use serde::{Deserialize, Serialize};
 
 /// TTFT, TPOT, latency and throughput of one request (seconds, tokens/s).
@@ -23,7 +23,7 @@ pub struct ConventionalMetrics {
 /// The conventional figures of a timeline `itt` (`itt[0]` = TTFT, then the
 /// gaps) that produced `num_output_tokens` tokens.
 pub fn conventional_metrics(itt: &[f64], num_output_tokens: u64) -> ConventionalMetrics {
-    let end_to_end_latency = accurate_sum(itt);
+    let (end_to_end_latency, gaps_sum) = accurate_sums_with_and_without_first(itt);
     let no_output = num_output_tokens == 0;
     let ttft = if no_output {
         0.0
@@ -33,7 +33,7 @@ pub fn conventional_metrics(itt: &[f64], num_output_tokens: u64) -> Conventional
     let tpot = if no_output || itt.len() < 2 {
         0.0
     } else {
-        accurate_sum(&itt[1..]) / (itt.len() - 1) as f64
+        gaps_sum / (itt.len() - 1) as f64
     };
     let normalized_end_to_end_latency = if no_output {
         0.0
