@@ -190,6 +190,8 @@ pub(crate) struct TimelineFacts {
     /// shortcut applies.
     pub longest_gap: f64,
     pub shortest_gap: f64,
+    /// Sum of `|gap|`, left to right (NaN when a gap is NaN).
+    pub magnitude: f64,
     /// For deadlines above all but a few gaps.
     sparse: SparseGaps,
 }
@@ -219,6 +221,7 @@ impl TimelineFacts {
         TimelineFacts {
             longest_gap,
             shortest_gap,
+            magnitude,
             sparse: SparseGaps::new(gaps, sum, magnitude),
         }
     }
@@ -256,6 +259,11 @@ impl<'a> Timeline<'a> {
             gaps,
             facts,
         }
+    }
+
+    /// The facts of the gaps.
+    pub fn facts(&self) -> &'a TimelineFacts {
+        self.facts
     }
 
     /// The count for TBT deadline `tbt_deadline` when a shortcut settles it

@@ -70,15 +70,12 @@ fn rate_bounds(gaps: &[f64]) -> [f64; POINTS] {
     bounds
 }
 
-/// Whether request `gaps` (longest `longest`, magnitude sum `magnitude`)
-/// is small enough for the monotone rule of [`p99_curve`]: every slack
-/// and gap below 1e9 s, so that rounding errors (about 1e-7 s at most)
-/// stay far below the 1 ms between two curve deadlines.
-fn monotone_rule_holds(gaps: &[f64]) -> bool {
-    let mut magnitude = 0.0f64;
-    for &gap in gaps {
-        magnitude += gap.abs();
-    }
+/// Whether a request (`gaps`, whose magnitudes sum to `magnitude`, as its
+/// [`super::bisection::TimelineFacts`] keep it) is small enough for the
+/// monotone rule of [`p99_curve`]: every slack and gap below 1e9 s, so
+/// that rounding errors (about 1e-7 s at most) stay far below the 1 ms
+/// between two curve deadlines.
+fn monotone_rule_holds(gaps: &[f64], magnitude: f64) -> bool {
     let largest_deadline = POINTS as f64 * 0.001;
     magnitude.is_finite() && gaps.len() as f64 * largest_deadline + magnitude < 1e9
 }
@@ -101,13 +98,21 @@ pub(crate) fn p99_curve(timelines: &[&Timeline]) -> Vec<[f64; 2]> {
         return Vec::new();
     }
     let deadlines = curve_tbt_deadlines();
-    // Per request r and deadline j, at [r * POINTS + j]: the exact rate
-    // (NaN while unknown).
+    // Per deadline j and request r, at [j * n + r]: the exact rate (NaN
+    // while unknown). Deadline-major, as each deadline reads its rates
+    // again and again while a walk writes a few deadlines of one request.
     let mut rates = vec![f64::NAN; POINTS * n];
-    let static_bounds: Vec<[f64; POINTS]> = timelines.iter().map(|t| rate_bounds(t.gaps)).collect();
+    // The bounds of the module's first lines, deadline-major too: at
+    // [j * n + r].
+    let mut static_bounds = vec![0.0; POINTS * n];
+    for (r, timeline) in timelines.iter().enumerate() {
+        for (j, bound) in rate_bounds(timeline.gaps).into_iter().enumerate() {
+            static_bounds[j * n + r] = bound;
+        }
+    }
     let monotone: Vec<bool> = timelines
         .iter()
-        .map(|t| monotone_rule_holds(t.gaps))
+        .map(|t| monotone_rule_holds(t.gaps, t.facts().magnitude))
         .collect();
     // The smallest bound known so far from the deadlines already done.
     let mut carried = vec![f64::INFINITY; n];
@@ -123,16 +128,16 @@ pub(crate) fn p99_curve(timelines: &[&Timeline]) -> Vec<[f64; 2]> {
     for (j, &deadline) in deadlines.iter().enumerate() {
         for r in 0..n {
             bounds[r] = if monotone[r] {
-                static_bounds[r][j].min(carried[r])
+                static_bounds[j * n + r].min(carried[r])
             } else {
-                static_bounds[r][j]
+                static_bounds[j * n + r]
             };
         }
         for round in 0.. {
             known.clear();
             unknown.clear();
             for r in 0..n {
-                let rate = rates[r * POINTS + j];
+                let rate = rates[j * n + r];
                 if rate.is_nan() {
                     unknown.push((bounds[r], r));
                 } else {
@@ -155,19 +160,20 @@ pub(crate) fn p99_curve(timelines: &[&Timeline]) -> Vec<[f64; 2]> {
                 unknown.truncate(most);
             }
             for &(_, r) in &unknown {
-                settle(&mut rates[r * POINTS..(r + 1) * POINTS], timelines[r], j);
+                settle(&mut rates, n, r, timelines[r], j);
             }
         }
         // Every rate still unknown is at most its bound, which is at most
         // the threshold: carried on.
         for r in 0..n {
-            let rate = rates[r * POINTS + j];
+            let rate = rates[j * n + r];
             carried[r] = if rate.is_nan() { bounds[r] } else { rate };
         }
         known.clear();
         known.extend(
-            (0..n)
-                .map(|r| rates[r * POINTS + j])
+            rates[j * n..(j + 1) * n]
+                .iter()
+                .copied()
                 .filter(|rate| !rate.is_nan()),
         );
         curve.push([deadline, quantile_of_top(&mut known, n, h, lowest)]);
@@ -175,20 +181,21 @@ pub(crate) fn p99_curve(timelines: &[&Timeline]) -> Vec<[f64; 2]> {
     curve
 }
 
-/// The exact rate of one request at curve deadline `j` (`row` holds its
-/// rates at every deadline): by the sparse walk if it can tell, else by a
-/// full walk, which takes the next unknown deadlines along (eight walks
-/// cost about as much as one).
-fn settle(row: &mut [f64], timeline: &Timeline, j: usize) {
+/// The exact rate of request `r` (of `n`) at curve deadline `j` (`rates`
+/// holds every rate, deadline-major): by the sparse walk if it can tell,
+/// else by a full walk, which takes the next unknown deadlines along (eight
+/// walks cost about as much as one).
+fn settle(rates: &mut [f64], n: usize, r: usize, timeline: &Timeline, j: usize) {
     const K: usize = 8;
     let deadlines = curve_tbt_deadlines();
+    let at = |point: usize| point * n + r;
     match timeline.quick_count(deadlines[j], decode_start()) {
-        QuickCount::Exact(count) => row[j] = count.miss_rate(),
-        QuickCount::AllMissed => row[j] = 1.0,
+        QuickCount::Exact(count) => rates[at(j)] = count.miss_rate(),
+        QuickCount::AllMissed => rates[at(j)] = 1.0,
         QuickCount::Walk => {
             let mut points = [j; K];
             let mut taken = 1;
-            let later = (j + 1..POINTS).filter(|&later| row[later].is_nan());
+            let later = (j + 1..POINTS).filter(|&later| rates[at(later)].is_nan());
             for point in later.take(K - 1) {
                 points[taken] = point;
                 taken += 1;
@@ -201,7 +208,7 @@ fn settle(row: &mut [f64], timeline: &Timeline, j: usize) {
             });
             let counts = lanes::walk(&walks);
             for (k, &point) in points.iter().enumerate().take(taken) {
-                row[point] = counts[k].miss_rate();
+                rates[at(point)] = counts[k].miss_rate();
             }
         }
     }
