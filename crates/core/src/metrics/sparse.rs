@@ -81,23 +81,21 @@ impl SparseGaps {
         };
         // At most LONG_GAPS gaps exceed the threshold (it was chosen so):
         // gathered in fixed arrays, the loop makes no call and keeps its
-        // running sum in a register.
-        let mut found = [0u32; LONG_GAPS];
-        let mut sums = [(0.0, 0.0); LONG_GAPS];
+        // running sum in a register. It has no branch either (which gaps
+        // are long is unpredictable): every gap is written in the next free
+        // slot, which only a long gap takes (slot LONG_GAPS is scratch).
+        let mut found = [0u32; LONG_GAPS + 1];
+        let mut sums = [(0.0, 0.0); LONG_GAPS + 1];
         let mut taken = 0;
         let mut more = false;
         let mut running = 0.0;
         for (i, &gap) in gaps.iter().enumerate() {
             let next = running + gap;
-            if gap > threshold {
-                if taken < LONG_GAPS {
-                    found[taken] = i as u32;
-                    sums[taken] = (running, next);
-                    taken += 1;
-                } else {
-                    more = true;
-                }
-            }
+            let long = gap > threshold;
+            found[taken] = i as u32;
+            sums[taken] = (running, next);
+            more |= long & (taken == LONG_GAPS);
+            taken += usize::from(long & (taken < LONG_GAPS));
             running = next;
         }
         // (Never so; were it, no deadline would be counted sparsely.)
