@@ -8,18 +8,42 @@
 //! p90, p99 and max per configuration, and checks the targets: app p99
 //! within 1.25x of the floor's, app p50 within 0.1 ms of the floor's.
 //!
+//! # Samples
+//! Every configuration draws at least [`MIN_GAPS`] gaps per reader: streams
+//! are [`TOKENS`] long, or longer when there are few of them (1 stream gets
+//! 751 tokens, 15 s at 50 tokens/s, per turn). A p99 is decided by its
+//! largest 1% of gaps: with 300 tokens and 2 turns, 1 stream gave about 600
+//! gaps per reader, its p99 was the 6th-largest gap, and two runs of the same
+//! build could differ by more than the 1.25x the target allows. With 3000
+//! gaps the p99 rests on 30 of them. Both readers still read the same number
+//! of streams of the same length, at the same rate, in alternating turns;
+//! nothing is trimmed from either.
+//!
 //! Run: `scripts/bench` (or `cargo bench -p etalon-e2e --bench fidelity`
 //! after `scripts/build-app` and building etalon-cli).
+//! `FIDELITY_ONLY=<text>` runs only the configurations whose label (such as
+//! "1 stream idle") contains the text; `FIDELITY_WORST=<n>` also prints each
+//! reader's n largest errors with where they fell in their stream.
 
 use etalon_e2e::{OpenApp, Testbed};
 use serde_json::{json, Value};
 
 const RATE: u32 = 50;
+/// Tokens per stream, at least.
 const TOKENS: u32 = 300;
+/// Gaps per reader and configuration, at least: enough for a stable p99
+/// (see the module's doc).
+const MIN_GAPS: u32 = 3000;
 /// Floor and app take turns this many times per configuration, and each
-/// pools its turns: the machine's state drifts over a minute, and a p99
-/// over a few hundred gaps is decided by a handful of them.
-const ROUNDS: usize = 2;
+/// pools its turns: the machine's state drifts over a minute, so both
+/// readers sample every part of it.
+const ROUNDS: u32 = 4;
+
+/// Tokens per stream when `streams` streams run at once: [`TOKENS`], or more
+/// so that the configuration yields [`MIN_GAPS`] gaps per reader.
+fn tokens_per_stream(streams: u32) -> u32 {
+    TOKENS.max(MIN_GAPS.div_ceil(streams * ROUNDS) + 1)
+}
 
 /// Where the harness serves the floor reader (a same-origin script: the
 /// page's CSP allows workers from 'self' only).
@@ -60,11 +84,11 @@ onmessage = async (event) => {
 };
 "#;
 
-fn body() -> String {
+fn body(tokens: u32) -> String {
     json!({
         "model": format!("steady@rate={RATE}"),
         "messages": [{"role": "user", "content": "Tell me a long story."}],
-        "max_tokens": TOKENS, "stream": true, "stream_options": {"include_usage": true},
+        "max_tokens": tokens, "stream": true, "stream_options": {"include_usage": true},
     })
     .to_string()
 }
@@ -83,6 +107,25 @@ fn gap_errors(streams: &[Vec<(f64, f64)>]) -> Vec<f64> {
     errors
 }
 
+/// The `n` largest errors as (error, stream, gap index, seconds into the
+/// stream), largest first: where a reader's tail comes from.
+fn worst_gaps(streams: &[Vec<(f64, f64)>], n: usize) -> Vec<(f64, usize, usize, f64)> {
+    let mut all: Vec<(f64, usize, usize, f64)> = streams
+        .iter()
+        .enumerate()
+        .flat_map(|(s, events)| {
+            let start = events.first().map_or(0.0, |e| e.0);
+            events.windows(2).enumerate().map(move |(i, w)| {
+                let error = ((w[1].0 - w[0].0) - (w[1].1 - w[0].1)).abs();
+                (error, s, i, w[1].0 - start)
+            })
+        })
+        .collect();
+    all.sort_by(|a, b| b.0.total_cmp(&a.0));
+    all.truncate(n);
+    all
+}
+
 fn percentile(sorted: &[f64], q: f64) -> f64 {
     let h = (sorted.len() - 1) as f64 * q;
     let lo = h.floor() as usize;
@@ -90,11 +133,11 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
     sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
 }
 
-async fn app_streams(app: &OpenApp, urls: &[String]) -> Vec<Vec<(f64, f64)>> {
+async fn app_streams(app: &OpenApp, urls: &[String], tokens: u32) -> Vec<Vec<(f64, f64)>> {
     let requests: Vec<Value> = urls
         .iter()
         .enumerate()
-        .map(|(id, url)| json!({"id": id, "at": 0.0, "body": body(), "url": url}))
+        .map(|(id, url)| json!({"id": id, "at": 0.0, "body": body(tokens), "url": url}))
         .collect();
     let order = json!({"run_id": 1, "endpoint": {"url": urls[0], "headers": []},
                        "requests": requests, "timeout_seconds": 60.0});
@@ -123,7 +166,7 @@ async fn app_streams(app: &OpenApp, urls: &[String]) -> Vec<Vec<(f64, f64)>> {
         .collect()
 }
 
-async fn floor_streams(app: &OpenApp, urls: &[String]) -> Vec<Vec<(f64, f64)>> {
+async fn floor_streams(app: &OpenApp, urls: &[String], tokens: u32) -> Vec<Vec<(f64, f64)>> {
     let script = r#"
         const [path, urls, body] = arguments;
         const worker = new Worker(path);
@@ -138,7 +181,7 @@ async fn floor_streams(app: &OpenApp, urls: &[String]) -> Vec<Vec<(f64, f64)>> {
         .client
         .execute(
             script,
-            vec![json!(FLOOR_WORKER_PATH), json!(urls), json!(body())],
+            vec![json!(FLOOR_WORKER_PATH), json!(urls), json!(body(tokens))],
         )
         .await
         .expect("the floor reader ran");
@@ -177,27 +220,40 @@ async fn main() {
         ("6 streams", (0..6).map(|_| url(0)).collect()),
         ("24 streams, 4 hosts", (0..24).map(url).collect()),
     ];
+    let only = std::env::var("FIDELITY_ONLY").ok();
+    let worst: usize = std::env::var("FIDELITY_WORST")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
     println!(
-        "fidelity: |browser gap - server gap| in ms, {RATE} tokens/s, {TOKENS} tokens per stream, \
-         floor and app taking {ROUNDS} turns each"
+        "fidelity: |browser gap - server gap| in ms, {RATE} tokens/s, at least {TOKENS} tokens \
+         per stream and {MIN_GAPS} gaps per reader, floor and app taking {ROUNDS} turns each"
     );
     println!(
-        "{:<22} {:<6} {:<6} {:>8} {:>8} {:>8} {:>8}  targets",
-        "streams", "page", "reader", "p50", "p90", "p99", "max"
+        "{:<22} {:<6} {:<6} {:>6} {:>8} {:>8} {:>8} {:>8}  targets",
+        "streams", "page", "reader", "gaps", "p50", "p90", "p99", "max"
     );
     let mut all_met = true;
     for busy in [false, true] {
+        let page = if busy { "busy" } else { "idle" };
         for (name, urls) in &configurations {
+            let label = format!("{} {page}", name.split(',').next().unwrap_or(name));
+            if only
+                .as_ref()
+                .is_some_and(|only| !label.contains(only.as_str()))
+            {
+                continue;
+            }
+            let tokens = tokens_per_stream(urls.len() as u32);
             set_busy(&app, busy).await;
             let (mut floor_streams_seen, mut app_streams_seen) = (Vec::new(), Vec::new());
             for _ in 0..ROUNDS {
-                floor_streams_seen.extend(floor_streams(&app, urls).await);
-                app_streams_seen.extend(app_streams(&app, urls).await);
+                floor_streams_seen.extend(floor_streams(&app, urls, tokens).await);
+                app_streams_seen.extend(app_streams(&app, urls, tokens).await);
             }
             let floor = gap_errors(&floor_streams_seen);
             let ours = gap_errors(&app_streams_seen);
             set_busy(&app, false).await;
-            let page = if busy { "busy" } else { "idle" };
             for (reader, errors) in [("floor", &floor), ("app", &ours)] {
                 let verdict = if reader == "app" {
                     let p99_ok = percentile(&ours, 0.99) <= 1.25 * percentile(&floor, 0.99);
@@ -212,16 +268,28 @@ async fn main() {
                     String::new()
                 };
                 println!(
-                    "{:<22} {:<6} {:<6} {:>8.3} {:>8.3} {:>8.3} {:>8.3}  {}",
+                    "{:<22} {:<6} {:<6} {:>6} {:>8.3} {:>8.3} {:>8.3} {:>8.3}  {}",
                     name,
                     page,
                     reader,
+                    errors.len(),
                     1e3 * percentile(errors, 0.5),
                     1e3 * percentile(errors, 0.9),
                     1e3 * percentile(errors, 0.99),
                     1e3 * errors.last().copied().unwrap_or(f64::NAN),
                     verdict
                 );
+            }
+            if worst > 0 {
+                for (reader, streams) in
+                    [("floor", &floor_streams_seen), ("app", &app_streams_seen)]
+                {
+                    let list: Vec<String> = worst_gaps(streams, worst)
+                        .iter()
+                        .map(|(e, s, i, t)| format!("{:.2}ms@s{s}#{i}({t:.1}s)", 1e3 * e))
+                        .collect();
+                    println!("  worst {reader}: {}", list.join(" "));
+                }
             }
         }
     }
