@@ -3,7 +3,9 @@
 //! record. Ends in a record whatever happens: answer, error, timeout or stop.
 
 use std::cell::{Cell, RefCell};
+use std::future::{poll_fn, Future};
 use std::rc::Rc;
+use std::task::{Poll, Waker};
 
 use etalon_core::failure;
 use etalon_core::messages::{Endpoint, PlannedRequest, RequestState};
@@ -19,6 +21,7 @@ use web_sys::{AbortController, Headers, ReadableStreamDefaultReader, RequestInit
 
 use super::net;
 use super::run::RunShared;
+use super::Clock;
 
 /// Why a request was cut short from outside.
 enum Cut {
@@ -125,28 +128,21 @@ async fn read_response(
         recorder.borrow_mut().on_end(clock.now() - sent);
         return;
     };
-    let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    let reader = StampedReader::new(body.get_reader().unchecked_into(), clock.clone());
     let mut buffer = Vec::new();
-    // The time of each read is taken by a reaction attached to the read's
-    // promise, which runs as soon as the promise settles; the awaiting
-    // task only runs after the futures queue has polled every task woken
-    // in the same turn, so a read of another stream settling at the same
-    // moment would otherwise be parsed first and this stamp come late.
     loop {
-        let promise = reader.read();
-        let stamp = stamp_when_settled(&promise, clock);
-        let read = JsFuture::from(promise).await;
-        let at = stamp.get().unwrap_or_else(|| clock.now()) - sent;
+        let (stamp, read) = reader.read().await;
+        let at = stamp - sent;
         let result = match read {
             Ok(result) => result,
             Err(_) => {
                 let mut recorder = recorder.borrow_mut();
-                let tokens = recorder.record().counted_output_tokens();
+                let tokens = recorder.tokens_received();
                 recorder.on_failure(at, failure::connection_lost(tokens));
                 return;
             }
         };
-        if Reflect::get(&result, &"done".into())
+        if Reflect::get(&result, &reader.done_key)
             .ok()
             .and_then(|d| d.as_bool())
             == Some(true)
@@ -154,7 +150,7 @@ async fn read_response(
             recorder.borrow_mut().on_end(at);
             return;
         }
-        let Ok(value) = Reflect::get(&result, &"value".into()) else {
+        let Ok(value) = Reflect::get(&result, &reader.value_key) else {
             continue;
         };
         let bytes: Uint8Array = value.unchecked_into();
@@ -163,7 +159,7 @@ async fn read_response(
         let mut recorder = recorder.borrow_mut();
         let outcome = recorder.on_read(at, &buffer);
         if outcome.output_tokens > 0 {
-            let tokens = recorder.record().counted_output_tokens();
+            let tokens = recorder.tokens_received();
             let mut outbox = shared.outbox.borrow_mut();
             outbox.progress(id, RequestState::Streaming, tokens);
             if live {
@@ -175,22 +171,93 @@ async fn read_response(
     }
 }
 
-/// The clock's time when `promise` settles, read by a reaction of its own
-/// (a one-shot closure that frees itself once called; a read abandoned
-/// with its request leaves one small closure behind).
-fn stamp_when_settled(
-    promise: &js_sys::Promise,
-    clock: &super::clock::Clock,
-) -> Rc<Cell<Option<f64>>> {
-    let stamp = Rc::new(Cell::new(None));
-    let (at, clock) = (stamp.clone(), clock.clone());
-    let reaction: js_sys::Function =
-        Closure::once_into_js(move |_: JsValue| at.set(Some(clock.now()))).unchecked_into();
-    let then: Option<js_sys::Function> = Reflect::get(promise, &"then".into())
-        .ok()
-        .and_then(|f| f.dyn_into().ok());
-    if let Some(then) = then {
-        let _ = then.call2(promise, &reaction, &reaction);
+/// What a settled read left for its task: the clock's time at settling,
+/// and the read's result.
+type Settled = (f64, Result<JsValue, JsValue>);
+
+/// The shared state of a [`StampedReader`] and its two reactions.
+struct ReadSlot {
+    clock: Clock,
+    settled: Cell<Option<Settled>>,
+    waker: Cell<Option<Waker>>,
+}
+
+impl ReadSlot {
+    fn settle(&self, result: Result<JsValue, JsValue>) {
+        self.settled.set(Some((self.clock.now(), result)));
+        if let Some(waker) = self.waker.take() {
+            waker.wake();
+        }
     }
-    stamp
+}
+
+/// A body reader that stamps each read with the clock the moment its
+/// promise settles, in a reaction of its own: the awaiting task only runs
+/// after the futures queue has polled every task woken in the same turn, so
+/// a read of another stream settling at the same moment would otherwise be
+/// parsed first and this stamp come late.
+///
+/// The two reactions are made once per request and attached to every read,
+/// so a read allocates no closure (a `JsFuture` plus a stamping reaction
+/// made three per read, and garbage for the worker's collector).
+struct StampedReader {
+    reader: ReadableStreamDefaultReader,
+    slot: Rc<ReadSlot>,
+    on_value: Closure<dyn FnMut(JsValue)>,
+    on_error: Closure<dyn FnMut(JsValue)>,
+    /// A read is under way: its reactions must outlive this reader.
+    pending: Cell<bool>,
+    /// Property names of a read's result, made once.
+    done_key: JsValue,
+    value_key: JsValue,
+}
+
+impl StampedReader {
+    fn new(reader: ReadableStreamDefaultReader, clock: Clock) -> StampedReader {
+        let slot = Rc::new(ReadSlot {
+            clock,
+            settled: Cell::new(None),
+            waker: Cell::new(None),
+        });
+        let (on_value_slot, on_error_slot) = (slot.clone(), slot.clone());
+        StampedReader {
+            reader,
+            on_value: Closure::new(move |result| on_value_slot.settle(Ok(result))),
+            on_error: Closure::new(move |error| on_error_slot.settle(Err(error))),
+            slot,
+            pending: Cell::new(false),
+            done_key: JsValue::from_str("done"),
+            value_key: JsValue::from_str("value"),
+        }
+    }
+
+    /// The next read, with the time it settled.
+    fn read(&self) -> impl Future<Output = Settled> + '_ {
+        self.pending.set(true);
+        let _ = self.reader.read().then2(&self.on_value, &self.on_error);
+        poll_fn(move |cx| match self.slot.settled.take() {
+            Some(settled) => {
+                self.pending.set(false);
+                Poll::Ready(settled)
+            }
+            None => {
+                self.slot.waker.set(Some(cx.waker().clone()));
+                Poll::Pending
+            }
+        })
+    }
+}
+
+impl Drop for StampedReader {
+    fn drop(&mut self) {
+        // A request cut short leaves its read pending; when the abort
+        // settles it, the reactions must still be there to be called. They
+        // are two small closures, left behind once per cut request.
+        if self.pending.get() {
+            let (noop_value, noop_error) =
+                (Closure::new(|_: JsValue| {}), Closure::new(|_: JsValue| {}));
+            std::mem::replace(&mut self.on_value, noop_value).forget();
+            std::mem::replace(&mut self.on_error, noop_error).forget();
+        }
+    }
 }
