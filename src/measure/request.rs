@@ -168,6 +168,10 @@ async fn read_response(
                 }
             }
         }
+        drop(recorder);
+        // Post progress now, in the quiet after a read, rather than from a
+        // timer that may fire just as the next read arrives.
+        shared.flush_if_due();
     }
 }
 

@@ -1,6 +1,14 @@
 //! A run in the worker: send each planned request at its time, at most
 //! `concurrency` at once, post what happened every [`BATCH_INTERVAL`], and
 //! stop everything at once when the page says so, keeping every record.
+//!
+//! Posting rides on the reads: a request posts the outbox right after it
+//! has handled a read, when a batch is due. The worker is awake then
+//! anyway, and the next read of a stream is a token's gap away. A timer
+//! posts only when no read has for a while (before the first token, after
+//! the last, or when streams stall): a timer that posted on its own clock
+//! would now and then hold the worker just as a read arrives, and delay its
+//! stamp by the time serializing and posting the batch takes.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -61,16 +69,31 @@ pub struct RunShared {
     pub live_text_of: Option<u64>,
     pub outbox: RefCell<Outbox>,
     pub stop: StopSignal,
+    /// When the outbox was last posted, on the worker clock, seconds.
+    last_flush: Cell<f64>,
 }
 
 impl RunShared {
     fn flush(&self) {
+        self.last_flush.set(self.clock.now());
         let batch = self
             .outbox
             .borrow_mut()
             .take_batch(self.run_id, self.started_at_unix_ms);
         if let Some(batch) = batch {
             post(&batch);
+        }
+    }
+
+    /// Seconds since the outbox was last posted.
+    fn since_flush(&self) -> f64 {
+        self.clock.now() - self.last_flush.get()
+    }
+
+    /// Post the outbox if the last post is [`BATCH_INTERVAL`] old.
+    pub fn flush_if_due(&self) {
+        if self.since_flush() >= BATCH_INTERVAL.as_secs_f64() {
+            self.flush();
         }
     }
 }
@@ -85,9 +108,11 @@ impl Runs {
     pub fn start(&self, order: RunOrder) {
         let clock = Clock::here();
         net::prepare_resource_timing(order.requests.len());
+        let started = clock.now();
         let shared = Rc::new(RunShared {
             run_id: order.run_id,
-            started: clock.now(),
+            started,
+            last_flush: Cell::new(started),
             started_at_unix_ms: clock.unix_ms(),
             clock,
             timeout_seconds: order.timeout_seconds,
@@ -118,11 +143,17 @@ impl Runs {
     }
 }
 
-/// Post the outbox every interval until the run has ended.
+/// Post the outbox when reads have not for two intervals, until the run
+/// has ended. While reads post, this only wakes to look, about once per
+/// interval.
 async fn keep_posting(shared: Rc<RunShared>) {
+    let quiet = 2.0 * BATCH_INTERVAL.as_secs_f64();
     loop {
-        gloo_timers::future::sleep(BATCH_INTERVAL).await;
-        shared.flush();
+        let wait = (quiet - shared.since_flush()).max(BATCH_INTERVAL.as_secs_f64() / 2.0);
+        gloo_timers::future::sleep(Duration::from_secs_f64(wait)).await;
+        if shared.since_flush() >= quiet {
+            shared.flush();
+        }
         if Rc::strong_count(&shared) <= 1 {
             return;
         }
