@@ -6,9 +6,9 @@
 //! has handled a read, when a batch is due. The worker is awake then
 //! anyway, and the next read of a stream is a token's gap away. A timer
 //! posts only when no read has for a while (before the first token, after
-//! the last, or when streams stall): a timer that posted on its own clock
-//! would now and then hold the worker just as a read arrives, and delay its
-//! stamp by the time serializing and posting the batch takes.
+//! the last, or when streams stall): a timer that posts on its own clock can
+//! hold the worker just as a read arrives, and delay that read's stamp by
+//! the time serializing and posting the batch takes.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
