@@ -95,6 +95,19 @@ pub struct Chunk {
     pub server_sent_at: Option<f64>,
 }
 
+impl Chunk {
+    /// A read of `tokens` visible (answer) tokens at `at`, without a server
+    /// time.
+    pub fn visible(at: f64, tokens: u32) -> Chunk {
+        Chunk {
+            at,
+            tokens,
+            reasoning: false,
+            server_sent_at: None,
+        }
+    }
+}
+
 fn is_false(b: &bool) -> bool {
     !*b
 }
@@ -267,15 +280,7 @@ impl RequestRecord {
     pub fn from_arrivals(id: u64, arrivals: &[f64]) -> Self {
         RequestRecord {
             id,
-            chunks: arrivals
-                .iter()
-                .map(|&at| Chunk {
-                    at,
-                    tokens: 1,
-                    reasoning: false,
-                    server_sent_at: None,
-                })
-                .collect(),
+            chunks: arrivals.iter().map(|&at| Chunk::visible(at, 1)).collect(),
             ..Default::default()
         }
     }
@@ -352,12 +357,7 @@ mod tests {
     use super::*;
 
     fn chunk(at: f64, tokens: u32) -> Chunk {
-        Chunk {
-            at,
-            tokens,
-            reasoning: false,
-            server_sent_at: None,
-        }
+        Chunk::visible(at, tokens)
     }
 
     #[test]

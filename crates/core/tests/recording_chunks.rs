@@ -6,12 +6,7 @@ use etalon_core::recording::{on_tick_grid, Chunk, Chunks, RequestRecord};
 use proptest::prelude::*;
 
 fn chunk(at: f64, tokens: u32) -> Chunk {
-    Chunk {
-        at,
-        tokens,
-        reasoning: false,
-        server_sent_at: None,
-    }
+    Chunk::visible(at, tokens)
 }
 
 fn any_chunk() -> impl Strategy<Value = Chunk> {

@@ -9,12 +9,7 @@ use etalon_core::recording::{
 use etalon_core::server_account::server_account;
 
 fn chunk(at: f64, tokens: u32) -> Chunk {
-    Chunk {
-        at,
-        tokens,
-        reasoning: false,
-        server_sent_at: None,
-    }
+    Chunk::visible(at, tokens)
 }
 
 /// A request whose first token came at `ttft` s, then one every `gap` s.

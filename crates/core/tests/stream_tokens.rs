@@ -32,12 +32,7 @@ fn recorder() -> StreamRecorder {
 }
 
 fn chunk(at: f64, tokens: u32) -> Chunk {
-    Chunk {
-        at,
-        tokens,
-        reasoning: false,
-        server_sent_at: None,
-    }
+    Chunk::visible(at, tokens)
 }
 
 #[test]

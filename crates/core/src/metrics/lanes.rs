@@ -241,30 +241,11 @@ impl<const K: usize> Lanes<K> {
         missed: &mut [f64; K],
         on_time: &mut [f64; K],
     ) -> bool {
-        #[cfg(target_arch = "x86_64")]
-        if let (Ok(chunk8), Ok(slack8), Ok(missed8), Ok(on_time8), Ok(deadline), Ok(inverse)) = (
-            <&[&[f64]; 8]>::try_from(&chunk[..]),
-            <&mut [f64; 8]>::try_from(&mut slack[..]),
-            <&mut [f64; 8]>::try_from(&mut missed[..]),
-            <&mut [f64; 8]>::try_from(&mut on_time[..]),
-            <&[f64; 8]>::try_from(&self.deadline[..]),
-            <&[f64; 8]>::try_from(&self.inverse[..]),
-        ) {
-            if std::is_x86_feature_detected!("avx") {
-                let shared = chunk8.iter().all(|c| std::ptr::eq(*c, chunk8[0]));
-                let state = super::lanes_avx::State {
-                    deadline,
-                    inverse,
-                    slack: slack8,
-                    missed: missed8,
-                    on_time: on_time8,
-                };
-                // SAFETY: the processor has AVX, checked just above.
-                return unsafe { super::lanes_avx::chunk(chunk8, shared, state) };
-            }
-        }
-        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        if let (Ok(chunk8), Ok(slack8), Ok(missed8), Ok(on_time8), Ok(deadline), Ok(inverse)) = (
+        #[cfg(any(
+            target_arch = "x86_64",
+            all(target_arch = "wasm32", target_feature = "simd128")
+        ))]
+        if let (Ok(chunk8), Ok(slack), Ok(missed), Ok(on_time), Ok(deadline), Ok(inverse)) = (
             <&[&[f64]; 8]>::try_from(&chunk[..]),
             <&mut [f64; 8]>::try_from(&mut slack[..]),
             <&mut [f64; 8]>::try_from(&mut missed[..]),
@@ -273,13 +254,19 @@ impl<const K: usize> Lanes<K> {
             <&[f64; 8]>::try_from(&self.inverse[..]),
         ) {
             let shared = chunk8.iter().all(|c| std::ptr::eq(*c, chunk8[0]));
-            let state = super::lanes_wasm::State {
+            let state = EightLanes {
                 deadline,
                 inverse,
-                slack: slack8,
-                missed: missed8,
-                on_time: on_time8,
+                slack,
+                missed,
+                on_time,
             };
+            #[cfg(target_arch = "x86_64")]
+            if std::is_x86_feature_detected!("avx") {
+                // SAFETY: the processor has AVX, checked just above.
+                return unsafe { super::lanes_avx::chunk(chunk8, shared, state) };
+            }
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
             return super::lanes_wasm::chunk(chunk8, shared, state);
         }
         let length = chunk[0].len();
@@ -342,4 +329,18 @@ impl<const K: usize> Lanes<K> {
             most > 0 && counts[k].missed_deadlines as f64 / most as f64 > targets[k]
         })
     }
+}
+
+/// Eight lanes' state, as the portable step keeps it, for the vector steps
+/// (`lanes_avx`, `lanes_wasm`).
+#[cfg(any(
+    target_arch = "x86_64",
+    all(target_arch = "wasm32", target_feature = "simd128")
+))]
+pub(super) struct EightLanes<'s> {
+    pub deadline: &'s [f64; 8],
+    pub inverse: &'s [f64; 8],
+    pub slack: &'s mut [f64; 8],
+    pub missed: &'s mut [f64; 8],
+    pub on_time: &'s mut [f64; 8],
 }

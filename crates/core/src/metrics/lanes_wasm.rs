@@ -6,14 +6,7 @@
 
 use core::arch::wasm32::*;
 
-/// Eight lanes' state, as the portable step keeps it.
-pub(super) struct State<'s> {
-    pub deadline: &'s [f64; 8],
-    pub inverse: &'s [f64; 8],
-    pub slack: &'s mut [f64; 8],
-    pub missed: &'s mut [f64; 8],
-    pub on_time: &'s mut [f64; 8],
-}
+use super::lanes::EightLanes as State;
 
 /// Walks `chunk` (eight gap slices of equal length; `shared` when they are
 /// one and the same) and returns whether a late gap's quotient was too close
