@@ -24,12 +24,14 @@ use wasm_bindgen_futures::spawn_local;
 
 use super::{net, post, request, Clock};
 
-/// How often progress goes to the page: five times a second. Each batch
-/// costs the page a parse and a render, and on a machine with few cores
-/// that work competes with the worker for a core just when a read comes
-/// in. Measured on 1 stream at 50 tokens/s, idle page, 2 cores: with 50 ms
-/// batches the app's p99 stamp error was 0.674 ms against the floor
-/// reader's 0.538 (1.25x); with 200 ms batches 0.604 against 0.714.
+/// How often progress goes to the page: five times a second, plenty for
+/// a progress bar and the live text. Each batch costs the page a parse
+/// and a render, which on a machine with few cores competes with the
+/// worker for a core. Whether that is what puts the app's p99 stamp error
+/// above the floor reader's on one idle stream is not settled: one A/B
+/// run favoured 200 ms over 50 ms (0.604 against the floor's 0.714 ms, and
+/// 0.674 against 0.538), but the full benchmark afterwards still gave
+/// 0.926 against 0.576.
 pub const BATCH_INTERVAL: Duration = Duration::from_millis(200);
 
 /// Fires once; every waiter wakes.
