@@ -138,18 +138,17 @@ fn main() {
     let service = &metrics.service;
     println!("etalon-core metrics: 1000 requests x 500 tokens (seed 42), median of {RUNS} runs");
     println!("  (median wall time, median CPU time, fastest CPU time)");
-    println!(
-        "  everything:           {:8.2} ms {:8.2} ms {:8.2} ms   (target <= {TARGET_MS} ms native)",
-        total.0, total.1, total.2
+    row(
+        "everything:",
+        total,
+        &format!("(target <= {TARGET_MS} ms native)"),
     );
-    println!(
-        "  per-request figures:  {:8.2} ms {:8.2} ms {:8.2} ms   (one by one, incl. both bisections)",
-        per_request.0, per_request.1, per_request.2
+    row(
+        "per-request figures:",
+        per_request,
+        "(one by one, incl. both bisections)",
     );
-    println!(
-        "  p99 miss rate curve:  {:8.2} ms {:8.2} ms {:8.2} ms",
-        curve.0, curve.1, curve.2
-    );
+    row("p99 miss rate curve:", curve, "");
     println!(
         "  fluid rate {:.4} tok/s, tbt-based {:.4} tok/s, tpot-based {:.4} tok/s",
         service.fluid_token_generation_rate.unwrap_or(f64::NAN),
@@ -157,18 +156,14 @@ fn main() {
         service.tpot_based_throughput.unwrap_or(f64::NAN),
     );
     println!("results screen, deadline slider (same recording):");
-    println!(
-        "  once per recording:   {:8.2} ms {:8.2} ms {:8.2} ms   (profile, sorted gaps, curve, fluid rate)",
-        basis_time.0, basis_time.1, basis_time.2
+    let slider_target = format!("(target <= {SLIDER_TARGET_MS} ms native)");
+    row(
+        "once per recording:",
+        basis_time,
+        "(profile, sorted gaps, curve, fluid rate)",
     );
-    println!(
-        "  TBT deadline move:    {:8.2} ms {:8.2} ms {:8.2} ms   (target <= {SLIDER_TARGET_MS} ms native)",
-        tbt_move.0, tbt_move.1, tbt_move.2
-    );
-    println!(
-        "  TTFT or target move:  {:8.2} ms {:8.2} ms {:8.2} ms   (target <= {SLIDER_TARGET_MS} ms native)",
-        ttft_move.0, ttft_move.1, ttft_move.2
-    );
+    row("TBT deadline move:", tbt_move, &slider_target);
+    row("TTFT or target move:", ttft_move, &slider_target);
     println!(
         "  (its task per 100 requests' searches on the page: {:.2} ms {:.2} ms {:.2} ms)",
         slice.0, slice.1, slice.2
@@ -185,4 +180,9 @@ fn main() {
         "  slider moves: {}",
         verdict(tbt_move.0.max(ttft_move.0) <= SLIDER_TARGET_MS)
     );
+}
+
+/// One timing line: median wall, median CPU and fastest CPU time, ms.
+fn row(label: &str, (wall, cpu, fastest): (f64, f64, f64), note: &str) {
+    println!("  {label:<21} {wall:8.2} ms {cpu:8.2} ms {fastest:8.2} ms   {note}");
 }

@@ -244,7 +244,6 @@ fn quantile_of_top(known: &mut [f64], n: usize, h: f64, lowest: usize) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::bisection::TimelineFacts;
     use crate::metrics::deadline::{deadline_miss_count, FirstToken};
     use crate::metrics::quantile::quantile_unsorted;
 
@@ -293,13 +292,7 @@ mod tests {
             })
             .collect();
         let slices: Vec<&[f64]> = gaps.iter().map(Vec::as_slice).collect();
-        let facts: Vec<TimelineFacts> = slices.iter().map(|g| TimelineFacts::of_gaps(g)).collect();
-        let timelines: Vec<Timeline> = slices
-            .iter()
-            .zip(&facts)
-            .map(|(g, f)| Timeline::of_gaps(g, f))
-            .collect();
-        let curve = p99_curve(&timelines.iter().collect::<Vec<_>>());
+        let curve = crate::metrics::service::p99_miss_rate_vs_tbt_deadline(&slices);
         let want = plain(&gaps);
         for (got, want) in curve.iter().zip(&want) {
             assert_eq!(got[1].to_bits(), want[1].to_bits(), "at {}", want[0]);
