@@ -160,7 +160,7 @@ fn main() {
     row(
         "once per recording:",
         basis_time,
-        "(profile, sorted gaps, curve, fluid rate)",
+        "(profile, curve, fluid rate)",
     );
     row("TBT deadline move:", tbt_move, &slider_target);
     row("TTFT or target move:", ttft_move, &slider_target);

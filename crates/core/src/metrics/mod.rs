@@ -35,6 +35,7 @@ mod prefill;
 mod profile;
 mod quantile;
 mod request;
+mod select;
 mod service;
 mod sparse;
 mod summary;
@@ -49,6 +50,7 @@ pub use prefill::{PrefillFitError, PrefillModel};
 pub use profile::RunProfile;
 pub use quantile::{accurate_sum, mean, quantile_sorted, quantile_unsorted, sort_floats};
 pub use request::{conventional_metrics, ConventionalMetrics};
+pub use select::quantiles_of_parts;
 pub use service::{
     curve_tbt_deadlines, fluid_token_generation_rate, p99_miss_rate_vs_tbt_deadline,
     tbt_based_throughput, tpot_based_throughput, FLUID_TARGET_MISS_RATE, THROUGHPUT_QUANTILE,

@@ -14,14 +14,15 @@
 //! same. The figures are those of a computation from scratch, bit for bit.
 
 use super::bisection::{
-    counted_min_tbt_deadlines, decode_min_tbt_deadlines, QuickCount, Timeline, TimelineFacts,
+    counted_min_tbt_deadlines, decode_min_tbt_deadlines, gaps_of, QuickCount, Timeline,
+    TimelineFacts,
 };
 use super::deadline::{deadline_miss_count, first_token, DeadlineCount, FirstToken};
 use super::lanes;
 use super::quantile::sort_floats;
 use super::request::{conventional_metrics, ConventionalMetrics};
 use super::service::{
-    fluid_token_generation_rate, tbt_based_throughput, tpot_based_throughput,
+    fluid_token_generation_rate, tbt_based_throughput_of, tpot_based_throughput,
     FLUID_TARGET_MISS_RATE,
 };
 use super::summary::{Percentiles, Summary};
@@ -29,7 +30,7 @@ use super::{curve, DeadlineConfig, RequestMetrics, RequestTimeline, RunMetrics, 
 use crate::recording::Recording;
 use std::collections::BTreeMap;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// The figures of a run that no deadline changes, and what makes the
 /// deadline figures fast to compute again.
@@ -41,9 +42,10 @@ pub struct RunProfile {
     decode_min_deadlines: Vec<f64>,
     /// Indices of the completed requests.
     completed: Vec<usize>,
-    /// Every gap between tokens of the completed requests, ascending;
-    /// shared with the charts that draw them (millions in a long run).
-    sorted_gaps: Arc<Vec<f64>>,
+    /// Every gap between tokens of the completed requests, ascending, sorted
+    /// when first asked for (the figures do not need it); shared with the
+    /// charts that draw them (millions in a long run).
+    sorted_gaps: SortedGaps,
     /// The service figures, the deadline-dependent ones left empty.
     service: ServiceMetrics,
 }
@@ -78,11 +80,8 @@ impl RunProfile {
         let decode_min_deadlines = decode_min_tbt_deadlines(&prepared, FLUID_TARGET_MISS_RATE);
         let done: Vec<&Timeline> = completed.iter().map(|&i| &prepared[i]).collect();
         let p99_miss_rate_vs_tbt_deadline = curve::p99_curve(&done);
-        let mut sorted_gaps: Vec<f64> = Vec::with_capacity(done.iter().map(|t| t.gaps.len()).sum());
-        for timeline in &done {
-            sorted_gaps.extend_from_slice(timeline.gaps);
-        }
-        sort_floats(&mut sorted_gaps);
+        let gaps: Vec<&[f64]> = done.iter().map(|t| t.gaps).collect();
+        let tbt = Summary::of_parts(&gaps);
 
         let mut errored_by_kind = BTreeMap::new();
         for kind in timelines.iter().filter_map(|t| t.error) {
@@ -102,7 +101,7 @@ impl RunProfile {
                     .filter_map(|&i| timelines[i].time_to_first_visible_token)
                     .collect(),
             ),
-            tbt: Summary::of_sorted(&sorted_gaps),
+            tbt,
             tpot: Summary::of(tpots.clone()),
             end_to_end_latency: Summary::of(figure(|c| c.end_to_end_latency)),
             normalized_end_to_end_latency: Summary::of(figure(|c| c.normalized_end_to_end_latency)),
@@ -121,7 +120,7 @@ impl RunProfile {
             deadline_miss_rate: 0.0,
             fluidity_index: 1.0,
             tpot_based_throughput: tpot_based_throughput(&tpots),
-            tbt_based_throughput: tbt_based_throughput(&sorted_gaps),
+            tbt_based_throughput: tbt_based_throughput_of(percentiles.tbt.as_ref()),
             fluid_token_generation_rate: fluid_token_generation_rate(&mut decode_deadlines),
             p99_miss_rate_vs_tbt_deadline,
             percentiles,
@@ -132,7 +131,7 @@ impl RunProfile {
             conventional,
             decode_min_deadlines,
             completed,
-            sorted_gaps: Arc::new(sorted_gaps),
+            sorted_gaps: SortedGaps::default(),
             service,
         }
     }
@@ -145,12 +144,28 @@ impl RunProfile {
     /// Every gap between tokens of the completed requests, ascending (the
     /// TBT samples).
     pub fn sorted_gaps(&self) -> &[f64] {
-        &self.sorted_gaps
+        self.sorted_gaps_arc()
     }
 
     /// [`RunProfile::sorted_gaps`], shared rather than copied.
     pub fn shared_sorted_gaps(&self) -> Arc<Vec<f64>> {
-        Arc::clone(&self.sorted_gaps)
+        Arc::clone(self.sorted_gaps_arc())
+    }
+
+    fn sorted_gaps_arc(&self) -> &Arc<Vec<f64>> {
+        self.sorted_gaps.0.get_or_init(|| {
+            let done = || {
+                self.completed
+                    .iter()
+                    .map(|&i| gaps_of(&self.timelines[i].inter_token_times))
+            };
+            let mut sorted = Vec::with_capacity(done().map(<[f64]>::len).sum());
+            for gaps in done() {
+                sorted.extend_from_slice(gaps);
+            }
+            sort_floats(&mut sorted);
+            Arc::new(sorted)
+        })
     }
 
     /// Every figure under `deadlines`.
@@ -256,6 +271,18 @@ impl RunProfile {
             requests,
             service,
         }
+    }
+}
+
+/// The sorted gaps of a profile, once asked for. Derived from the profile's
+/// timelines, so two profiles of the same timelines are equal whether or
+/// not either has sorted them yet.
+#[derive(Debug, Clone, Default)]
+struct SortedGaps(OnceLock<Arc<Vec<f64>>>);
+
+impl PartialEq for SortedGaps {
+    fn eq(&self, _: &Self) -> bool {
+        true
     }
 }
 

@@ -72,9 +72,16 @@ pub(crate) fn lerp(a: f64, b: f64, t: f64) -> f64 {
 /// Sum with Neumaier's compensation: within an ulp or two of the exact sum,
 /// whatever the order (Python's `statistics.mean` sums exactly).
 pub fn accurate_sum(values: &[f64]) -> f64 {
+    accurate_sum_of_parts(&[values])
+}
+
+/// [`accurate_sum`] of the values of `parts`, one after the other.
+pub(crate) fn accurate_sum_of_parts(parts: &[&[f64]]) -> f64 {
     let mut sum = Neumaier::default();
-    for &v in values {
-        sum.add(v);
+    for part in parts {
+        for &v in *part {
+            sum.add(v);
+        }
     }
     sum.total()
 }

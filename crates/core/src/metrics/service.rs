@@ -7,6 +7,7 @@
 use super::bisection::{Timeline, TimelineFacts};
 use super::curve::p99_curve;
 use super::quantile::{mean, quantile_sorted, quantile_unsorted};
+use super::summary::Summary;
 
 /// Quantile of the TBT and of the per-request figures behind the throughputs.
 pub const THROUGHPUT_QUANTILE: f64 = 0.99;
@@ -29,6 +30,13 @@ pub fn tpot_based_throughput(tpots: &[f64]) -> Option<f64> {
 /// sorted ascending; `None` without gaps or when not finite.
 pub fn tbt_based_throughput(sorted_gaps: &[f64]) -> Option<f64> {
     finite(1.0 / quantile_sorted(sorted_gaps, THROUGHPUT_QUANTILE)?)
+}
+
+/// [`tbt_based_throughput`] from the gaps' percentile table (its p99 is the
+/// [`THROUGHPUT_QUANTILE`]), without the sorted gaps.
+pub(crate) fn tbt_based_throughput_of(tbt: Option<&Summary>) -> Option<f64> {
+    const _: () = assert!(THROUGHPUT_QUANTILE == 0.99);
+    finite(1.0 / tbt?.p99)
 }
 
 /// `1 / quantile(decode-only minimum TBT deadlines, 0.99)`: the highest token
