@@ -326,10 +326,12 @@ impl RequestRecord {
         let mut itt = vec![0.0; self.counted_output_tokens() as usize];
         let mut token = 0;
         let mut previous = 0.0;
-        for chunk in self.chunks.iter().filter(|c| c.tokens > 0) {
-            itt[token] = chunk.at - previous;
-            token += chunk.tokens as usize;
-            previous = chunk.at;
+        for (at, tokens) in self.chunks.arrivals_and_tokens() {
+            if tokens > 0 {
+                itt[token] = at - previous;
+                token += tokens as usize;
+                previous = at;
+            }
         }
         itt
     }

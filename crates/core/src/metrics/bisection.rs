@@ -33,41 +33,68 @@ pub fn min_tbt_deadline_to_meet(
     let mut search = Search::new(&timeline, ttft_deadline, target_miss_rate, first);
     while let Some(walk) = search.next_walk() {
         let exceeds = lanes::exceeds(&[walk], &[target_miss_rate])[0];
-        search.answer(exceeds);
+        let mid = search.waiting.take().expect("a walk was asked for");
+        search.bisection.update(mid, exceeds);
     }
     search.bisection.deadline
 }
 
+/// The decode-only walks one request's search made, by TBT deadline. The
+/// counted search of a request whose first token is late walks the same
+/// gaps from the same state (no slack) at any TBT deadline, so it reuses
+/// them: with the default deadlines, most of its walks.
+pub(crate) type DecodeWalks = Vec<(f64, lanes::Walked)>;
+
 /// The search with each request's TTFT deadline (`ttft_deadlines[i]`,
-/// first token counted) and `target_miss_rate`, for every request.
+/// first token counted) and `target_miss_rate`, for every request, reusing
+/// `decode_walks[i]` (from [`decode_min_tbt_deadlines`]; may be empty).
 pub(crate) fn counted_min_tbt_deadlines(
     timelines: &[Timeline],
     ttft_deadlines: &[f64],
     target_miss_rate: f64,
+    decode_walks: &[DecodeWalks],
 ) -> Vec<f64> {
-    let searches = timelines
+    let mut searches: Vec<Search> = timelines
         .iter()
         .zip(ttft_deadlines)
-        .map(|(timeline, &dp)| Search::new(timeline, dp, target_miss_rate, FirstToken::Counted))
+        .enumerate()
+        .map(|(i, (timeline, &dp))| {
+            let mut search = Search::new(timeline, dp, target_miss_rate, FirstToken::Counted);
+            search.reuse = decode_walks.get(i).map_or(&[], Vec::as_slice);
+            search
+        })
         .collect();
-    run_searches(searches)
+    run_searches(&mut searches);
+    searches.iter().map(|s| s.bisection.deadline).collect()
 }
 
 /// The decode-only search (first token ignored) behind the fluid token
-/// generation rate, with target `target_miss_rate`, for every request. No
-/// deadline of the configuration plays a part.
-pub(crate) fn decode_min_tbt_deadlines(timelines: &[Timeline], target_miss_rate: f64) -> Vec<f64> {
-    let searches = timelines
+/// generation rate, with target `target_miss_rate`, for every request: the
+/// deadline each found, and the walks each made. No deadline of the
+/// configuration plays a part.
+pub(crate) fn decode_min_tbt_deadlines(
+    timelines: &[Timeline],
+    target_miss_rate: f64,
+) -> (Vec<f64>, Vec<DecodeWalks>) {
+    let mut searches: Vec<Search> = timelines
         .iter()
-        .map(|timeline| Search::new(timeline, 0.0, target_miss_rate, FirstToken::Ignored))
+        .map(|timeline| {
+            let mut search = Search::new(timeline, 0.0, target_miss_rate, FirstToken::Ignored);
+            search.record = true;
+            search
+        })
         .collect();
-    run_searches(searches)
+    run_searches(&mut searches);
+    searches
+        .into_iter()
+        .map(|s| (s.bisection.deadline, s.walked))
+        .unzip()
 }
 
-/// Runs the searches to their ends; returns the deadline each found. The
-/// probes that need a walk are walked eight at a time, each lane taking
-/// the next probe as soon as its answer is certain.
-fn run_searches(mut searches: Vec<Search>) -> Vec<f64> {
+/// Runs the searches to their ends. The probes that need a walk are walked
+/// eight at a time, each lane taking the next probe as soon as its answer
+/// is certain.
+fn run_searches(searches: &mut [Search]) {
     // Searches waiting to probe again, and the next one not started.
     let mut ready: Vec<usize> = Vec::new();
     let mut next_new = 0;
@@ -91,12 +118,11 @@ fn run_searches(mut searches: Vec<Search>) -> Vec<f64> {
             break;
         }
         stream.advance(&mut answers);
-        for (search, exceeds) in answers.drain(..) {
-            searches[search].answer(exceeds);
+        for (search, walked) in answers.drain(..) {
+            searches[search].answer(walked);
             ready.push(search);
         }
     }
-    searches.iter().map(|s| s.bisection.deadline).collect()
 }
 
 /// One bisection over one timeline, settling what probes it can by
@@ -109,6 +135,11 @@ struct Search<'t, 'a> {
     bisection: Bisection,
     /// The probe waiting for a walk.
     waiting: Option<f64>,
+    /// Decode-only walks of the same gaps, to reuse (see [`DecodeWalks`]).
+    reuse: &'t [(f64, lanes::Walked)],
+    /// Whether to keep the walks made, in `walked`.
+    record: bool,
+    walked: DecodeWalks,
 }
 
 impl<'t, 'a> Search<'t, 'a> {
@@ -120,6 +151,9 @@ impl<'t, 'a> Search<'t, 'a> {
             first,
             bisection: Bisection::new(),
             waiting: None,
+            reuse: &[],
+            record: false,
+            walked: Vec::new(),
         }
     }
 
@@ -131,24 +165,56 @@ impl<'t, 'a> Search<'t, 'a> {
             let exceeds = match self.timeline.quick_count(mid, after) {
                 QuickCount::Exact(count) => count.miss_rate() > self.target,
                 QuickCount::AllMissed => 1.0 > self.target,
-                QuickCount::Walk => {
-                    self.waiting = Some(mid);
-                    return Some(lanes::Walk {
-                        gaps: self.timeline.gaps,
-                        tbt_deadline: mid,
-                        start: after,
-                    });
-                }
+                QuickCount::Walk => match self.reused(mid, after) {
+                    Some(exceeds) => exceeds,
+                    None => {
+                        self.waiting = Some(mid);
+                        return Some(lanes::Walk {
+                            gaps: self.timeline.gaps,
+                            tbt_deadline: mid,
+                            start: after,
+                        });
+                    }
+                },
             };
             self.bisection.update(mid, exceeds);
         }
         None
     }
 
-    /// The answer of the walk asked for.
-    fn answer(&mut self, exceeds: bool) {
+    /// Whether the rate at TBT deadline `mid` exceeds the target, from a
+    /// decode-only walk of the same gaps, when one settles it. It does when
+    /// the walk after the first token starts as a decode-only walk does (no
+    /// slack) and every deadline the first token set was missed: then the
+    /// count is the first token's plus the walk's, and that rate is at
+    /// least the walk's (`(m + a) / (t + a) >= m / t` for `m <= t`; a
+    /// correctly rounded division keeps the order).
+    fn reused(&self, mid: f64, after: AfterFirstToken) -> Option<bool> {
+        let first = after.count;
+        if !(after.slack == 0.0 && first.missed_deadlines == first.total_deadlines) {
+            return None;
+        }
+        let &(_, walked) = self
+            .reuse
+            .iter()
+            .find(|(at, _)| at.to_bits() == mid.to_bits())?;
+        match walked {
+            lanes::Walked::Count(count) => {
+                let mut total = first;
+                total.add(count);
+                Some(total.miss_rate() > self.target)
+            }
+            lanes::Walked::Exceeds(known) => (self.target <= known).then_some(true),
+        }
+    }
+
+    /// What the walk asked for found.
+    fn answer(&mut self, walked: lanes::Walked) {
         let mid = self.waiting.take().expect("a walk was asked for");
-        self.bisection.update(mid, exceeds);
+        if self.record {
+            self.walked.push((mid, walked));
+        }
+        self.bisection.update(mid, walked.exceeds(self.target));
     }
 }
 
@@ -339,10 +405,20 @@ mod tests {
             }
             let facts = TimelineFacts::of_timeline(&itt);
             let timelines = [Timeline::new(&itt, &facts)];
-            let counted = counted_min_tbt_deadlines(&timelines, &[0.1], target)[0];
+            let counted = counted_min_tbt_deadlines(&timelines, &[0.1], target, &[])[0];
             assert_eq!(counted, reference(&itt, 0.1, target, FirstToken::Counted));
-            let decode = decode_min_tbt_deadlines(&timelines, target)[0];
-            assert_eq!(decode, reference(&itt, 0.0, target, FirstToken::Ignored));
+            let (decode, walks) = decode_min_tbt_deadlines(&timelines, target);
+            assert_eq!(decode[0], reference(&itt, 0.0, target, FirstToken::Ignored));
+            // Reusing the decode-only walks changes nothing, whatever the
+            // TTFT deadline (the first token late, on time, or just so).
+            for dp in [0.1, 0.3, 0.29, 0.31, 0.0] {
+                for counted_target in [target, target / 2.0, (target * 2.0).min(1.0)] {
+                    let reused =
+                        counted_min_tbt_deadlines(&timelines, &[dp], counted_target, &walks);
+                    let want = reference(&itt, dp, counted_target, FirstToken::Counted);
+                    assert_eq!(reused[0], want, "dp {dp} target {counted_target}");
+                }
+            }
         }
     }
 

@@ -45,6 +45,27 @@ pub(crate) fn exceeds<const K: usize>(walks: &[Walk; K], targets: &[f64; K]) -> 
     std::array::from_fn(|k| certain[k] || counts[k].miss_rate() > targets[k])
 }
 
+/// What a walk of a [`Stream`] found: its final count, or (stopped early)
+/// that its rate certainly exceeds the target it was given.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Walked {
+    Count(DeadlineCount),
+    Exceeds(f64),
+}
+
+impl Walked {
+    /// Whether the walk's rate exceeds `target`.
+    pub fn exceeds(self, target: f64) -> bool {
+        match self {
+            Walked::Count(count) => count.miss_rate() > target,
+            Walked::Exceeds(known) => {
+                debug_assert!(target <= known, "asked of a lower target than walked");
+                true
+            }
+        }
+    }
+}
+
 /// Walks that come and go: each of `K` lanes takes a walk, and gives it
 /// back as soon as its answer (exceeds its target or not) is certain, then
 /// takes the next one. Keeps every lane busy however long each walk lasts.
@@ -94,7 +115,7 @@ impl<'a, T: Copy, const K: usize> Stream<'a, T, K> {
     }
 
     /// Walks every busy lane one chunk on; answers the walks now certain.
-    pub fn advance(&mut self, answers: &mut Vec<(T, bool)>) {
+    pub fn advance(&mut self, answers: &mut Vec<(T, Walked)>) {
         let Some(busy) = self.slots.iter().flatten().next().map(|slot| slot.0) else {
             return;
         };
@@ -122,14 +143,15 @@ impl<'a, T: Copy, const K: usize> Stream<'a, T, K> {
             let left = (walk.gaps.len() - self.lanes.walked[k]) as u64;
             let count = counts[k];
             let answer = if left == 0 {
-                Some(count.miss_rate() > target)
+                Some(Walked::Count(count))
             } else {
                 // Certain to exceed: see `Lanes::certainly_exceed`.
                 let most = count.total_deadlines.saturating_add(left);
-                (most > 0 && count.missed_deadlines as f64 / most as f64 > target).then_some(true)
+                (most > 0 && count.missed_deadlines as f64 / most as f64 > target)
+                    .then_some(Walked::Exceeds(target))
             };
-            if let Some(exceeds) = answer {
-                answers.push((tag, exceeds));
+            if let Some(walked) = answer {
+                answers.push((tag, walked));
                 self.slots[k] = None;
             }
         }

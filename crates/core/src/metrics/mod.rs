@@ -181,9 +181,11 @@ pub fn request_metrics(timeline: &RequestTimeline, deadlines: &DeadlineConfig) -
         &timeline.inter_token_times,
         &facts,
     )];
+    let (decode, walks) = bisection::decode_min_tbt_deadlines(&prepared, FLUID_TARGET_MISS_RATE);
     let counted =
-        bisection::counted_min_tbt_deadlines(&prepared, &[dp], deadlines.target_miss_rate)[0];
-    let decode = bisection::decode_min_tbt_deadlines(&prepared, FLUID_TARGET_MISS_RATE)[0];
+        bisection::counted_min_tbt_deadlines(&prepared, &[dp], deadlines.target_miss_rate, &walks)
+            [0];
+    let decode = decode[0];
     request_figures(timeline, deadlines, (counted, decode))
 }
 

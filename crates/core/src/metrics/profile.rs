@@ -14,8 +14,8 @@
 //! same. The figures are those of a computation from scratch, bit for bit.
 
 use super::bisection::{
-    counted_min_tbt_deadlines, decode_min_tbt_deadlines, gaps_of, QuickCount, Timeline,
-    TimelineFacts,
+    counted_min_tbt_deadlines, decode_min_tbt_deadlines, gaps_of, DecodeWalks, QuickCount,
+    Timeline, TimelineFacts,
 };
 use super::deadline::{deadline_miss_count, first_token, DeadlineCount, FirstToken};
 use super::lanes;
@@ -40,6 +40,9 @@ pub struct RunProfile {
     facts: Vec<TimelineFacts>,
     conventional: Vec<ConventionalMetrics>,
     decode_min_deadlines: Vec<f64>,
+    /// The walks of those searches, which the searches under a deadline
+    /// configuration reuse.
+    decode_walks: Vec<DecodeWalks>,
     /// Indices of the completed requests.
     completed: Vec<usize>,
     /// Every gap between tokens of the completed requests, ascending, sorted
@@ -77,7 +80,8 @@ impl RunProfile {
             .filter(|&i| timelines[i].error.is_none())
             .collect();
         let prepared = prepare(&timelines, &facts);
-        let decode_min_deadlines = decode_min_tbt_deadlines(&prepared, FLUID_TARGET_MISS_RATE);
+        let (decode_min_deadlines, decode_walks) =
+            decode_min_tbt_deadlines(&prepared, FLUID_TARGET_MISS_RATE);
         let done: Vec<&Timeline> = completed.iter().map(|&i| &prepared[i]).collect();
         let p99_miss_rate_vs_tbt_deadline = curve::p99_curve(&done);
         let gaps: Vec<&[f64]> = done.iter().map(|t| t.gaps).collect();
@@ -130,6 +134,7 @@ impl RunProfile {
             facts,
             conventional,
             decode_min_deadlines,
+            decode_walks,
             completed,
             sorted_gaps: SortedGaps::default(),
             service,
@@ -212,12 +217,17 @@ impl RunProfile {
         requests: Range<usize>,
     ) -> Vec<f64> {
         let timelines = &self.timelines[requests.clone()];
-        let prepared = prepare(timelines, &self.facts[requests]);
+        let prepared = prepare(timelines, &self.facts[requests.clone()]);
         let ttft_deadlines: Vec<f64> = timelines
             .iter()
             .map(|t| deadlines.ttft_deadline_for(t.num_prompt_tokens))
             .collect();
-        counted_min_tbt_deadlines(&prepared, &ttft_deadlines, deadlines.target_miss_rate)
+        counted_min_tbt_deadlines(
+            &prepared,
+            &ttft_deadlines,
+            deadlines.target_miss_rate,
+            &self.decode_walks[requests],
+        )
     }
 
     /// Every figure under `deadlines`, given every request's minimum TBT

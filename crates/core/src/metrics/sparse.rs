@@ -143,17 +143,15 @@ impl SparseGaps {
         let u = UNIT_ROUNDOFF;
         let n = gaps.len();
         // Error of the prefix sums against exact sums.
+        if matches!(self.longest_first.get(MOST_VISITS), Some(&(gap, _)) if gap > deadline) {
+            return None; // more than MOST_VISITS gaps to visit: a walk is cheaper
+        }
         let prefix_error = 4.0 * (n + 2) as f64 * u * self.magnitude;
         // The gaps longer than the deadline, in timeline order.
         let mut longer = [0u64; LONG_GAPS / 64];
-        let mut count = 0;
         for &(gap, position) in &self.longest_first {
             if gap <= deadline {
                 break;
-            }
-            count += 1;
-            if count > MOST_VISITS {
-                return None; // a walk is cheaper
             }
             longer[position as usize / 64] |= 1 << (position % 64);
         }

@@ -282,6 +282,22 @@ impl Chunks {
         self.at.iter()
     }
 
+    /// Each read's arrival time and token count, in order: what the
+    /// metrics need, without the rest of each read.
+    pub fn arrivals_and_tokens(&self) -> impl Iterator<Item = (f64, u32)> + '_ {
+        let mut listed = self.token_counts.as_slice();
+        self.at.iter().enumerate().map(move |(index, at)| {
+            let tokens = match listed.split_first() {
+                Some((&(read, count), rest)) if read as usize == index => {
+                    listed = rest;
+                    count
+                }
+                _ => 1,
+            };
+            (at, tokens)
+        })
+    }
+
     /// The reads as values, for code that edits them (tests, rounding).
     pub fn to_vec(&self) -> Vec<Chunk> {
         self.iter().collect()
