@@ -26,12 +26,15 @@ use super::{net, post, request, Clock};
 
 /// How often progress goes to the page: five times a second, plenty for
 /// a progress bar and the live text. Each batch costs the page a parse
-/// and a render, which on a machine with few cores competes with the
-/// worker for a core. Whether that is what puts the app's p99 stamp error
-/// above the floor reader's on one idle stream is not settled: one A/B
-/// run favoured 200 ms over 50 ms (0.604 against the floor's 0.714 ms, and
-/// 0.674 against 0.538), but the full benchmark afterwards still gave
-/// 0.926 against 0.576.
+/// (and, on the run screen, a render), which on a machine with few cores
+/// competes with the worker for a core.
+///
+/// Posting is not what once put the app's p99 stamp error at 1.6x the
+/// floor reader's on one idle stream (fidelity benchmark, 3000 gaps per
+/// reader). Six runs of this build gave app/floor p99 ratios of 1.15,
+/// 1.48, 0.67, 0.49, 0.59 and 0.52; a build that posted nothing until the
+/// run ended gave 0.96 and 0.79. That p99 falls where errors are sparse
+/// (a few dozen pass 0.5 ms), so one run decides little.
 pub const BATCH_INTERVAL: Duration = Duration::from_millis(200);
 
 /// Fires once; every waiter wakes.
