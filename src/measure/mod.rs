@@ -9,6 +9,7 @@ mod clock;
 mod net;
 mod request;
 mod run;
+mod warm;
 
 pub use clock::Clock;
 
@@ -46,7 +47,8 @@ pub fn environment(clock: &Clock) -> Environment {
     }
 }
 
-/// Entry point of the worker: listen to the page, then say we are ready.
+/// Entry point of the worker: listen to the page, warm the hot path up (see
+/// [`warm`]), then say we are ready. Orders that arrive meanwhile wait.
 pub fn start_worker() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let runs = run::Runs::default();
@@ -65,6 +67,7 @@ pub fn start_worker() {
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
     let clock = Clock::here();
+    warm::warm_up(&clock);
     post(&WorkerMessage::Ready {
         protocol: PROTOCOL_VERSION,
         environment: environment(&clock),
