@@ -14,17 +14,20 @@
 //! 751 tokens, 15 s at 50 tokens/s, per turn). A p99 is decided by its
 //! largest 1% of gaps: with 300 tokens and 2 turns, 1 stream gave about 600
 //! gaps per reader, its p99 was the 6th-largest gap, and two runs of the same
-//! build could differ by more than the 1.25x the target allows. With 3000
-//! gaps the p99 rests on 30 of them. Both readers still read the same number
-//! of streams of the same length, at the same rate, in alternating turns;
-//! nothing is trimmed from either.
+//! build could differ by more than the 1.25x the target allows. Both readers
+//! still read the same number of streams of the same length, at the same
+//! rate, in alternating turns; nothing is trimmed from either.
+//!
+//! Measuring starts once the app's worker is ready (`window.etalonReady`)
+//! and the page has been quiet 2 s, so that neither reader's first turn
+//! shares the cores with the app's start-up.
 //!
 //! Run: `scripts/bench` (or `cargo bench -p etalon-e2e --bench fidelity`
 //! after `scripts/build-app` and building etalon-cli).
 //! `FIDELITY_ONLY=<text>` runs only the configurations whose label (such as
 //! "1 stream idle") contains the text; `FIDELITY_WORST=<n>` also prints each
 //! reader's n largest errors with where they fell in their stream, and how
-//! many errors of each reader exceed 0.5, 1 and 2 ms.
+//! many errors of each reader exceed 0.5, 1 and 2 ms, in all and per turn.
 
 use etalon_e2e::{OpenApp, Testbed};
 use serde_json::{json, Value};
@@ -214,6 +217,22 @@ async fn main() {
         testbeds.push(Testbed::start_on(&format!("{host}:0"), &[]).await);
     }
     let app = OpenApp::open_with(&[(FLOOR_WORKER_PATH, FLOOR_WORKER)]).await;
+    // Start measuring once the page has settled: the app's worker has
+    // warmed up (`etalonReady`) and its optimizing compiles have had time
+    // to end, so neither reader's first turn shares the cores with them.
+    for _ in 0..100 {
+        let ready = app
+            .browser
+            .client
+            .execute("return window.etalonReady === true;", vec![])
+            .await
+            .unwrap();
+        if ready == json!(true) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     let url = |i: usize| {
         format!(
             "{}/v1/chat/completions",
@@ -252,9 +271,15 @@ async fn main() {
             let tokens = tokens_per_stream(urls.len() as u32);
             set_busy(&app, busy).await;
             let (mut floor_streams_seen, mut app_streams_seen) = (Vec::new(), Vec::new());
+            // Each turn's streams, for the diagnostics.
+            let (mut floor_turns, mut app_turns) = (Vec::new(), Vec::new());
             for _ in 0..ROUNDS {
-                floor_streams_seen.extend(floor_streams(&app, urls, tokens).await);
-                app_streams_seen.extend(app_streams(&app, urls, tokens).await);
+                let floor_turn = floor_streams(&app, urls, tokens).await;
+                let app_turn = app_streams(&app, urls, tokens).await;
+                floor_streams_seen.extend(floor_turn.iter().cloned());
+                app_streams_seen.extend(app_turn.iter().cloned());
+                floor_turns.push(floor_turn);
+                app_turns.push(app_turn);
             }
             let floor = gap_errors(&floor_streams_seen);
             let ours = gap_errors(&app_streams_seen);
@@ -311,6 +336,28 @@ async fn main() {
                         })
                         .collect();
                     println!("  errors over {reader}: {}", counts.join(", "));
+                }
+                // Errors over 0.5 ms per turn, in a stream's first second,
+                // up to EARLY_SECONDS, and after: whether a reader's early
+                // errors come with each turn's start (a fresh worker) or
+                // with the host's state at the time.
+                for (reader, turns) in [("floor", &floor_turns), ("app", &app_turns)] {
+                    let per_turn: Vec<String> = turns
+                        .iter()
+                        .map(|streams| {
+                            let over: Vec<_> = worst_gaps(streams, usize::MAX)
+                                .into_iter()
+                                .filter(|g| g.0 > 0.5e-3)
+                                .collect();
+                            let first = over.iter().filter(|g| g.3 < 1.0).count();
+                            let early = over.iter().filter(|g| g.3 < EARLY_SECONDS).count();
+                            format!("{first}/{}/{}", early - first, over.len() - early)
+                        })
+                        .collect();
+                    println!(
+                        "  over 0.5ms per turn, <1s/<{EARLY_SECONDS}s/later, {reader}: {}",
+                        per_turn.join(" ")
+                    );
                 }
             }
         }
