@@ -4,8 +4,9 @@
 //! resolves with the recording (JSON text). It sends nothing by itself: only
 //! a script on the page, such as a WebDriver test, can call it.
 //!
-//! The hook starts its measurement worker when the page loads and keeps it
-//! for every run, as the app's runner does: a worker started for each run
+//! Under automation the hook starts its measurement worker when the page
+//! loads (elsewhere on first use) and keeps it for every run, as the app's
+//! runner does: a worker started for each run
 //! would measure that run's first streams while its WebAssembly is still
 //! being compiled and warmed up (see `measure::warm`). `window.etalonReady`
 //! turns true once the worker has warmed up. Each run gets a run id of the
@@ -45,9 +46,22 @@ pub fn install() {
     let hook = Closure::<dyn Fn(String) -> js_sys::Promise>::new(etalon_run);
     let _ = js_sys::Reflect::set(&js_sys::global(), &"etalonRun".into(), hook.as_ref());
     hook.forget();
-    if let Err(e) = hook_worker() {
-        web_sys::console::error_1(&e.into());
+    // Only a page driven by automation (WebDriver sets `navigator.webdriver`)
+    // starts the hook's worker ahead of use; a user's page never calls the
+    // hook and should not pay for a second worker and its warm-up.
+    if under_automation() {
+        if let Err(e) = hook_worker() {
+            web_sys::console::error_1(&e.into());
+        }
     }
+}
+
+/// Whether `navigator.webdriver` is true.
+fn under_automation() -> bool {
+    web_sys::window()
+        .and_then(|window| js_sys::Reflect::get(&window.navigator(), &"webdriver".into()).ok())
+        .and_then(|value| value.as_bool())
+        .unwrap_or(false)
 }
 
 /// The hook's worker, started on first use.
