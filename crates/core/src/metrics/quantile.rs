@@ -258,7 +258,8 @@ pub(crate) fn order_key(value: f64) -> u64 {
     }
 }
 
-fn from_order_key(key: u64) -> f64 {
+/// The value of an IEEE total-order key (the inverse of [`order_key`]).
+pub(crate) fn from_order_key(key: u64) -> f64 {
     if key >> 63 == 1 {
         f64::from_bits(key & !(1 << 63))
     } else {
