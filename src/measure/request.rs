@@ -8,7 +8,7 @@ use std::rc::Rc;
 use std::task::{Poll, Waker};
 
 use etalon_core::failure;
-use etalon_core::messages::{Endpoint, PlannedRequest, RequestState};
+use etalon_core::messages::{Endpoint, Outbox, PlannedRequest, RequestState};
 use etalon_core::recording::RequestRecord;
 use etalon_core::stream::StreamRecorder;
 use futures::future::{select, Either};
@@ -154,24 +154,44 @@ async fn read_response(
             continue;
         };
         let bytes: Uint8Array = value.unchecked_into();
-        buffer.resize(bytes.length() as usize, 0);
-        bytes.copy_to(&mut buffer);
-        let mut recorder = recorder.borrow_mut();
-        let outcome = recorder.on_read(at, &buffer);
-        if outcome.output_tokens > 0 {
-            let tokens = recorder.tokens_received();
-            let mut outbox = shared.outbox.borrow_mut();
-            outbox.progress(id, RequestState::Streaming, tokens);
-            if live {
-                if let Some(text) = recorder.take_new_text().filter(|t| !t.is_empty()) {
-                    outbox.live_text(at, text.answer);
-                }
-            }
-        }
-        drop(recorder);
+        take_read(
+            &mut recorder.borrow_mut(),
+            &shared.outbox,
+            (id, live),
+            at,
+            &bytes,
+            &mut buffer,
+        );
         // Post progress now, in the quiet after a read, rather than from a
         // timer that may fire just as the next read arrives.
         shared.flush_if_due();
+    }
+}
+
+/// One read's bytes, stamped `at`, into request `id`'s recorder, and its
+/// progress (and new text, when the page shows this request's text `live`)
+/// into the outbox. The measured path and the worker's warm-up both run it.
+pub(super) fn take_read(
+    recorder: &mut StreamRecorder,
+    outbox: &RefCell<Outbox>,
+    (id, live): (u64, bool),
+    at: f64,
+    bytes: &Uint8Array,
+    buffer: &mut Vec<u8>,
+) {
+    // The copy out of the body's bytes.
+    buffer.resize(bytes.length() as usize, 0);
+    bytes.copy_to(buffer);
+    let outcome = recorder.on_read(at, buffer);
+    if outcome.output_tokens > 0 {
+        let tokens = recorder.tokens_received();
+        let mut outbox = outbox.borrow_mut();
+        outbox.progress(id, RequestState::Streaming, tokens);
+        if live {
+            if let Some(text) = recorder.take_new_text().filter(|t| !t.is_empty()) {
+                outbox.live_text(at, text.answer);
+            }
+        }
     }
 }
 

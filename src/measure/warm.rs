@@ -12,7 +12,9 @@
 use etalon_core::messages::{Outbox, RequestState};
 use etalon_core::stream::StreamRecorder;
 use js_sys::Uint8Array;
+use std::cell::RefCell;
 
+use super::request::take_read;
 use super::Clock;
 
 /// Canned streams to replay, at most.
@@ -67,7 +69,7 @@ fn canned_events(with_server_time: bool) -> Vec<Vec<u8>> {
 pub fn warm_up(clock: &Clock) -> u64 {
     let start = clock.now();
     let canned = [canned_events(true), canned_events(false)];
-    let mut outbox = Outbox::default();
+    let outbox = RefCell::new(Outbox::default());
     let mut buffer = Vec::new();
     let mut replayed = 0;
     while replayed < STREAMS && clock.now() - start < BUDGET_SECONDS {
@@ -78,23 +80,14 @@ pub fn warm_up(clock: &Clock) -> u64 {
             recorder = recorder.without_text();
         }
         recorder.on_headers(0.1, 200, Some("text/event-stream"));
-        outbox.progress(id, RequestState::Streaming, 0);
+        outbox.borrow_mut().progress(id, RequestState::Streaming, 0);
         for (i, event) in canned[(id % 2) as usize].iter().enumerate() {
             let at = 0.1 + 0.02 * i as f64;
-            // The copy out of the body's bytes, as a read does.
             let bytes = Uint8Array::from(event.as_slice());
-            buffer.resize(bytes.length() as usize, 0);
-            bytes.copy_to(&mut buffer);
-            let outcome = recorder.on_read(at, &buffer);
-            if outcome.output_tokens > 0 {
-                let tokens = recorder.tokens_received();
-                outbox.progress(id, RequestState::Streaming, tokens);
-                if let Some(text) = recorder.take_new_text().filter(|t| !t.is_empty()) {
-                    outbox.live_text(at, text.answer);
-                }
-            }
+            take_read(&mut recorder, &outbox, (id, true), at, &bytes, &mut buffer);
         }
         recorder.on_end(0.1 + 0.02 * (TOKENS + 4) as f64);
+        let mut outbox = outbox.borrow_mut();
         outbox.record(recorder.finish());
         if let Some(batch) = outbox.take_batch(0, 0.0) {
             std::hint::black_box(serde_json::to_string(&batch).expect("batches serialize"));
