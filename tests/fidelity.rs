@@ -53,7 +53,7 @@ const TURN_TOKENS: u32 = 200;
 const MIN_GAPS: u32 = 12_000;
 /// Turns per reader and configuration, at least: many turns spread each
 /// reader over the machine's states (see the module's doc).
-const MIN_TURNS: u32 = 10;
+const MIN_TURNS: u32 = 20;
 
 /// Turns each reader takes when `streams` streams run at once, to reach
 /// [`MIN_GAPS`] gaps.
@@ -61,20 +61,22 @@ fn turns_for(streams: u32) -> u32 {
     MIN_TURNS.max(MIN_GAPS.div_ceil(streams * (TURN_TOKENS - 1)))
 }
 
-/// The first second of a stream, counted apart in the `FIDELITY_WORST`
-/// diagnostics: a stream's start (connection, first reads) is where a
-/// cold reader would show.
+/// The first and the last second of a stream, counted apart in the
+/// `FIDELITY_WORST` diagnostics: a stream's start (connection, first reads)
+/// is where a cold reader would show, its end where records are finished.
 const EARLY_SECONDS: f64 = 1.0;
 
 /// Where the harness serves the floor reader (a same-origin script: the
 /// page's CSP allows workers from 'self' only).
 const FLOOR_WORKER_PATH: &str = "/bench/floor-worker.js";
 
-/// Plain-JavaScript floor reader, run in a worker of its own.
+/// Plain-JavaScript floor reader, run in a worker of its own. It only
+/// stamps reads while streams run; it decodes them once every stream of the
+/// turn has ended, so that decoding one stream delays no read of another.
 const FLOOR_WORKER: &str = r#"
 onmessage = async (event) => {
   const { urls, body } = event.data;
-  const streams = await Promise.all(urls.map(async (url) => {
+  const allReads = await Promise.all(urls.map(async (url) => {
     const reads = [];
     const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
     const reader = response.body.getReader();
@@ -84,6 +86,9 @@ onmessage = async (event) => {
       if (done) break;
       reads.push([t, value]);
     }
+    return reads;
+  }));
+  const streams = allReads.map((reads) => {
     const decoder = new TextDecoder();
     const events = [];
     let buffer = "";
@@ -100,7 +105,7 @@ onmessage = async (event) => {
       }
     }
     return events;
-  }));
+  });
   postMessage(streams);
 };
 "#;
@@ -128,17 +133,21 @@ fn gap_errors(streams: &[Vec<(f64, f64)>]) -> Vec<f64> {
     errors
 }
 
-/// The `n` largest errors as (error, stream, gap index, seconds into the
-/// stream), largest first: where a reader's tail comes from.
-fn worst_gaps(streams: &[Vec<(f64, f64)>], n: usize) -> Vec<(f64, usize, usize, f64)> {
-    let mut all: Vec<(f64, usize, usize, f64)> = streams
+/// One gap's error and where it fell: stream, gap index, seconds into the
+/// stream and seconds before its end.
+type PlacedError = (f64, usize, usize, f64, f64);
+
+/// The `n` largest errors, largest first: where a reader's tail comes from.
+fn worst_gaps(streams: &[Vec<(f64, f64)>], n: usize) -> Vec<PlacedError> {
+    let mut all: Vec<PlacedError> = streams
         .iter()
         .enumerate()
         .flat_map(|(s, events)| {
             let start = events.first().map_or(0.0, |e| e.0);
+            let end = events.last().map_or(0.0, |e| e.0);
             events.windows(2).enumerate().map(move |(i, w)| {
                 let error = ((w[1].0 - w[0].0) - (w[1].1 - w[0].1)).abs();
-                (error, s, i, w[1].0 - start)
+                (error, s, i, w[1].0 - start, end - w[1].0)
             })
         })
         .collect();
@@ -408,7 +417,7 @@ async fn main() {
                 {
                     let list: Vec<String> = worst_gaps(streams, worst)
                         .iter()
-                        .map(|(e, s, i, t)| format!("{:.2}ms@s{s}#{i}({t:.1}s)", 1e3 * e))
+                        .map(|(e, s, i, t, _)| format!("{:.2}ms@s{s}#{i}({t:.1}s)", 1e3 * e))
                         .collect();
                     println!("  worst {reader}: {}", list.join(" "));
                 }
@@ -424,7 +433,12 @@ async fn main() {
                         .map(|&bound| {
                             let over: Vec<_> = all.iter().filter(|g| g.0 > bound).collect();
                             let early = over.iter().filter(|g| g.3 < EARLY_SECONDS).count();
-                            format!("{}ms: {} ({early} early)", 1e3 * bound, over.len())
+                            let late = over.iter().filter(|g| g.4 < EARLY_SECONDS).count();
+                            format!(
+                                "{}ms: {} ({early} early, {late} late)",
+                                1e3 * bound,
+                                over.len()
+                            )
                         })
                         .collect();
                     println!("  errors over {reader}: {}", counts.join(", "));
