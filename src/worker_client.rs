@@ -37,7 +37,7 @@ impl MeasureWorker {
             let Some(text) = event.data().as_string() else {
                 return;
             };
-            let message = match serde_json::from_str::<WorkerMessage>(&text) {
+            let message = match WorkerMessage::from_json(&text) {
                 Ok(message) => message,
                 Err(e) => {
                     web_sys::console::error_1(&format!("bad message from the worker: {e}").into());

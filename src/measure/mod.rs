@@ -22,7 +22,7 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 /// Post one message to the page, as a JSON string.
 pub(crate) fn post(message: &WorkerMessage) {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    let text = serde_json::to_string(message).expect("worker messages serialize");
+    let text = message.to_json();
     // A failed post means the page is gone: nothing left to tell.
     let _ = scope.post_message(&JsValue::from_str(&text));
 }

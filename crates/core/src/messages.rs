@@ -6,11 +6,12 @@ use serde::{Deserialize, Serialize};
 
 use std::collections::BTreeMap;
 
-use crate::recording::{Environment, RequestRecord};
+use crate::recording::{with_packed_chunks, Environment, RequestRecord};
 use crate::workload::{BodyWriter, RequestSpec};
 
-/// Version of the page <-> worker protocol.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// Version of the page <-> worker protocol. 2: records' reads travel
+/// packed (see [`WorkerMessage::to_json`]); the page reads both forms.
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Where to send requests, and how.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -136,6 +137,20 @@ pub enum WorkerMessage {
     },
     /// Every request has ended (or the run was stopped).
     Finished { run_id: u64, stopped: bool },
+}
+
+impl WorkerMessage {
+    /// The message as the JSON text the worker posts: records' reads
+    /// packed (see [`with_packed_chunks`]), and written by code built for
+    /// speed (the core is; the app's own crate is built for size).
+    pub fn to_json(&self) -> String {
+        with_packed_chunks(|| serde_json::to_string(self).expect("worker messages serialize"))
+    }
+
+    /// A message from the worker's JSON text (either form of reads).
+    pub fn from_json(text: &str) -> Result<WorkerMessage, serde_json::Error> {
+        serde_json::from_str(text)
+    }
 }
 
 /// What the worker has to tell the page, gathered between two posts: the

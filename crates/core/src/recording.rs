@@ -11,7 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 mod chunks;
-pub use chunks::{on_tick_grid, ChunkIter, Chunks, TimeIter, TICKS_PER_SECOND};
+pub use chunks::{on_tick_grid, with_packed_chunks, ChunkIter, Chunks, TimeIter, TICKS_PER_SECOND};
 
 /// Version of the recording format. Bump on any incompatible change.
 pub const RECORDING_VERSION: u32 = 1;

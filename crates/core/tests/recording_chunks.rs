@@ -1,8 +1,11 @@
 //! Column storage of a request's reads ([`Chunks`]): it gives back every
 //! read exactly as it was pushed, keeps the JSON shape of a list of reads,
-//! and holds a measured stream in a few bytes per read.
+//! and holds a measured stream in a few bytes per read. In the worker's
+//! messages the reads travel packed, and come back exactly; a damaged
+//! packed form is an error, never a panic or a wrong record.
 
-use etalon_core::recording::{on_tick_grid, Chunk, Chunks, RequestRecord};
+use etalon_core::messages::{RequestProgress, RequestState, WorkerMessage};
+use etalon_core::recording::{on_tick_grid, with_packed_chunks, Chunk, Chunks, RequestRecord};
 use proptest::prelude::*;
 
 fn chunk(at: f64, tokens: u32) -> Chunk {
@@ -68,6 +71,22 @@ proptest! {
         prop_assert_eq!(&text, &serde_json::to_string(&reads).unwrap());
         let back: Chunks = serde_json::from_str(&text).unwrap();
         prop_assert_eq!(bits(&back.to_vec()), bits(&reads));
+    }
+
+    #[test]
+    fn packed_reads_come_back_bit_for_bit(reads in prop::collection::vec(any_chunk(), 0..200)) {
+        let stored: Chunks = reads.iter().copied().collect();
+        let text = with_packed_chunks(|| serde_json::to_string(&stored).unwrap());
+        prop_assert!(text.starts_with(r#"{"packed":""#), "{}", text);
+        let back: Chunks = serde_json::from_str(&text).unwrap();
+        prop_assert_eq!(bits(&back.to_vec()), bits(&reads));
+        // Outside `with_packed_chunks`, the list of reads again.
+        prop_assert_eq!(serde_json::to_string(&stored).unwrap(), serde_json::to_string(&reads).unwrap());
+    }
+
+    #[test]
+    fn any_packed_text_is_read_or_refused_without_a_panic(text in "[A-Za-z0-9+/]{0,64}") {
+        let _ = serde_json::from_str::<Chunks>(&format!(r#"{{"packed":"{text}"}}"#));
     }
 
     #[test]
@@ -166,4 +185,109 @@ fn a_record_of_single_tokens_gives_its_gaps_from_the_arrival_times() {
         record.inter_token_times(),
         [0.5, 0.52 - 0.5, 0.0, 0.6 - 0.52]
     );
+}
+
+/// A measured stream as the worker records it: `reads` reads about 20 ms
+/// apart on a 5 µs clock, with the testbed's microsecond send times, and a
+/// few reads of several tokens.
+fn measured_stream(reads: u32) -> Chunks {
+    let (mut at, mut sent) = (0.35, 12.5);
+    (0..reads)
+        .map(|i| {
+            let read = Chunk {
+                server_sent_at: Some((sent * 1e6_f64).round() / 1e6),
+                ..chunk(
+                    on_tick_grid(at + f64::from(i % 7) * 5e-6),
+                    1 + u32::from(i % 50 == 0),
+                )
+            };
+            at += 0.02;
+            sent += 0.02;
+            read
+        })
+        .collect()
+}
+
+#[test]
+fn a_batch_of_records_travels_packed_and_comes_back_equal() {
+    let mut measured = RequestRecord::from_arrivals(1, &[0.5]);
+    measured.chunks = measured_stream(250);
+    let off_grid = RequestRecord::from_arrivals(2, &[0.25, 0.1 + 0.2, 0.5]);
+    let batch = WorkerMessage::Batch {
+        run_id: 7,
+        started_at_unix_ms: 1.7e12,
+        progress: vec![RequestProgress {
+            id: 1,
+            state: RequestState::Done,
+            tokens: 255,
+        }],
+        records: vec![measured.clone(), off_grid],
+        live_text: vec![(0.5, "Hello".into())],
+    };
+    let packed = batch.to_json();
+    assert_eq!(WorkerMessage::from_json(&packed).unwrap(), batch);
+    // The list form, as files hold it, is read the same.
+    let listed = serde_json::to_string(&batch).unwrap();
+    assert_eq!(WorkerMessage::from_json(&listed).unwrap(), batch);
+    // A record's reads take a fraction of the text (and of the time to
+    // write it) in the packed form.
+    let one = |text: &str| text.len();
+    let (packed_record, listed_record) = (
+        with_packed_chunks(|| serde_json::to_string(&measured.chunks).unwrap()),
+        serde_json::to_string(&measured.chunks).unwrap(),
+    );
+    println!(
+        "250 reads: packed {} bytes, listed {} bytes",
+        one(&packed_record),
+        one(&listed_record)
+    );
+    assert!(one(&packed_record) * 5 <= one(&listed_record));
+}
+
+#[test]
+fn a_damaged_packed_form_is_refused_in_words() {
+    let text = with_packed_chunks(|| serde_json::to_string(&measured_stream(40)).unwrap());
+    let inner = text
+        .strip_prefix(r#"{"packed":""#)
+        .and_then(|t| t.strip_suffix(r#""}"#))
+        .unwrap();
+    // Every shortened form is refused: lengths and counts are checked.
+    for end in 0..inner.len() {
+        let cut = format!(r#"{{"packed":"{}"}}"#, &inner[..end]);
+        let error = serde_json::from_str::<Chunks>(&cut)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("packed reads"), "{end}: {error}");
+    }
+    // No reads at all is a valid packed form.
+    let empty: Chunks = serde_json::from_str(r#"{"packed":"AAAAAAA"}"#).unwrap();
+    assert!(empty.is_empty());
+    // Bytes left over.
+    let longer = format!(r#"{{"packed":"{inner}AAAA"}}"#);
+    let error = serde_json::from_str::<Chunks>(&longer)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("left over"), "{error}");
+    for (damaged, words) in [
+        (r#"{"packed":"@@@@"}"#, "not base64"),
+        // Unknown flags.
+        (r#"{"packed":"gA"}"#, "unknown flags"),
+        // One read of ticks, its column holding two times.
+        (r#"{"packed":"AQEBAgICAAA"}"#, "one time per read"),
+        // Two reads (seconds), token counts listed out of order.
+        (
+            r#"{"packed":"AAICAAAAAAAAAAAAAAAAAAAAAAIBBQACAA"}"#,
+            "out of order",
+        ),
+        (r#"{"packed":"AAAAAAA","extra":1}"#, "unexpected field"),
+        (r#"{"other":"AA"}"#, "unexpected field"),
+        (r#"{}"#, "missing field"),
+        (r#"{"packed":5}"#, "invalid type"),
+    ] {
+        let error = serde_json::from_str::<Chunks>(damaged)
+            .err()
+            .unwrap_or_else(|| panic!("{damaged} was accepted"))
+            .to_string();
+        assert!(error.contains(words), "{damaged}: {error}");
+    }
 }

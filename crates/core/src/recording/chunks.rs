@@ -22,11 +22,14 @@
 
 use std::fmt;
 
-use serde::de::{SeqAccess, Visitor};
-use serde::ser::SerializeSeq;
+use serde::de::{MapAccess, SeqAccess, Visitor};
+use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::Chunk;
+
+mod packed;
+pub use packed::with_packed_chunks;
 
 /// Ticks per second of the time grid: 0.1 µs.
 pub const TICKS_PER_SECOND: f64 = 1e7;
@@ -461,10 +464,15 @@ impl fmt::Debug for Chunks {
     }
 }
 
-/// Written as the list of reads a `Vec<Chunk>` was, so files and messages
-/// keep their shape.
+/// Written as the list of reads a `Vec<Chunk>` was, so files keep their
+/// shape; in the worker's messages, packed (see [`with_packed_chunks`]).
 impl Serialize for Chunks {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if packed::packing() {
+            let mut map = serializer.serialize_map(Some(1))?;
+            map.serialize_entry("packed", &packed::pack(self))?;
+            return map.end();
+        }
         let mut seq = serializer.serialize_seq(Some(self.len()))?;
         for chunk in self.iter() {
             seq.serialize_element(&chunk)?;
@@ -481,7 +489,22 @@ impl<'de> Deserialize<'de> for Chunks {
             type Value = Chunks;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a list of chunks")
+                f.write_str("a list of chunks, or packed chunks")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Chunks, A::Error> {
+                use serde::de::Error;
+                let mut chunks = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    if key != "packed" || chunks.is_some() {
+                        return Err(A::Error::custom(format!(
+                            "unexpected field {key:?} in packed chunks"
+                        )));
+                    }
+                    let text: String = map.next_value()?;
+                    chunks = Some(packed::unpack(&text).map_err(A::Error::custom)?);
+                }
+                chunks.ok_or_else(|| A::Error::missing_field("packed"))
             }
 
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Chunks, A::Error> {
@@ -494,6 +517,7 @@ impl<'de> Deserialize<'de> for Chunks {
             }
         }
 
-        deserializer.deserialize_seq(ChunksVisitor)
+        // Either form: a list, or a map with the packed reads.
+        deserializer.deserialize_any(ChunksVisitor)
     }
 }
