@@ -135,7 +135,11 @@ async fn read_response(
         let (stamp, read) = reader.read().await;
         let at = stamp - sent;
         let result = match read {
-            Ok(result) => result,
+            Ok(Some(result)) => result,
+            Ok(None) => {
+                recorder.borrow_mut().on_end(at);
+                return;
+            }
             Err(_) => {
                 let mut recorder = recorder.borrow_mut();
                 let tokens = recorder.tokens_received();
@@ -143,14 +147,6 @@ async fn read_response(
                 return;
             }
         };
-        if Reflect::get(&result, &reader.done_key)
-            .ok()
-            .and_then(|d| d.as_bool())
-            == Some(true)
-        {
-            recorder.borrow_mut().on_end(at);
-            return;
-        }
         let Ok(value) = Reflect::get(&result, &reader.value_key) else {
             continue;
         };
@@ -197,8 +193,8 @@ pub(super) fn take_read(
 }
 
 /// What a settled read left for its task: the clock's time at settling,
-/// and the read's result.
-type Settled = (f64, Result<JsValue, JsValue>);
+/// and the read's result (`None` when the body has ended).
+type Settled = (f64, Result<Option<JsValue>, JsValue>);
 
 /// The two reactions attached to every read of one body.
 type Reactions = (Closure<dyn FnMut(JsValue)>, Closure<dyn FnMut(JsValue)>);
@@ -229,15 +225,14 @@ impl ReadSlot {
     fn settle(&self, result: Result<JsValue, JsValue>) {
         let stamp = self.clock.now();
         self.pending.set(false);
-        let more = match &result {
-            Ok(result) => {
-                Reflect::get(result, &self.done_key)
-                    .ok()
-                    .and_then(|d| d.as_bool())
-                    != Some(true)
-            }
-            Err(_) => false,
-        };
+        // Whether the body has ended is looked at here, once per read.
+        let result = result.map(|result| {
+            let done = Reflect::get(&result, &self.done_key)
+                .ok()
+                .and_then(|d| d.as_bool());
+            (done != Some(true)).then_some(result)
+        });
+        let more = matches!(result, Ok(Some(_)));
         self.settled.borrow_mut().push_back((stamp, result));
         // The next read is under way before this one is parsed, so that
         // its bytes are stamped when they come, however long parsing waits.
@@ -365,15 +360,13 @@ impl WakeLater {
 /// made three per read, and garbage for the worker's collector).
 struct StampedReader {
     slot: Rc<ReadSlot>,
-    /// Property names of a read's result, made once.
-    done_key: JsValue,
+    /// The property name of a read's bytes, made once.
     value_key: JsValue,
 }
 
 impl StampedReader {
     /// Starts reading `reader` at once.
     fn new(reader: ReadableStreamDefaultReader, clock: Clock) -> StampedReader {
-        let done_key = JsValue::from_str("done");
         let slot = Rc::new(ReadSlot {
             clock,
             reader,
@@ -381,7 +374,7 @@ impl StampedReader {
             waker: Cell::new(None),
             reactions: RefCell::new(None),
             pending: Cell::new(false),
-            done_key: done_key.clone(),
+            done_key: JsValue::from_str("done"),
         });
         let (on_value_slot, on_error_slot) = (slot.clone(), slot.clone());
         *slot.reactions.borrow_mut() = Some((
@@ -391,7 +384,6 @@ impl StampedReader {
         slot.request();
         StampedReader {
             slot,
-            done_key,
             value_key: JsValue::from_str("value"),
         }
     }
@@ -504,10 +496,9 @@ mod tests {
         loop {
             let (stamp, read) = reader.read().await;
             stamps.push(stamp);
-            let result = read.unwrap();
-            if Reflect::get(&result, &reader.done_key).unwrap().as_bool() == Some(true) {
+            let Some(result) = read.unwrap() else {
                 break;
-            }
+            };
             let bytes: Uint8Array = Reflect::get(&result, &reader.value_key)
                 .unwrap()
                 .unchecked_into();
