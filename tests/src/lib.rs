@@ -4,7 +4,9 @@
 //!
 //! The app must be built first (`trunk build --release`; `scripts/test` does
 //! it). `ETALON_DIST` names another build folder; `CHROMEDRIVER` and
-//! `CHROME_BIN` name other driver and browser binaries.
+//! `CHROME_BIN` name other driver and browser binaries; `ETALON_CHROME_ARGS`
+//! adds Chromium switches of its own (space-separated), for instance to
+//! record a trace of a benchmark (`--trace-startup=...`).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -144,6 +146,12 @@ impl Browser {
         .iter()
         .chain(extra_args)
         .map(|a| a.to_string())
+        .chain(
+            std::env::var("ETALON_CHROME_ARGS")
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(String::from),
+        )
         .collect();
         args.push(format!("--user-data-dir={}", profile.path().display()));
         let mut caps = serde_json::Map::new();
