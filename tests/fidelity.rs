@@ -21,8 +21,16 @@
 //! So both readers take many short turns, [`TURN_TOKENS`] tokens per stream
 //! (4 s), one after the other, until each has [`MIN_GAPS`] gaps (1 stream:
 //! 61 turns each, about 8 minutes), and the interval printed with each
-//! verdict resamples *pairs* of turns (a floor turn and the app turn after
-//! it), since the two shared the machine's state of the moment. An A/A
+//! verdict resamples *pairs* of turns (a floor turn and the app turn next
+//! to it), since the two shared the machine's state of the moment. Which
+//! reader goes first alternates from pair to pair: each reader's turn ends
+//! with work of its own (the floor decodes its reads, the app finishes its
+//! records and the page serializes them), and a reader that always follows
+//! the other's end of turn pays for it. With the app always second, its
+//! errors over 1 ms in the middle of streams (1 s after the start, 1 s
+//! before the end) were 1.3-2.6x the floor's in five runs at 24 idle
+//! streams, even in a build that did no work at all mid-stream; with the
+//! order alternating, 0.67-1.17x in seven. An A/A
 //! run of this design on 1 idle stream gave the twin 0.84x the floor's p99
 //! (90% of resamples 0.66-1.04): chance still moves a p99 ratio by about
 //! a fifth, so read a verdict near 1.25x with its interval. Both readers
@@ -41,7 +49,18 @@
 //! reader's n largest errors with where they fell in their stream, and how
 //! many errors of each reader exceed 0.5, 1 and 2 ms, in all and per turn;
 //! `FIDELITY_AA=1` runs a second floor reader in the app's place, to see
-//! what chance alone makes of the comparison.
+//! what chance alone makes of the comparison; `FIDELITY_AA=wasm` runs it in
+//! a worker that has also loaded the app's measurement worker (wasm,
+//! warm-up and all), to tell what merely hosting the app costs from what
+//! it does during a run. At 24 idle streams, with the order alternating:
+//! the plain twin 0.79x and 0.85x the floor's p99, the hosted twin 1.08x
+//! and 1.00x.
+//!
+//! To see what a browser thread does during a turn, record a Chromium
+//! trace: `ETALON_CHROME_ARGS="--trace-startup=toplevel,v8.gc,devtools.timeline
+//! --trace-startup-format=json --trace-startup-file=/tmp/trace.json
+//! --trace-startup-duration=50"` (tracing slows every task down, so its
+//! figures are for finding causes, not for the verdict).
 
 use etalon_e2e::{OpenApp, Testbed};
 use serde_json::{json, Value};
@@ -74,7 +93,8 @@ const FLOOR_WORKER_PATH: &str = "/bench/floor-worker.js";
 /// stamps reads while streams run; it decodes them once every stream of the
 /// turn has ended, so that decoding one stream delays no read of another.
 const FLOOR_WORKER: &str = r#"
-onmessage = async (event) => {
+addEventListener("message", async (event) => {
+  if (typeof event.data === "string") return;
   const { urls, body } = event.data;
   const allReads = await Promise.all(urls.map(async (url) => {
     const reads = [];
@@ -107,8 +127,14 @@ onmessage = async (event) => {
     return events;
   });
   postMessage(streams);
-};
+});
 "#;
+
+/// Where the harness serves the floor reader hosted by a worker that has
+/// also loaded the app's measurement worker (its wasm, warm-up, message
+/// handler): `FIDELITY_AA=wasm` puts it in the app's place, to tell what
+/// the app's worker does during a run from what merely hosting it costs.
+const HOSTED_FLOOR_PATH: &str = "/bench/hosted-floor-worker.js";
 
 fn body(tokens: u32) -> String {
     json!({
@@ -247,6 +273,7 @@ async fn app_streams(app: &OpenApp, urls: &[String], tokens: u32) -> Vec<Vec<(f6
 
 async fn floor_streams(
     app: &OpenApp,
+    path: &str,
     slot: u32,
     urls: &[String],
     tokens: u32,
@@ -259,7 +286,8 @@ async fn floor_streams(
         window.__floorWorkers = window.__floorWorkers || {};
         const worker = window.__floorWorkers[slot] || (window.__floorWorkers[slot] = new Worker(path));
         return new Promise((resolve) => {
-          worker.onmessage = (e) => resolve(e.data);
+          // A string is the hosted app worker's own message ("ready").
+          worker.onmessage = (e) => { if (typeof e.data !== "string") resolve(e.data); };
           worker.onerror = (e) => resolve({ failed: String(e.message || e) });
           worker.postMessage({ urls, body });
         });
@@ -269,12 +297,7 @@ async fn floor_streams(
         .client
         .execute(
             script,
-            vec![
-                json!(FLOOR_WORKER_PATH),
-                json!(slot),
-                json!(urls),
-                json!(body(tokens)),
-            ],
+            vec![json!(path), json!(slot), json!(urls), json!(body(tokens))],
         )
         .await
         .expect("the floor reader ran");
@@ -301,7 +324,18 @@ async fn main() {
     for host in hosts {
         testbeds.push(Testbed::start_on(&format!("{host}:0"), &[]).await);
     }
-    let app = OpenApp::open_with(&[(FLOOR_WORKER_PATH, FLOOR_WORKER)]).await;
+    let hosted_floor: &'static str = Box::leak(
+        format!(
+            "importScripts('/stamp.js', '/measure_worker.js');\n\
+             wasm_bindgen('/measure_worker_bg.wasm');\n{FLOOR_WORKER}"
+        )
+        .into_boxed_str(),
+    );
+    let app = OpenApp::open_with(&[
+        (FLOOR_WORKER_PATH, FLOOR_WORKER),
+        (HOSTED_FLOOR_PATH, hosted_floor),
+    ])
+    .await;
     // Start measuring once the page has settled: the app's worker has
     // warmed up (`etalonReady`) and its optimizing compiles have had time
     // to end, so neither reader's first turn shares the cores with them.
@@ -333,6 +367,7 @@ async fn main() {
     // An A/A run: a second floor reader stands in for the app, so the
     // figures show how far two identical readers differ by chance alone.
     let same_readers = std::env::var_os("FIDELITY_AA").is_some();
+    let hosted = std::env::var("FIDELITY_AA").is_ok_and(|aa| aa == "wasm");
     let second = if same_readers { "floor2" } else { "app" };
     let worst: usize = std::env::var("FIDELITY_WORST")
         .ok()
@@ -362,12 +397,30 @@ async fn main() {
             let (mut floor_streams_seen, mut app_streams_seen) = (Vec::new(), Vec::new());
             // Each turn's streams, for the diagnostics.
             let (mut floor_turns, mut app_turns) = (Vec::new(), Vec::new());
-            for _ in 0..turns_for(urls.len() as u32) {
-                let floor_turn = floor_streams(&app, 0, urls, tokens).await;
-                let app_turn = if same_readers {
-                    floor_streams(&app, 1, urls, tokens).await
+            for turn in 0..turns_for(urls.len() as u32) {
+                let second_turn = async {
+                    if same_readers {
+                        let path = if hosted {
+                            HOSTED_FLOOR_PATH
+                        } else {
+                            FLOOR_WORKER_PATH
+                        };
+                        floor_streams(&app, path, 1, urls, tokens).await
+                    } else {
+                        app_streams(&app, urls, tokens).await
+                    }
+                };
+                // Which reader goes first alternates from turn to turn, so
+                // that neither always follows the other's end of turn.
+                let (floor_turn, app_turn) = if turn % 2 == 0 {
+                    let floor_turn = floor_streams(&app, FLOOR_WORKER_PATH, 0, urls, tokens).await;
+                    (floor_turn, second_turn.await)
                 } else {
-                    app_streams(&app, urls, tokens).await
+                    let app_turn = second_turn.await;
+                    (
+                        floor_streams(&app, FLOOR_WORKER_PATH, 0, urls, tokens).await,
+                        app_turn,
+                    )
                 };
                 floor_streams_seen.extend(floor_turn.iter().cloned());
                 app_streams_seen.extend(app_turn.iter().cloned());
@@ -442,6 +495,28 @@ async fn main() {
                         })
                         .collect();
                     println!("  errors over {reader}: {}", counts.join(", "));
+                }
+                // Where before a stream's end its errors over 1 ms fall:
+                // the end of one stream is work for its reader while the
+                // other streams of the turn still run.
+                for (reader, streams) in
+                    [("floor", &floor_streams_seen), (second, &app_streams_seen)]
+                {
+                    let bounds = [0.0, 0.02, 0.1, 0.5, EARLY_SECONDS];
+                    let counts: Vec<String> = bounds
+                        .windows(2)
+                        .map(|b| {
+                            let n = worst_gaps(streams, usize::MAX)
+                                .iter()
+                                .filter(|g| g.0 > 1e-3 && g.4 >= b[0] && g.4 < b[1])
+                                .count();
+                            format!("{}-{} ms: {n}", 1e3 * b[0], 1e3 * b[1])
+                        })
+                        .collect();
+                    println!(
+                        "  errors over 1 ms by time before the stream's end, {reader}: {}",
+                        counts.join(", ")
+                    );
                 }
                 // Errors over 0.5 ms per turn, in a stream's first second
                 // and after: whether a reader's errors come with each
