@@ -271,8 +271,8 @@ impl QuietWakers {
 
 /// A body read by `stamp.js`, which stamps each read the moment it settles
 /// and asks for the next at once; the request's task takes the stamped
-/// reads in order once reads pause, so that neither parsing this stream
-/// nor parsing another delays a stamp.
+/// reads in order once reads pause, so that parsing (this stream's or
+/// another's) does not sit between the reads of a clump and their stamps.
 struct StampedReader {
     /// Time, kind and value of each stamped read not yet taken, from
     /// `next` on.
