@@ -56,6 +56,15 @@
 //! the plain twin 0.79x and 0.85x the floor's p99, the hosted twin 1.08x
 //! and 1.00x.
 //!
+//! `FIDELITY_GC=1`, with `ETALON_CHROME_ARGS=--js-flags=--expose-gc`,
+//! collects the page's and the floor worker's garbage between turns (not
+//! the app worker's: the app has no such hook), to see what the floor's
+//! leftover reads cost the app's turns. A diagnostic, not a fair verdict:
+//! at 24 idle streams it gave 1.80x and 2.17x, the app's errors over 1 ms
+//! 100-500 ms before a stream's end still 518 and 593 against the floor's
+//! 92 and 69. A trace of it shows the app worker's own major collection
+//! (about 11 ms of collector tasks, traced) 280 ms before its turn's end.
+//!
 //! To see what a browser thread does during a turn, record a Chromium
 //! trace: `ETALON_CHROME_ARGS="--trace-startup=toplevel,v8.gc,devtools.timeline
 //! --trace-startup-format=json --trace-startup-file=/tmp/trace.json
@@ -95,7 +104,8 @@ const FLOOR_WORKER_PATH: &str = "/bench/floor-worker.js";
 const FLOOR_WORKER: &str = r#"
 addEventListener("message", async (event) => {
   if (typeof event.data === "string") return;
-  const { urls, body } = event.data;
+  const { urls, body, collect } = event.data;
+  self.__collect = collect;
   const allReads = await Promise.all(urls.map(async (url) => {
     const reads = [];
     const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
@@ -126,6 +136,10 @@ addEventListener("message", async (event) => {
     }
     return events;
   });
+  // Started with --js-flags=--expose-gc (FIDELITY_GC): collect this
+  // turn's reads now, not during the other reader's turn.
+  allReads.length = 0;
+  if (self.__collect && typeof gc === "function") gc();
   postMessage(streams);
 });
 "#;
@@ -289,7 +303,7 @@ async fn floor_streams(
           // A string is the hosted app worker's own message ("ready").
           worker.onmessage = (e) => { if (typeof e.data !== "string") resolve(e.data); };
           worker.onerror = (e) => resolve({ failed: String(e.message || e) });
-          worker.postMessage({ urls, body });
+          worker.postMessage({ urls, body, collect: !!window.__collect });
         });
     "#;
     let result = app
@@ -368,6 +382,10 @@ async fn main() {
     // figures show how far two identical readers differ by chance alone.
     let same_readers = std::env::var_os("FIDELITY_AA").is_some();
     let hosted = std::env::var("FIDELITY_AA").is_ok_and(|aa| aa == "wasm");
+    // With Chromium started with `--js-flags=--expose-gc` (through
+    // ETALON_CHROME_ARGS): collect the page's and the floor's garbage
+    // between turns, so that neither lands in the other reader's turn.
+    let collect = std::env::var_os("FIDELITY_GC").is_some();
     let second = if same_readers { "floor2" } else { "app" };
     let worst: usize = std::env::var("FIDELITY_WORST")
         .ok()
@@ -398,6 +416,18 @@ async fn main() {
             // Each turn's streams, for the diagnostics.
             let (mut floor_turns, mut app_turns) = (Vec::new(), Vec::new());
             for turn in 0..turns_for(urls.len() as u32) {
+                if collect {
+                    // The page's garbage of the last turn (results, the
+                    // recording's JSON), collected before the next.
+                    app.browser
+                        .client
+                        .execute(
+                            "window.__collect = true; if (typeof gc === 'function') gc(); return true;",
+                            vec![],
+                        )
+                        .await
+                        .unwrap();
+                }
                 let second_turn = async {
                     if same_readers {
                         let path = if hosted {
