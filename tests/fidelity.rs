@@ -70,6 +70,9 @@
 //! --trace-startup-format=json --trace-startup-file=/tmp/trace.json
 //! --trace-startup-duration=50"` (tracing slows every task down, so its
 //! figures are for finding causes, not for the verdict).
+//! `FIDELITY_DUMP=<dir>` writes each configuration's turns, every read's
+//! (browser time, server time) per stream and reader, to
+//! `<dir>/<label>.json`, for study beyond what the bench prints.
 
 use etalon_e2e::{OpenApp, Testbed};
 use serde_json::{json, Value};
@@ -456,6 +459,12 @@ async fn main() {
                 app_streams_seen.extend(app_turn.iter().cloned());
                 floor_turns.push(floor_turn);
                 app_turns.push(app_turn);
+            }
+            if let Some(path) = std::env::var_os("FIDELITY_DUMP") {
+                // Every turn's (browser time, server time) pairs, for study.
+                let dump = json!({"label": label, "floor": floor_turns, "app": app_turns});
+                let path = std::path::PathBuf::from(path).join(format!("{label}.json"));
+                std::fs::write(&path, dump.to_string()).expect("the dump is written");
             }
             let floor = gap_errors(&floor_streams_seen);
             let ours = gap_errors(&app_streams_seen);
