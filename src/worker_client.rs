@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use etalon_core::messages::{PageMessage, WorkerMessage};
+use etalon_core::messages::{PageMessage, WorkerMessage, REHEARSAL_RUN_ID};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, Worker};
@@ -44,6 +44,10 @@ impl MeasureWorker {
                     return;
                 }
             };
+            // The worker's rehearsal: parsed (which is its point), not kept.
+            if message.run_id() == Some(REHEARSAL_RUN_ID) {
+                return;
+            }
             if let (WorkerMessage::Ready { .. }, Some(inner)) = (&message, weak.upgrade()) {
                 if let Some(inner) = inner.borrow_mut().as_mut() {
                     inner.ready = true;

@@ -21,10 +21,14 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 /// Post one message to the page, as a JSON string.
 pub(crate) fn post(message: &WorkerMessage) {
+    post_text(&message.to_json());
+}
+
+/// Post a message's JSON text to the page.
+pub(crate) fn post_text(text: &str) {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    let text = message.to_json();
     // A failed post means the page is gone: nothing left to tell.
-    let _ = scope.post_message(&JsValue::from_str(&text));
+    let _ = scope.post_message(&JsValue::from_str(text));
 }
 
 /// What this worker's browser and clock are.
@@ -47,11 +51,13 @@ pub fn environment(clock: &Clock) -> Environment {
     }
 }
 
-/// Entry point of the worker: listen to the page, warm the hot path up (see
-/// [`warm`]), then say we are ready. Orders that arrive meanwhile wait.
+/// Entry point of the worker: listen to the page, warm the hot path up and
+/// rehearse a run (see [`warm`]), then say we are ready. The page sends no
+/// order before that.
 pub fn start_worker() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let runs = run::Runs::default();
+    let rehearsing = runs.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let Some(text) = event.data().as_string() else {
             return;
@@ -68,8 +74,11 @@ pub fn start_worker() {
     on_message.forget();
     let clock = Clock::here();
     warm::warm_up(&clock);
-    post(&WorkerMessage::Ready {
-        protocol: PROTOCOL_VERSION,
-        environment: environment(&clock),
+    wasm_bindgen_futures::spawn_local(async move {
+        warm::rehearse(rehearsing).await;
+        post(&WorkerMessage::Ready {
+            protocol: PROTOCOL_VERSION,
+            environment: environment(&clock),
+        });
     });
 }

@@ -323,7 +323,7 @@ impl StampedReader {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::measure::Clock;
     use std::time::Duration;
@@ -352,7 +352,7 @@ mod tests {
     }
 
     /// Load `stamp.js` into this page, as the worker's loader does.
-    fn load_stamp_js() {
+    pub(in crate::measure) fn load_stamp_js() {
         let global = js_sys::global();
         let loaded = js_sys::Reflect::get(&global, &"etalonStamp".into())
             .is_ok_and(|stamp| !stamp.is_undefined());

@@ -115,7 +115,14 @@ pub struct Runs {
 }
 
 impl Runs {
+    /// Carry out `order` in the background.
     pub fn start(&self, order: RunOrder) {
+        spawn_local(self.clone().run(order));
+    }
+
+    /// Carry out `order`: post its batches as it goes, then `Finished`
+    /// once every request of it has ended.
+    pub async fn run(self, order: RunOrder) {
         let clock = Clock::here();
         net::prepare_resource_timing(order.requests.len());
         let started = clock.now();
@@ -133,16 +140,13 @@ impl Runs {
         self.active
             .borrow_mut()
             .insert(order.run_id, shared.clone());
-        let active = self.active.clone();
         spawn_local(keep_posting(shared.clone()));
-        spawn_local(async move {
-            carry_out(shared.clone(), order).await;
-            active.borrow_mut().remove(&shared.run_id);
-            shared.flush();
-            post(&WorkerMessage::Finished {
-                run_id: shared.run_id,
-                stopped: shared.stop.is_stopped(),
-            });
+        carry_out(shared.clone(), order).await;
+        self.active.borrow_mut().remove(&shared.run_id);
+        shared.flush();
+        post(&WorkerMessage::Finished {
+            run_id: shared.run_id,
+            stopped: shared.stop.is_stopped(),
         });
     }
 

@@ -13,6 +13,12 @@ use crate::workload::{BodyWriter, RequestSpec};
 /// packed (see [`WorkerMessage::to_json`]); the page reads both forms.
 pub const PROTOCOL_VERSION: u32 = 2;
 
+/// The run id of the worker's rehearsal: a run it carries out by itself
+/// before it says it is ready, to warm every path of a run up (see the
+/// app's `measure::warm`). The page parses its messages like any run's,
+/// which warms the page's own parsing, then drops them.
+pub const REHEARSAL_RUN_ID: u64 = u64::MAX;
+
 /// Where to send requests, and how.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Endpoint {
@@ -147,6 +153,16 @@ impl WorkerMessage {
         with_packed_chunks(|| serde_json::to_string(self).expect("worker messages serialize"))
     }
 
+    /// The run the message is about, if any.
+    pub fn run_id(&self) -> Option<u64> {
+        match self {
+            WorkerMessage::Ready { .. } => None,
+            WorkerMessage::Batch { run_id, .. } | WorkerMessage::Finished { run_id, .. } => {
+                Some(*run_id)
+            }
+        }
+    }
+
     /// A message from the worker's JSON text (either form of reads).
     pub fn from_json(text: &str) -> Result<WorkerMessage, serde_json::Error> {
         serde_json::from_str(text)
@@ -204,6 +220,25 @@ impl Outbox {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_message_names_its_run_unless_it_is_the_worker_s_ready() {
+        let finished = WorkerMessage::Finished {
+            run_id: REHEARSAL_RUN_ID,
+            stopped: false,
+        };
+        assert_eq!(finished.run_id(), Some(REHEARSAL_RUN_ID));
+        let batch = Outbox::default().take_batch(7, 0.0);
+        assert!(batch.is_none(), "an empty outbox posts nothing");
+        let mut outbox = Outbox::default();
+        outbox.progress(1, RequestState::Sent, 0);
+        assert_eq!(outbox.take_batch(7, 0.0).unwrap().run_id(), Some(7));
+        let ready = WorkerMessage::Ready {
+            protocol: PROTOCOL_VERSION,
+            environment: Environment::default(),
+        };
+        assert_eq!(ready.run_id(), None);
+    }
     use crate::openai::request::RequestSettings;
     use crate::workload::{plan, plan_bodies, plan_unwritten, WorkloadConfig};
 
