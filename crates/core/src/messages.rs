@@ -220,6 +220,8 @@ impl Outbox {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::openai::request::RequestSettings;
+    use crate::workload::{plan, plan_bodies, plan_unwritten, WorkloadConfig};
 
     #[test]
     fn a_message_names_its_run_unless_it_is_the_worker_s_ready() {
@@ -239,8 +241,6 @@ mod tests {
         };
         assert_eq!(ready.run_id(), None);
     }
-    use crate::openai::request::RequestSettings;
-    use crate::workload::{plan, plan_bodies, plan_unwritten, WorkloadConfig};
 
     #[test]
     fn the_worker_writes_the_bodies_the_page_would_have_written() {
