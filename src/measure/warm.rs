@@ -15,6 +15,7 @@
 use etalon_core::messages::{
     Endpoint, Outbox, PlannedRequest, RequestState, RunOrder, REHEARSAL_RUN_ID,
 };
+use etalon_core::recording::RequestRecord;
 use etalon_core::stream::StreamRecorder;
 use js_sys::Uint8Array;
 use std::cell::RefCell;
@@ -30,11 +31,6 @@ const TOKENS: usize = 250;
 /// Stop warming up after this long, whatever is left (a slow machine
 /// should not wait long for a worker).
 const BUDGET_SECONDS: f64 = 0.4;
-
-/// One canned chat completion stream of [`TOKENS`] tokens.
-fn canned_events(with_server_time: bool) -> Vec<Vec<u8>> {
-    canned_stream(TOKENS, with_server_time)
-}
 
 /// A canned chat completion stream of `tokens` tokens, as the SSE events a
 /// server writes: `with_server_time` adds the testbed's
@@ -80,7 +76,7 @@ fn canned_stream(tokens: usize, with_server_time: bool) -> Vec<Vec<u8>> {
 /// [`BUDGET_SECONDS`]. Returns how many streams were replayed.
 pub fn warm_up(clock: &Clock) -> u64 {
     let start = clock.now();
-    let canned = [canned_events(true), canned_events(false)];
+    let canned = [canned_stream(TOKENS, true), canned_stream(TOKENS, false)];
     let outbox = RefCell::new(Outbox::default());
     let mut buffer = Vec::new();
     let mut replayed = 0;
@@ -109,6 +105,19 @@ pub fn warm_up(clock: &Clock) -> u64 {
     replayed
 }
 
+/// The record of request `id` having read [`canned_stream`] whole, a read
+/// every 20 ms.
+fn canned_record(id: u64, tokens: usize, with_server_time: bool) -> RequestRecord {
+    let mut recorder = StreamRecorder::new(id, 0.0, 0.0);
+    recorder.on_headers(0.1, 200, Some("text/event-stream"));
+    let events = canned_stream(tokens, with_server_time);
+    for (i, event) in events.iter().enumerate() {
+        recorder.on_read(0.1 + 0.02 * i as f64, event);
+    }
+    recorder.on_end(0.1 + 0.02 * events.len() as f64);
+    recorder.finish()
+}
+
 /// Messages like those the worker posts in a run of 24 streams, as JSON:
 /// a batch of progress only (most of a run's), and one that also brings
 /// finished records and live text, both of the rehearsal's run.
@@ -122,16 +131,7 @@ fn canned_messages() -> Vec<String> {
         .expect("progress to post");
     for id in 0..STREAMS {
         outbox.progress(id, RequestState::Streaming, 3 * id);
-        let mut recorder = StreamRecorder::new(id, 0.0, 0.0);
-        recorder.on_headers(0.1, 200, Some("text/event-stream"));
-        for (i, event) in canned_stream(REHEARSAL_TOKENS, id % 2 == 0)
-            .iter()
-            .enumerate()
-        {
-            recorder.on_read(0.1 + 0.02 * i as f64, event);
-        }
-        recorder.on_end(1.0);
-        outbox.record(recorder.finish());
+        outbox.record(canned_record(id, REHEARSAL_TOKENS, id % 2 == 0));
     }
     outbox.live_text(0.5, " word0 word1 \"quoted\" \u{e9}".into());
     let records = outbox
@@ -154,6 +154,7 @@ const REHEARSAL_REQUESTS: u64 = 240;
 const REHEARSAL_CONCURRENCY: u32 = 24;
 /// Tokens in each rehearsed stream: few, since the reading is warm already.
 const REHEARSAL_TOKENS: usize = 12;
+
 /// `events` as a `data:` URL: a body that `fetch` streams like a server's
 /// answer (to a POST too), without the network.
 fn data_url(events: &[Vec<u8>]) -> String {
@@ -171,7 +172,7 @@ fn data_url(events: &[Vec<u8>]) -> String {
 /// The rehearsal's run order: [`REHEARSAL_REQUESTS`] short canned streams
 /// served by `data:` URLs, with and without server times, the first one's
 /// text live, as the page asks for in a run.
-pub fn rehearsal_order() -> RunOrder {
+fn rehearsal_order() -> RunOrder {
     let urls = [
         data_url(&canned_stream(REHEARSAL_TOKENS, true)),
         data_url(&canned_stream(REHEARSAL_TOKENS, false)),
@@ -228,13 +229,7 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn the_canned_stream_is_read_as_a_whole_answer() {
-        let mut recorder = StreamRecorder::new(0, 0.0, 0.0);
-        recorder.on_headers(0.1, 200, Some("text/event-stream"));
-        for (i, event) in canned_events(true).iter().enumerate() {
-            recorder.on_read(0.1 + 0.02 * i as f64, event);
-        }
-        recorder.on_end(10.0);
-        let record = recorder.finish();
+        let record = canned_record(0, TOKENS, true);
         assert!(record.completed(), "{record:?}");
         assert_eq!(record.counted_output_tokens(), TOKENS as u64);
     }
