@@ -70,6 +70,16 @@
 //! --trace-startup-format=json --trace-startup-file=/tmp/trace.json
 //! --trace-startup-duration=50"` (tracing slows every task down, so its
 //! figures are for finding causes, not for the verdict).
+//! On Linux each configuration also prints what the readers cost the CPU,
+//! from `/proc`: the worker thread's time per read (the floor's includes
+//! its decoding at the end of each turn) and the machine's busy cores
+//! during each reader's turns. On 2 cores every millisecond a reader's
+//! worker spends is one the network's threads (the testbed's, the
+//! network service's, the renderer's IO) may have to wait for, and a read
+//! they hold back is stamped late with the worker idle: at 24 idle
+//! streams, a Chromium trace put 97% of the app's reads over 1 ms late
+//! (and 96% of the floor's) in stretches where the worker ran no task.
+//!
 //! `FIDELITY_DUMP=<dir>` writes each configuration's turns, every read's
 //! (browser time, server time) per stream and reader, to
 //! `<dir>/<label>.json`, for study beyond what the bench prints.
@@ -160,6 +170,102 @@ fn body(tokens: u32) -> String {
         "max_tokens": tokens, "stream": true, "stream_options": {"include_usage": true},
     })
     .to_string()
+}
+
+/// CPU time spent so far, in clock ticks (Linux's `/proc`; USER_HZ, which
+/// is 100 a second on every Linux ABI): the whole machine's, and that of
+/// Chromium's worker threads ("DedicatedWorker", in renderer processes).
+/// During one reader's turn the other readers' workers sit idle, so the
+/// workers' time in a turn is that reader's: reading, stamping, parsing,
+/// and (the floor) decoding at the turn's end.
+#[derive(Clone, Copy, Default)]
+struct CpuTicks {
+    machine: u64,
+    workers: u64,
+}
+
+const TICKS_PER_SECOND: f64 = 100.0;
+
+impl CpuTicks {
+    /// Now, or `None` where `/proc` does not tell.
+    fn now() -> Option<CpuTicks> {
+        let stat = std::fs::read_to_string("/proc/stat").ok()?;
+        let times: Vec<u64> = stat
+            .lines()
+            .next()?
+            .split_whitespace()
+            .skip(1)
+            .take(8)
+            .map(|f| f.parse().unwrap_or(0))
+            .collect();
+        // user nice system idle iowait irq softirq steal: all but idle and
+        // iowait is busy.
+        let machine = times.iter().sum::<u64>() - times.get(3)? - times.get(4)?;
+        let mut workers = 0;
+        for process in std::fs::read_dir("/proc").ok()?.flatten() {
+            let cmdline = std::fs::read(process.path().join("cmdline")).unwrap_or_default();
+            if !cmdline.windows(15).any(|w| w == b"--type=renderer") {
+                continue;
+            }
+            let Ok(threads) = std::fs::read_dir(process.path().join("task")) else {
+                continue;
+            };
+            for thread in threads.flatten() {
+                let Ok(stat) = std::fs::read_to_string(thread.path().join("stat")) else {
+                    continue;
+                };
+                // The name sits in parentheses and may hold spaces: the
+                // numbered fields follow the last ')'; utime and stime are
+                // the 12th and 13th of them.
+                let Some((head, rest)) = stat.rsplit_once(')') else {
+                    continue;
+                };
+                if !head.ends_with("(DedicatedWorker") {
+                    continue;
+                }
+                let fields: Vec<u64> = rest
+                    .split_whitespace()
+                    .map(|f| f.parse().unwrap_or(0))
+                    .collect();
+                workers += fields.get(11).unwrap_or(&0) + fields.get(12).unwrap_or(&0);
+            }
+        }
+        Some(CpuTicks { machine, workers })
+    }
+}
+
+/// One reader's CPU over its turns.
+#[derive(Default)]
+struct ReaderCpu {
+    ticks: CpuTicks,
+    seconds: f64,
+    reads: usize,
+}
+
+impl ReaderCpu {
+    /// Run `turn`, adding its CPU, wall time and reads.
+    async fn measure<F>(&mut self, turn: F) -> Vec<Vec<(f64, f64)>>
+    where
+        F: std::future::Future<Output = Vec<Vec<(f64, f64)>>>,
+    {
+        let (before, start) = (CpuTicks::now(), std::time::Instant::now());
+        let streams = turn.await;
+        if let (Some(before), Some(after)) = (before, CpuTicks::now()) {
+            self.ticks.machine += after.machine - before.machine;
+            self.ticks.workers += after.workers - before.workers;
+        }
+        self.seconds += start.elapsed().as_secs_f64();
+        self.reads += streams.iter().map(Vec::len).sum::<usize>();
+        streams
+    }
+
+    /// Worker time per read (µs) and the machine's busy cores.
+    fn figures(&self) -> (f64, f64) {
+        (
+            1e6 * self.ticks.workers as f64 / TICKS_PER_SECOND / self.reads.max(1) as f64,
+            self.ticks.machine as f64 / TICKS_PER_SECOND / self.seconds.max(1e-9),
+        )
+    }
 }
 
 /// |browser gap - server gap| of every pair of consecutive tokens.
@@ -394,6 +500,14 @@ async fn main() {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(0);
+    // Made now, so that a bad directory stops the run before it starts
+    // rather than after half an hour of measuring.
+    let dump_dir = std::env::var_os("FIDELITY_DUMP").map(std::path::PathBuf::from);
+    if let Some(dir) = &dump_dir {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            panic!("FIDELITY_DUMP: cannot make {}: {e}", dir.display());
+        }
+    }
     println!(
         "fidelity: |browser gap - server gap| in ms, {RATE} tokens/s, turns of {TURN_TOKENS} \
          tokens per stream, floor and app taking turns until each has {MIN_GAPS} gaps"
@@ -418,6 +532,7 @@ async fn main() {
             let (mut floor_streams_seen, mut app_streams_seen) = (Vec::new(), Vec::new());
             // Each turn's streams, for the diagnostics.
             let (mut floor_turns, mut app_turns) = (Vec::new(), Vec::new());
+            let (mut floor_cpu, mut app_cpu) = (ReaderCpu::default(), ReaderCpu::default());
             for turn in 0..turns_for(urls.len() as u32) {
                 if collect {
                     // The page's garbage of the last turn (results, the
@@ -431,7 +546,7 @@ async fn main() {
                         .await
                         .unwrap();
                 }
-                let second_turn = async {
+                let second_reading = async {
                     if same_readers {
                         let path = if hosted {
                             HOSTED_FLOOR_PATH
@@ -445,26 +560,26 @@ async fn main() {
                 };
                 // Which reader goes first alternates from turn to turn, so
                 // that neither always follows the other's end of turn.
+                let floor_reading = floor_streams(&app, FLOOR_WORKER_PATH, 0, urls, tokens);
                 let (floor_turn, app_turn) = if turn % 2 == 0 {
-                    let floor_turn = floor_streams(&app, FLOOR_WORKER_PATH, 0, urls, tokens).await;
-                    (floor_turn, second_turn.await)
+                    let floor_turn = floor_cpu.measure(floor_reading).await;
+                    (floor_turn, app_cpu.measure(second_reading).await)
                 } else {
-                    let app_turn = second_turn.await;
-                    (
-                        floor_streams(&app, FLOOR_WORKER_PATH, 0, urls, tokens).await,
-                        app_turn,
-                    )
+                    let app_turn = app_cpu.measure(second_reading).await;
+                    (floor_cpu.measure(floor_reading).await, app_turn)
                 };
                 floor_streams_seen.extend(floor_turn.iter().cloned());
                 app_streams_seen.extend(app_turn.iter().cloned());
                 floor_turns.push(floor_turn);
                 app_turns.push(app_turn);
             }
-            if let Some(path) = std::env::var_os("FIDELITY_DUMP") {
+            if let Some(dir) = &dump_dir {
                 // Every turn's (browser time, server time) pairs, for study.
                 let dump = json!({"label": label, "floor": floor_turns, "app": app_turns});
-                let path = std::path::PathBuf::from(path).join(format!("{label}.json"));
-                std::fs::write(&path, dump.to_string()).expect("the dump is written");
+                let path = dir.join(format!("{label}.json"));
+                if let Err(e) = std::fs::write(&path, dump.to_string()) {
+                    panic!("FIDELITY_DUMP: cannot write {}: {e}", path.display());
+                }
             }
             let floor = gap_errors(&floor_streams_seen);
             let ours = gap_errors(&app_streams_seen);
@@ -501,6 +616,17 @@ async fn main() {
                     1e3 * percentile(errors, 0.99),
                     1e3 * errors.last().copied().unwrap_or(f64::NAN),
                     verdict
+                );
+            }
+            if CpuTicks::now().is_some() {
+                let (floor_per_read, floor_cores) = floor_cpu.figures();
+                let (app_per_read, app_cores) = app_cpu.figures();
+                println!(
+                    "  cpu: worker threads {floor_per_read:.0} us per read floor, \
+                     {app_per_read:.0} us {second} ({:.2}x); machine busy {floor_cores:.2} cores \
+                     floor, {app_cores:.2} {second} ({:.2}x)",
+                    app_per_read / floor_per_read,
+                    app_cores / floor_cores
                 );
             }
             if worst > 0 {
