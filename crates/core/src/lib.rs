@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod openai;
 pub mod presets;
 pub mod recording;
+pub mod rehearsal;
 pub mod report;
 pub mod run_book;
 pub mod server_account;
