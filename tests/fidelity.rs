@@ -70,10 +70,12 @@
 //! --trace-startup-format=json --trace-startup-file=/tmp/trace.json
 //! --trace-startup-duration=50"` (tracing slows every task down, so its
 //! figures are for finding causes, not for the verdict).
-//! On Linux each configuration also prints what the readers cost the CPU,
-//! from `/proc`: the worker thread's time per read (the floor's includes
-//! its decoding at the end of each turn) and the machine's busy cores
-//! during each reader's turns. On 2 cores every millisecond a reader's
+//! On Linux each configuration also prints, per reader, from `/proc`: its
+//! worker thread's time on a core per read (the floor's includes its
+//! decoding at the end of each turn) and its time runnable but waiting for
+//! a core; the same two for the threads that deliver reads to the worker
+//! (testbed, network service, renderer IO); the machine's busy cores and
+//! those the hypervisor took, during that reader's turns. On 2 cores every millisecond a reader's
 //! worker spends is one the network's threads (the testbed's, the
 //! network service's, the renderer's IO) may have to wait for, and a read
 //! they hold back is stamped late with the worker idle: at 24 idle
@@ -172,23 +174,57 @@ fn body(tokens: u32) -> String {
     .to_string()
 }
 
-/// CPU time spent so far, in clock ticks (Linux's `/proc`; USER_HZ, which
-/// is 100 a second on every Linux ABI): the whole machine's, and that of
-/// Chromium's worker threads ("DedicatedWorker", in renderer processes).
-/// During one reader's turn the other readers' workers sit idle, so the
-/// workers' time in a turn is that reader's: reading, stamping, parsing,
-/// and (the floor) decoding at the turn's end.
+/// What the CPUs have done so far, from Linux's `/proc`.
+///
+/// - `machine_ticks` and `stolen_ticks`: the whole machine's busy time, and
+///   the time the hypervisor ran something else while this machine's
+///   vCPUs wanted to run (clock ticks, USER_HZ: 100 a second on every Linux
+///   ABI).
+/// - `worker`: Chromium's worker threads ("DedicatedWorker", in renderer
+///   processes). During one reader's turn the other readers' workers sit
+///   idle, so the workers' time in a turn is that reader's: reading,
+///   stamping, parsing, and (the floor) decoding at the turn's end.
+/// - `delivery`: the threads a read passes through before the worker: the
+///   testbed's (etalon-cli), the network service's and the renderer's IO
+///   thread ("Chrome_ChildIOT").
+///
+/// Threads' figures are the scheduler's own (`schedstat`, nanoseconds):
+/// time on a core, and time spent runnable waiting for one, which is the
+/// delay a busy machine adds to a read.
 #[derive(Clone, Copy, Default)]
-struct CpuTicks {
-    machine: u64,
-    workers: u64,
+struct CpuUse {
+    machine_ticks: u64,
+    stolen_ticks: u64,
+    worker: ThreadTime,
+    delivery: ThreadTime,
+}
+
+/// Nanoseconds on a core, and runnable but waiting for one.
+#[derive(Clone, Copy, Default)]
+struct ThreadTime {
+    running: u64,
+    waiting: u64,
+}
+
+impl ThreadTime {
+    fn add(&mut self, other: ThreadTime) {
+        self.running += other.running;
+        self.waiting += other.waiting;
+    }
+
+    fn since(self, before: ThreadTime) -> ThreadTime {
+        ThreadTime {
+            running: self.running.saturating_sub(before.running),
+            waiting: self.waiting.saturating_sub(before.waiting),
+        }
+    }
 }
 
 const TICKS_PER_SECOND: f64 = 100.0;
 
-impl CpuTicks {
+impl CpuUse {
     /// Now, or `None` where `/proc` does not tell.
-    fn now() -> Option<CpuTicks> {
+    fn now() -> Option<CpuUse> {
         let stat = std::fs::read_to_string("/proc/stat").ok()?;
         let times: Vec<u64> = stat
             .lines()
@@ -198,46 +234,60 @@ impl CpuTicks {
             .take(8)
             .map(|f| f.parse().unwrap_or(0))
             .collect();
-        // user nice system idle iowait irq softirq steal: all but idle and
-        // iowait is busy.
-        let machine = times.iter().sum::<u64>() - times.get(3)? - times.get(4)?;
-        let mut workers = 0;
+        // user nice system idle iowait irq softirq steal: busy is all but
+        // idle, iowait and steal.
+        let stolen_ticks = *times.get(7)?;
+        let machine_ticks =
+            times.iter().sum::<u64>() - times.get(3)? - times.get(4)? - stolen_ticks;
+        let mut cpu = CpuUse {
+            machine_ticks,
+            stolen_ticks,
+            ..CpuUse::default()
+        };
         for process in std::fs::read_dir("/proc").ok()?.flatten() {
             let cmdline = std::fs::read(process.path().join("cmdline")).unwrap_or_default();
-            if !cmdline.windows(15).any(|w| w == b"--type=renderer") {
+            let has = |text: &[u8]| cmdline.windows(text.len()).any(|w| w == text);
+            let (renderer, network, testbed) = (
+                has(b"--type=renderer"),
+                has(b"network.mojom.NetworkService"),
+                has(b"etalon-cli"),
+            );
+            if !(renderer || network || testbed) {
                 continue;
             }
             let Ok(threads) = std::fs::read_dir(process.path().join("task")) else {
                 continue;
             };
             for thread in threads.flatten() {
-                let Ok(stat) = std::fs::read_to_string(thread.path().join("stat")) else {
+                let path = thread.path();
+                let name = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+                let name = name.trim_end();
+                let Ok(schedstat) = std::fs::read_to_string(path.join("schedstat")) else {
                     continue;
                 };
-                // The name sits in parentheses and may hold spaces: the
-                // numbered fields follow the last ')'; utime and stime are
-                // the 12th and 13th of them.
-                let Some((head, rest)) = stat.rsplit_once(')') else {
-                    continue;
+                let mut fields = schedstat.split_whitespace().map(|f| f.parse().unwrap_or(0));
+                let time = ThreadTime {
+                    running: fields.next().unwrap_or(0),
+                    waiting: fields.next().unwrap_or(0),
                 };
-                if !head.ends_with("(DedicatedWorker") {
-                    continue;
+                if renderer && name == "DedicatedWorker" {
+                    cpu.worker.add(time);
+                } else if testbed || network || (renderer && name == "Chrome_ChildIOT") {
+                    cpu.delivery.add(time);
                 }
-                let fields: Vec<u64> = rest
-                    .split_whitespace()
-                    .map(|f| f.parse().unwrap_or(0))
-                    .collect();
-                workers += fields.get(11).unwrap_or(&0) + fields.get(12).unwrap_or(&0);
             }
         }
-        Some(CpuTicks { machine, workers })
+        Some(cpu)
     }
 }
 
 /// One reader's CPU over its turns.
 #[derive(Default)]
 struct ReaderCpu {
-    ticks: CpuTicks,
+    machine_ticks: u64,
+    stolen_ticks: u64,
+    worker: ThreadTime,
+    delivery: ThreadTime,
     seconds: f64,
     reads: usize,
 }
@@ -248,24 +298,56 @@ impl ReaderCpu {
     where
         F: std::future::Future<Output = Vec<Vec<(f64, f64)>>>,
     {
-        let (before, start) = (CpuTicks::now(), std::time::Instant::now());
+        let (before, start) = (CpuUse::now(), std::time::Instant::now());
         let streams = turn.await;
-        if let (Some(before), Some(after)) = (before, CpuTicks::now()) {
-            self.ticks.machine += after.machine - before.machine;
-            self.ticks.workers += after.workers - before.workers;
+        if let (Some(before), Some(after)) = (before, CpuUse::now()) {
+            self.machine_ticks += after.machine_ticks.saturating_sub(before.machine_ticks);
+            self.stolen_ticks += after.stolen_ticks.saturating_sub(before.stolen_ticks);
+            self.worker.add(after.worker.since(before.worker));
+            self.delivery.add(after.delivery.since(before.delivery));
         }
         self.seconds += start.elapsed().as_secs_f64();
         self.reads += streams.iter().map(Vec::len).sum::<usize>();
         streams
     }
 
-    /// Worker time per read (µs) and the machine's busy cores.
-    fn figures(&self) -> (f64, f64) {
-        (
-            1e6 * self.ticks.workers as f64 / TICKS_PER_SECOND / self.reads.max(1) as f64,
-            self.ticks.machine as f64 / TICKS_PER_SECOND / self.seconds.max(1e-9),
-        )
+    /// Microseconds per read of `nanoseconds`.
+    fn per_read(&self, nanoseconds: u64) -> f64 {
+        nanoseconds as f64 / 1e3 / self.reads.max(1) as f64
     }
+
+    /// Cores busy on average over the turns, of `ticks`.
+    fn cores(&self, ticks: u64) -> f64 {
+        ticks as f64 / TICKS_PER_SECOND / self.seconds.max(1e-9)
+    }
+}
+
+/// The CPU lines of a configuration: `floor` against `app` (named `second`).
+fn cpu_report(floor: &ReaderCpu, app: &ReaderCpu, second: &str) -> String {
+    let line = |what: &str, unit: &str, f: &dyn Fn(&ReaderCpu) -> f64| {
+        let (a, b) = (f(floor), f(app));
+        format!(
+            "  cpu, {what}: floor {a:.2}{unit}, {second} {b:.2}{unit} ({:.2}x)",
+            b / a
+        )
+    };
+    [
+        line("worker on a core", " us/read", &|r| {
+            r.per_read(r.worker.running)
+        }),
+        line("worker waiting for a core", " us/read", &|r| {
+            r.per_read(r.worker.waiting)
+        }),
+        line("delivery threads on a core", " us/read", &|r| {
+            r.per_read(r.delivery.running)
+        }),
+        line("delivery threads waiting for a core", " us/read", &|r| {
+            r.per_read(r.delivery.waiting)
+        }),
+        line("machine busy", " cores", &|r| r.cores(r.machine_ticks)),
+        line("stolen by the host", " cores", &|r| r.cores(r.stolen_ticks)),
+    ]
+    .join("\n")
 }
 
 /// |browser gap - server gap| of every pair of consecutive tokens.
@@ -618,16 +700,8 @@ async fn main() {
                     verdict
                 );
             }
-            if CpuTicks::now().is_some() {
-                let (floor_per_read, floor_cores) = floor_cpu.figures();
-                let (app_per_read, app_cores) = app_cpu.figures();
-                println!(
-                    "  cpu: worker threads {floor_per_read:.0} us per read floor, \
-                     {app_per_read:.0} us {second} ({:.2}x); machine busy {floor_cores:.2} cores \
-                     floor, {app_cores:.2} {second} ({:.2}x)",
-                    app_per_read / floor_per_read,
-                    app_cores / floor_cores
-                );
+            if CpuUse::now().is_some() {
+                println!("{}", cpu_report(&floor_cpu, &app_cpu, second));
             }
             if worst > 0 {
                 for (reader, streams) in
