@@ -5,6 +5,7 @@
 //! worker's `performance.now()`, lets `etalon-core`'s `StreamRecorder` turn
 //! reads into records, and posts batched progress to the page.
 
+mod body;
 mod clock;
 mod net;
 mod request;

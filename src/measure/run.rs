@@ -2,9 +2,9 @@
 //! `concurrency` at once, post what happened every [`BATCH_INTERVAL`], and
 //! stop everything at once when the page says so, keeping every record.
 //!
-//! Posting rides on the reads: a request posts the outbox right after it
-//! has handled a read, when a batch is due. The worker is awake then
-//! anyway, and the next read of a stream is a token's gap away. A timer
+//! Posting rides on the reads: the drain of the bodies' reads (see
+//! [`body`](super::body)) posts the outbox right after it has parsed them,
+//! when a batch is due. The worker is awake then anyway. A timer
 //! posts only when no read has for a while (before the first token, after
 //! the last, or when streams stall): a timer that posts on its own clock can
 //! hold the worker just as a read arrives, and delay that read's stamp by
@@ -84,6 +84,23 @@ pub struct RunShared {
 }
 
 impl RunShared {
+    /// A run starting now.
+    pub fn new(run_id: u64, timeout_seconds: f64, live_text_of: Option<u64>) -> RunShared {
+        let clock = Clock::here();
+        let started = clock.now();
+        RunShared {
+            run_id,
+            started,
+            last_flush: Cell::new(started),
+            started_at_unix_ms: clock.unix_ms(),
+            clock,
+            timeout_seconds,
+            live_text_of,
+            outbox: RefCell::new(Outbox::default()),
+            stop: StopSignal::default(),
+        }
+    }
+
     fn flush(&self) {
         self.last_flush.set(self.clock.now());
         let batch = self
@@ -123,20 +140,12 @@ impl Runs {
     /// Carry out `order`: post its batches as it goes, then `Finished`
     /// once every request of it has ended.
     pub async fn run(self, order: RunOrder) {
-        let clock = Clock::here();
         net::prepare_resource_timing(order.requests.len());
-        let started = clock.now();
-        let shared = Rc::new(RunShared {
-            run_id: order.run_id,
-            started,
-            last_flush: Cell::new(started),
-            started_at_unix_ms: clock.unix_ms(),
-            clock,
-            timeout_seconds: order.timeout_seconds,
-            live_text_of: order.live_text_of,
-            outbox: RefCell::new(Outbox::default()),
-            stop: StopSignal::default(),
-        });
+        let shared = Rc::new(RunShared::new(
+            order.run_id,
+            order.timeout_seconds,
+            order.live_text_of,
+        ));
         self.active
             .borrow_mut()
             .insert(order.run_id, shared.clone());
