@@ -45,7 +45,7 @@ extern "C" {
 }
 
 /// Who a body's reads are for.
-pub struct Reader {
+pub struct Recipient {
     /// The request's recorder, which the request finishes once the body
     /// has ended (or it gave up on it).
     pub recorder: Rc<RefCell<StreamRecorder>>,
@@ -62,7 +62,7 @@ struct Body {
     /// Time (ms), kind and value of each read kept by `stamp.js` and not
     /// yet taken.
     reads: Array,
-    reader: Reader,
+    recipient: Recipient,
     /// Bytes of the read being parsed (kept, to reuse its allocation).
     buffer: RefCell<Vec<u8>>,
     /// Told once the body has ended or failed.
@@ -77,19 +77,19 @@ impl Body {
         if length < 3 {
             return;
         }
-        let reader = &self.reader;
-        let mut recorder = reader.recorder.borrow_mut();
+        let recipient = &self.recipient;
+        let mut recorder = recipient.recorder.borrow_mut();
         let mut buffer = self.buffer.borrow_mut();
         let mut next = 0;
         while next + 3 <= length {
             let stamp = self.reads.get(next).as_f64().unwrap_or(f64::NAN) / 1000.0;
-            let at = stamp - reader.sent;
+            let at = stamp - recipient.sent;
             let value = self.reads.get(next + 2);
             match self.reads.get(next + 1).as_f64() {
                 Some(0.0) => take_read(
                     &mut recorder,
-                    &reader.shared.outbox,
-                    (reader.id, reader.live),
+                    &recipient.shared.outbox,
+                    (recipient.id, recipient.live),
                     at,
                     value.unchecked_ref::<Uint8Array>(),
                     &mut buffer,
@@ -113,7 +113,7 @@ impl Body {
         drop(recorder);
         // Post progress now, in the quiet after the drain, rather than
         // from a timer that may fire just as the next read arrives.
-        reader.shared.flush_if_due();
+        recipient.shared.flush_if_due();
     }
 
     fn end(&self) {
@@ -138,8 +138,8 @@ impl Bodies {
         let reading: Rc<RefCell<Vec<Rc<Body>>>> = Rc::default();
         let to_drain = reading.clone();
         let on_drain = Closure::<dyn FnMut()>::new(move || {
-            // A copy of the list: nothing may change it while bodies parse,
-            // but a body's end must not hold it borrowed either.
+            // Parse from a copy of the list, so that no borrow of it is held
+            // while the recorders run.
             let bodies: Vec<Rc<Body>> = to_drain.borrow().clone();
             for body in bodies {
                 body.take_reads();
@@ -170,17 +170,17 @@ impl Drop for Reading {
     }
 }
 
-/// Start reading `body` at once for `reader`. Resolves once the body has
-/// ended or failed, every read of it recorded; stop awaiting (and drop the
-/// [`Reading`]) to give up on it.
+/// Start reading `stream` at once for `recipient`. The receiver resolves
+/// once the body has ended or failed, every read of it recorded; drop the
+/// [`Reading`] to give up on it.
 pub fn read(
     stream: ReadableStreamDefaultReader,
-    reader: Reader,
+    recipient: Recipient,
 ) -> (Reading, oneshot::Receiver<()>) {
     let (ended, on_end) = oneshot::channel();
     let body = Rc::new(Body {
         reads: Array::new(),
-        reader,
+        recipient,
         buffer: RefCell::default(),
         ended: RefCell::new(Some(ended)),
     });
@@ -228,14 +228,14 @@ mod tests {
     const FINISH: &str =
         "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
 
-    /// A reader for request 0 of a run starting now, sent now, its text
-    /// shown live, its headers in.
-    fn reader() -> Reader {
+    /// Request 0 of a run starting now, sent now, its text shown live, its
+    /// headers in.
+    fn recipient() -> Recipient {
         let shared = Rc::new(RunShared::new(7, 60.0, Some(0)));
         let sent = shared.clock.now();
         let mut recorder = StreamRecorder::new(0, 0.0, 0.0);
         recorder.on_headers(0.0, 200, Some("text/event-stream"));
-        Reader {
+        Recipient {
             recorder: Rc::new(RefCell::new(recorder)),
             shared,
             id: 0,
@@ -254,7 +254,7 @@ mod tests {
     #[wasm_bindgen_test]
     async fn reads_are_kept_as_they_come_and_parsed_later_in_one_drain() {
         load_stamp_js();
-        let (first, second) = (reader(), reader());
+        let (first, second) = (recipient(), recipient());
         let clock = first.shared.clock.clone();
         let (one, two) = (first.recorder.clone(), second.recorder.clone());
         let start = clock.now();
@@ -304,17 +304,17 @@ mod tests {
     #[wasm_bindgen_test]
     async fn every_read_keeps_its_own_stamp_in_order_and_the_body_s_end() {
         load_stamp_js();
-        let reader = reader();
+        let recipient = recipient();
         let (recorder, sent, clock) = (
-            reader.recorder.clone(),
-            reader.sent,
-            reader.shared.clock.clone(),
+            recipient.recorder.clone(),
+            recipient.sent,
+            recipient.shared.clock.clone(),
         );
         // One token split over two reads, then two tokens in one read.
         let second_half = token("a");
         let (head, tail) = second_half.split_at(9);
         let both = token("b") + &token("c");
-        let (reading, ended) = read(body(&[head, tail, &both, FINISH], "close"), reader);
+        let (reading, ended) = read(body(&[head, tail, &both, FINISH], "close"), recipient);
         ended.await.unwrap();
         let elapsed = clock.now() - sent;
         drop(reading);
@@ -339,9 +339,9 @@ mod tests {
     #[wasm_bindgen_test]
     async fn a_body_that_fails_keeps_its_tokens_and_records_the_cut() {
         load_stamp_js();
-        let reader = reader();
-        let recorder = reader.recorder.clone();
-        let (reading, ended) = read(body(&[&token("a")], "error"), reader);
+        let recipient = recipient();
+        let recorder = recipient.recorder.clone();
+        let (reading, ended) = read(body(&[&token("a")], "error"), recipient);
         ended.await.unwrap();
         drop(reading);
         let record = Rc::try_unwrap(recorder).ok().unwrap().into_inner().finish();
@@ -358,9 +358,9 @@ mod tests {
     #[wasm_bindgen_test]
     async fn a_body_given_up_is_parsed_no_further_and_lets_its_recorder_go() {
         load_stamp_js();
-        let reader = reader();
-        let recorder = reader.recorder.clone();
-        let (reading, ended) = read(body(&[&token("a"), FINISH], "close"), reader);
+        let recipient = recipient();
+        let recorder = recipient.recorder.clone();
+        let (reading, ended) = read(body(&[&token("a"), FINISH], "close"), recipient);
         drop(reading);
         assert!(ended.await.is_err(), "no end is told for a body given up");
         gloo_timers::future::sleep(Duration::from_secs_f64(drain_seconds() + 0.02)).await;

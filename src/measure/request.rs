@@ -128,14 +128,14 @@ async fn read_response(
         recorder.borrow_mut().on_end(clock.now() - sent);
         return;
     };
-    let reader = body::Reader {
+    let recipient = body::Recipient {
         recorder: recorder.clone(),
         shared: shared.clone(),
         id,
         live,
         sent,
     };
-    let (_reading, ended) = body::read(body.get_reader().unchecked_into(), reader);
+    let (_reading, ended) = body::read(body.get_reader().unchecked_into(), recipient);
     // The drain records every read, and the end; dropping `_reading` (here,
     // or when a timeout or stop drops this future) stops it.
     let _ = ended.await;
