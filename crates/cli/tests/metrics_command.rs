@@ -5,15 +5,34 @@
 use etalon_core::metrics::{deadline_miss_count, min_tbt_deadline_to_meet, FirstToken};
 use etalon_core::synthetic::SyntheticRun;
 use serde_json::{json, Value};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// A file of this test process's own, removed when the test is done with
+/// it (a test that fails leaves it, to be looked at).
+struct TestFile(PathBuf);
+
+impl std::ops::Deref for TestFile {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TestFile {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+}
+
 /// Writes `contents` to a file of this test process's own.
-fn file(name: &str, contents: &str) -> PathBuf {
+fn file(name: &str, contents: &str) -> TestFile {
     let path =
         std::env::temp_dir().join(format!("etalon-cli-metrics-{}-{name}", std::process::id()));
     std::fs::write(&path, contents).unwrap();
-    path
+    TestFile(path)
 }
 
 fn metrics(args: &[&str]) -> Output {
@@ -285,7 +304,7 @@ fn failed_requests_in_etalon_files_count_as_failed() {
     assert!(text.contains("5 requests, 2 completed, 3 failed"), "{text}");
 }
 
-fn table_of(path: &std::path::Path) -> String {
+fn table_of(path: &Path) -> String {
     let output = metrics(&[path.to_str().unwrap()]);
     assert!(output.status.success());
     String::from_utf8(output.stdout).unwrap()
