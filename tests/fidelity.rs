@@ -19,8 +19,8 @@
 //! 2.40). A 1.25x target cannot be judged on that.
 //!
 //! So both readers take many short turns, [`TURN_TOKENS`] tokens per stream
-//! (4 s), one after the other, until each has [`MIN_GAPS`] gaps (1 stream:
-//! 61 turns each, about 8 minutes), and the interval printed with each
+//! (4 s), one after the other, [`TURNS`] turns each at every configuration
+//! (about 8 minutes a configuration), and the interval printed with each
 //! verdict resamples *pairs* of turns (a floor turn and the app turn next
 //! to it), since the two shared the machine's state of the moment. Which
 //! reader goes first alternates from pair to pair: each reader's turn ends
@@ -92,16 +92,31 @@ use serde_json::{json, Value};
 const RATE: u32 = 50;
 /// Tokens per stream and turn: 4 s at [`RATE`].
 const TURN_TOKENS: u32 = 200;
-/// Gaps per reader and configuration, at least (see the module's doc).
-const MIN_GAPS: u32 = 12_000;
-/// Turns per reader and configuration, at least: many turns spread each
-/// reader over the machine's states (see the module's doc).
-const MIN_TURNS: u32 = 20;
+/// Turns per reader at every configuration, whatever its number of streams
+/// (61: 12,139 gaps per reader at 1 stream).
+///
+/// A p99 is decided by the stalls that make its largest 1%, and a stall
+/// (a collection in the reader's worker, a network thread waiting for a
+/// core, a vCPU the host took) delays a read of *every* stream running at
+/// that moment. So the number of stalls behind a p99 grows with turns, not
+/// with streams: 24 streams give 24 times the gaps of one, but about as
+/// many stalls per turn reach their top 1% as at one stream. An earlier
+/// rule (at least 12,000 gaps, at least 20 turns) gave 24 streams 20 turns:
+/// at 24 idle streams, A/A runs then put a plain twin at 0.79x and 0.85x
+/// the floor's p99 and a hosted twin at 1.08x, 1.00x, 1.34x and 1.28x, and
+/// eleven runs of one build of the app ranged from 1.06x to 1.50x.
+const TURNS: u32 = 61;
 
-/// Turns each reader takes when `streams` streams run at once, to reach
-/// [`MIN_GAPS`] gaps.
-fn turns_for(streams: u32) -> u32 {
-    MIN_TURNS.max(MIN_GAPS.div_ceil(streams * (TURN_TOKENS - 1)))
+/// Turns per reader and configuration: [`TURNS`], or `FIDELITY_TURNS` for a
+/// quicker, rougher look.
+fn turns() -> u32 {
+    match std::env::var("FIDELITY_TURNS") {
+        Ok(turns) => match turns.parse::<u32>() {
+            Ok(turns) if turns >= 2 => turns,
+            _ => panic!("FIDELITY_TURNS: {turns:?} is not a number of turns (2 or more)"),
+        },
+        Err(_) => TURNS,
+    }
 }
 
 /// The first and the last second of a stream, counted apart in the
@@ -524,6 +539,8 @@ async fn set_busy(app: &OpenApp, busy: bool) {
 
 #[tokio::main]
 async fn main() {
+    // Read first: a bad value stops the run before it starts.
+    let turns = turns();
     let hosts = ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"];
     let mut testbeds = Vec::new();
     for host in hosts {
@@ -592,7 +609,12 @@ async fn main() {
     }
     println!(
         "fidelity: |browser gap - server gap| in ms, {RATE} tokens/s, turns of {TURN_TOKENS} \
-         tokens per stream, floor and app taking turns until each has {MIN_GAPS} gaps"
+         tokens per stream, floor and {second} taking {turns} turns each{}",
+        if turns == TURNS {
+            ""
+        } else {
+            " (FIDELITY_TURNS: fewer than the verdict needs)"
+        }
     );
     println!(
         "{:<22} {:<6} {:<6} {:>6} {:>8} {:>8} {:>8} {:>8}  targets",
@@ -615,7 +637,7 @@ async fn main() {
             // Each turn's streams, for the diagnostics.
             let (mut floor_turns, mut app_turns) = (Vec::new(), Vec::new());
             let (mut floor_cpu, mut app_cpu) = (ReaderCpu::default(), ReaderCpu::default());
-            for turn in 0..turns_for(urls.len() as u32) {
+            for turn in 0..turns {
                 if collect {
                     // The page's garbage of the last turn (results, the
                     // recording's JSON), collected before the next.
