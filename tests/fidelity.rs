@@ -104,7 +104,10 @@ const TURN_TOKENS: u32 = 200;
 /// rule (at least 12,000 gaps, at least 20 turns) gave 24 streams 20 turns:
 /// at 24 idle streams, A/A runs then put a plain twin at 0.79x and 0.85x
 /// the floor's p99 and a hosted twin at 1.08x, 1.00x, 1.34x and 1.28x, and
-/// eleven runs of one build of the app ranged from 1.06x to 1.50x.
+/// eleven runs of one build of the app ranged from 1.06x to 1.50x. With
+/// 61 turns, an A/A run at 24 idle streams put the plain twin at 0.94x
+/// (90% of resamples 0.84-1.04), and the app (`05dca8b`) was at 1.16x
+/// (1.07-1.26) in a full run.
 const TURNS: u32 = 61;
 
 /// Turns per reader and configuration: [`TURNS`], or `FIDELITY_TURNS` for a
