@@ -614,9 +614,9 @@ async fn main() {
         "fidelity: |browser gap - server gap| in ms, {RATE} tokens/s, turns of {TURN_TOKENS} \
          tokens per stream, floor and {second} taking {turns} turns each{}",
         if turns == TURNS {
-            ""
+            String::new()
         } else {
-            " (FIDELITY_TURNS: fewer than the verdict needs)"
+            format!(" (FIDELITY_TURNS; the verdict's figures take {TURNS})")
         }
     );
     println!(
