@@ -1,7 +1,7 @@
 //! Parity with the Etalon reference implementation: reproduces every figure
 //! of the golden vectors (`ETALON_PARITY_FILE`, else
-//! shared/golden/etalon_parity.json next to the repository) within the
-//! tolerances of golden/README.md: counts exact, miss rates 1e-12 absolute,
+//! `tests/data/etalon_parity.json`) within the tolerances of
+//! docs/METRICS.md: counts exact, miss rates 1e-12 absolute,
 //! deadlines and service figures 1e-9 relative. Every failing figure is
 //! reported with its index; a missing file fails the test.
 // Native only: reads a file.
@@ -19,7 +19,7 @@ fn golden_path() -> PathBuf {
     match std::env::var_os("ETALON_PARITY_FILE") {
         Some(path) => PathBuf::from(path),
         None => PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/golden/etalon_parity.json"),
+            .join("tests/data/etalon_parity.json"),
     }
 }
 

@@ -2,8 +2,8 @@
 //! sampling from the shared ShareGPT trace (mean prompt and output lengths
 //! of 20,000 sampled requests within 3% of the scaled, clipped trace's),
 //! the built-in figures of the shared traces against their files, and a
-//! sentence naming the line for every bad CSV. The shared traces are read
-//! from ../../../shared/traces beside the repository; a missing file fails.
+//! sentence naming the line for every bad CSV. The traces are the app's own
+//! copies in assets/traces at the repository root; a missing file fails.
 
 use std::path::PathBuf;
 
@@ -14,7 +14,7 @@ use etalon_core::workload::{
 
 fn shared_trace(file: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/traces")
+        .join("../../assets/traces")
         .join(file);
     std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("the shared trace {} cannot be read ({e})", path.display()))

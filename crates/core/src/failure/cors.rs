@@ -1,5 +1,5 @@
 //! Which server the user points at, and the switch that lets this page read
-//! its answers (CORS). The table is in ../shared/design/BROWSER.md.
+//! its answers (CORS). The table is in docs/BROWSER.md.
 
 use super::{host_of, port_of};
 
