@@ -1,5 +1,5 @@
 //! A small scripting hook for tests and automation: `window.etalonRun(order)`
-//! takes a run order (JSON text, as in `etalon_core::messages::RunOrder`),
+//! takes a run order (JSON text, as in `etalon_core::wire::messages::RunOrder`),
 //! carries it out in the measurement worker exactly as the app does, and
 //! resolves with the recording (JSON text). It sends nothing by itself: only
 //! a script on the page, such as a WebDriver test, can call it.
@@ -17,8 +17,8 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use etalon_core::messages::{PageMessage, RunOrder, WorkerMessage};
 use etalon_core::recording::{Environment, Recording, RECORDING_VERSION};
+use etalon_core::wire::messages::{PageMessage, RunOrder, WorkerMessage};
 use futures::channel::oneshot;
 use wasm_bindgen::prelude::*;
 

@@ -7,11 +7,11 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use etalon_core::messages::{Endpoint, PageMessage, RunOrder, WorkerMessage};
+use etalon_core::observe::run_book::RunBook;
+use etalon_core::plan::setup::TestSetup;
+use etalon_core::plan::workload::{self, BodyWriter, CalibrationSample, RequestSpec};
 use etalon_core::recording::{Environment, RequestRecord};
-use etalon_core::run_book::RunBook;
-use etalon_core::setup::TestSetup;
-use etalon_core::workload::{self, BodyWriter, CalibrationSample, RequestSpec};
+use etalon_core::wire::messages::{Endpoint, PageMessage, RunOrder, WorkerMessage};
 use futures::channel::oneshot;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;

@@ -4,9 +4,9 @@
 //! picked. Every format and check is in `etalon_core::share`.
 
 use etalon_core::metrics::DeadlineConfig;
+use etalon_core::observe::run_book::RunBook;
+use etalon_core::plan::setup::{is_secret_header, TestSetup};
 use etalon_core::recording::Recording;
-use etalon_core::run_book::RunBook;
-use etalon_core::setup::{is_secret_header, TestSetup};
 use etalon_core::share::{open_link, OpenedLink, SharedLink};
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
@@ -77,7 +77,7 @@ pub fn open_link_at_start(app: &AppState) -> Option<LinkNotice> {
             recording,
             deadlines,
         } => {
-            let caption = etalon_core::report::run_caption(&recording);
+            let caption = etalon_core::present::report::run_caption(&recording);
             show_recording(app, recording, deadlines);
             LinkNotice::Result {
                 caption,

@@ -4,12 +4,12 @@
 //! book and phase), and the deadlines the results are judged against.
 
 use etalon_core::metrics::DeadlineConfig;
+use etalon_core::plan::setup::TestSetup;
 use etalon_core::recording::Recording;
-use etalon_core::setup::TestSetup;
 use etalon_core::share::ComparedRun;
 use leptos::prelude::*;
 
-use etalon_core::run_book::RunBook;
+use etalon_core::observe::run_book::RunBook;
 
 use crate::runner::{Phase, Runner};
 

@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use etalon_core::messages::{PageMessage, WorkerMessage, REHEARSAL_RUN_ID};
+use etalon_core::wire::messages::{PageMessage, WorkerMessage, REHEARSAL_RUN_ID};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, Worker};

@@ -4,11 +4,11 @@
 //! concurrency 1 and 2, measured by the app's worker in headless Chromium.
 //! Needs scripts/bootstrap-llama (scripts/test runs it).
 
-use etalon_core::messages::{Endpoint, PlannedRequest, RunOrder};
-use etalon_core::openai::RequestSettings;
-use etalon_core::workload::{
+use etalon_core::plan::workload::{
     self, CalibrationSample, LengthDistribution, RequestLengths, WorkloadConfig,
 };
+use etalon_core::wire::messages::{Endpoint, PlannedRequest, RunOrder};
+use etalon_core::wire::openai::RequestSettings;
 use etalon_e2e::{LlamaServer, OpenApp};
 use serde_json::Value;
 

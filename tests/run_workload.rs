@@ -4,9 +4,11 @@
 //! the tokens its plan asked for, queueing in the browser kept apart from
 //! server latency.
 
-use etalon_core::messages::{Endpoint, RunOrder};
-use etalon_core::openai::RequestSettings;
-use etalon_core::workload::{self, BodyWriter, LengthDistribution, RequestLengths, WorkloadConfig};
+use etalon_core::plan::workload::{
+    self, BodyWriter, LengthDistribution, RequestLengths, WorkloadConfig,
+};
+use etalon_core::wire::messages::{Endpoint, RunOrder};
+use etalon_core::wire::openai::RequestSettings;
 use etalon_e2e::{OpenApp, Testbed};
 
 #[tokio::test]

@@ -471,7 +471,7 @@ async fn hostile_links_get_a_sentence_and_script_text_stays_text() {
     browser.screenshot("share-hostile-link").await;
 
     // A set-up whose text is markup: shown as text, nothing injected.
-    let mut setup = etalon_core::setup::TestSetup::default();
+    let mut setup = etalon_core::plan::setup::TestSetup::default();
     setup.request.model = "<img src=x onerror=\"window.pwned=1\">".into();
     setup.endpoint = "http://127.0.0.1:9/<b>bold</b>".into();
     let fragment = etalon_core::share::test_link(&setup, None, &[]).unwrap();

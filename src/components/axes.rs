@@ -1,9 +1,11 @@
 //! The pieces every chart is built of: the SVG frame with its accessible
 //! name, axes and grid lines, the clip of the plot area, the stall hatch
 //! and token marks of the deadline timelines, the data-table wrapper and
-//! the legend swatch. Positions come from `etalon_core::chart` layouts.
+//! the legend swatch. Positions come from `etalon_core::present::chart` layouts.
 
-use etalon_core::chart::{coord, AxisLayout, Frame, SeriesStyle, TimelineMarks, FONT_SIZE};
+use etalon_core::present::chart::{
+    coord, AxisLayout, Frame, SeriesStyle, TimelineMarks, FONT_SIZE,
+};
 use leptos::prelude::*;
 
 /// A chart's `<svg>`: the frame's view box, scaled to its container, with

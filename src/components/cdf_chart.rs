@@ -4,7 +4,7 @@
 
 use super::axes::data_table;
 use super::line_chart::LineChart;
-use etalon_core::chart::{
+use etalon_core::present::chart::{
     distribution_summary_of_sorted, empirical_cdf_of_sorted, finite_sorted, format_value, Marker,
     Series, Unit,
 };

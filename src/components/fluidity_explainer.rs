@@ -3,11 +3,11 @@
 //! against the same per-token deadlines; tokens appear at their pace (slowed
 //! down, unless the reader prefers reduced motion), with a caption in plain
 //! words. The streams and their counts come from
-//! `etalon_core::chart::explainer_layout`.
+//! `etalon_core::present::chart::explainer_layout`.
 
 use super::axes::{chart_svg, data_table, stall_hatch, timeline_paths, x_axis};
 use super::unique_id;
-use etalon_core::chart::{
+use etalon_core::present::chart::{
     coord, explainer_layout, format_value, Unit, EXPLAINER_TBT_DEADLINE, FONT_SIZE,
 };
 use leptos::prelude::*;
@@ -127,7 +127,7 @@ pub fn FluidityExplainer(
 mod tests {
     use super::*;
     use crate::components::testing::{attribute, count, mount, text, titles_are_svg};
-    use etalon_core::chart::subpath_count;
+    use etalon_core::present::chart::subpath_count;
     use wasm_bindgen_test::*;
 
     wasm_bindgen_test_configure!(run_in_browser);

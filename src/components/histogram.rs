@@ -2,7 +2,7 @@
 //! fixed count), with the counts per bin as text alternative.
 
 use super::axes::{chart_svg, data_table, svg_title, x_axis, y_axis};
-use etalon_core::chart::{
+use etalon_core::present::chart::{
     coord, format_value, histogram, histogram_layout, AxisSpec, BinRule, Unit,
 };
 use leptos::prelude::*;

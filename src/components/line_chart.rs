@@ -3,7 +3,7 @@
 
 use super::axes::{clip_rect, data_table, svg_heading, swatch, x_axis, y_axis};
 use super::unique_id;
-use etalon_core::chart::{
+use etalon_core::present::chart::{
     coord, format_value, key_points, line_chart_layout, nearest_points, AxisSpec, LineChartLayout,
     LineShape, Marker, ScaleKind, Series, Unit,
 };

@@ -1,5 +1,5 @@
 //! Reusable pieces of the page. The charts are SVG drawn from layouts that
-//! `etalon_core::chart` computes (scales, ticks, paths, bins, the deadline
+//! `etalon_core::present::chart` computes (scales, ticks, paths, bins, the deadline
 //! replay); a component only turns a layout into elements, adds its
 //! accessible name, legend and data table, and never computes a metric.
 //!

@@ -3,11 +3,11 @@
 //! markers above them (missed ones filled in the warning colour), banked
 //! slack shaded from each on-time token to its deadline, and stalls hatched
 //! across both rows. The deadlines are the METRICS.md walk's, replayed by
-//! `etalon_core::chart::deadline_timeline`.
+//! `etalon_core::present::chart::deadline_timeline`.
 
 use super::axes::{chart_svg, data_table, stall_hatch, timeline_paths, x_axis};
 use super::unique_id;
-use etalon_core::chart::{
+use etalon_core::present::chart::{
     coord, deadline_timeline, format_value, timeline_layout, timeline_summary, Unit, FONT_SIZE,
 };
 use leptos::prelude::*;
@@ -132,7 +132,7 @@ pub fn RequestTimeline(
 mod tests {
     use super::*;
     use crate::components::testing::{attribute, count, mount, settle, text, titles_are_svg};
-    use etalon_core::chart::subpath_count;
+    use etalon_core::present::chart::subpath_count;
     use wasm_bindgen_test::*;
 
     wasm_bindgen_test_configure!(run_in_browser);

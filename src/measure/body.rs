@@ -19,8 +19,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use etalon_core::failure;
-use etalon_core::stream::StreamRecorder;
+use etalon_core::observe::failure;
+use etalon_core::observe::stream::StreamRecorder;
 use futures::channel::oneshot;
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::closure::Closure;

@@ -1,6 +1,6 @@
 //! The measurement worker: runs in a dedicated Web Worker so that nothing the
 //! page does (rendering, reactive updates, GC) delays the read that
-//! timestamps a token. It takes a [`RunOrder`](etalon_core::messages::RunOrder),
+//! timestamps a token. It takes a [`RunOrder`](etalon_core::wire::messages::RunOrder),
 //! sends the requests on schedule, stamps every network read with the
 //! worker's `performance.now()`, lets `etalon-core`'s `StreamRecorder` turn
 //! reads into records, and posts batched progress to the page.
@@ -14,8 +14,8 @@ mod warm;
 
 pub use clock::Clock;
 
-use etalon_core::messages::{PageMessage, WorkerMessage, PROTOCOL_VERSION};
 use etalon_core::recording::Environment;
+use etalon_core::wire::messages::{PageMessage, WorkerMessage, PROTOCOL_VERSION};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};

@@ -6,10 +6,10 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use etalon_core::failure;
-use etalon_core::messages::{Endpoint, Outbox, PlannedRequest, RequestState};
+use etalon_core::observe::failure;
+use etalon_core::observe::stream::StreamRecorder;
 use etalon_core::recording::RequestRecord;
-use etalon_core::stream::StreamRecorder;
+use etalon_core::wire::messages::{Endpoint, Outbox, PlannedRequest, RequestState};
 use futures::future::{select, Either};
 use futures::FutureExt;
 use js_sys::Uint8Array;

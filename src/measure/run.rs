@@ -16,7 +16,7 @@ use std::future::Future;
 use std::rc::Rc;
 use std::time::Duration;
 
-use etalon_core::messages::{Outbox, RequestState, RunOrder, WorkerMessage};
+use etalon_core::wire::messages::{Outbox, RequestState, RunOrder, WorkerMessage};
 use futures::channel::{mpsc, oneshot};
 use futures::future::{select, Either};
 use futures::{FutureExt, StreamExt};

@@ -12,11 +12,11 @@
 //! posting the record) is warm too ([`rehearse`]), and only then says it is
 //! ready. Nothing is sent on the network. What it replays and rehearses
 //! (canned streams, the rehearsal's run order, canned messages) is pure
-//! logic, in `etalon_core::rehearsal`.
+//! logic, in `etalon_core::observe::rehearsal`.
 
-use etalon_core::messages::{Outbox, RequestState};
-use etalon_core::rehearsal::{canned_messages, canned_stream, rehearsal_order};
-use etalon_core::stream::StreamRecorder;
+use etalon_core::observe::rehearsal::{canned_messages, canned_stream, rehearsal_order};
+use etalon_core::observe::stream::StreamRecorder;
+use etalon_core::wire::messages::{Outbox, RequestState};
 use js_sys::Uint8Array;
 use std::cell::RefCell;
 
@@ -97,8 +97,8 @@ pub async fn rehearse(runs: Runs) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use etalon_core::messages::REHEARSAL_RUN_ID;
-    use etalon_core::rehearsal::{REHEARSAL_REQUESTS, REHEARSAL_TOKENS};
+    use etalon_core::observe::rehearsal::{REHEARSAL_REQUESTS, REHEARSAL_TOKENS};
+    use etalon_core::wire::messages::REHEARSAL_RUN_ID;
     use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
     wasm_bindgen_test_configure!(run_in_browser);
@@ -108,7 +108,7 @@ mod tests {
     /// then come the canned messages for the page to parse.
     #[wasm_bindgen_test]
     async fn the_rehearsal_measures_every_request_and_posts_it() {
-        use etalon_core::messages::WorkerMessage;
+        use etalon_core::wire::messages::WorkerMessage;
         use futures::StreamExt;
         use wasm_bindgen::prelude::Closure;
         use wasm_bindgen::JsCast;

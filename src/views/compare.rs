@@ -5,8 +5,8 @@
 //! by side at the pace its tokens arrived. Figures come from
 //! `etalon_core::share::compare_runs`.
 
-use etalon_core::chart::Unit as ChartUnit;
-use etalon_core::report::{tbt_gaps, MetricSamples, NO_FIGURE};
+use etalon_core::present::chart::Unit as ChartUnit;
+use etalon_core::present::report::{tbt_gaps, MetricSamples, NO_FIGURE};
 use etalon_core::share::{
     compare_runs, tokens_arrived_by, typical_request, ComparedRun, Comparison, MetricDelta,
 };
@@ -50,7 +50,7 @@ pub fn CompareView() -> impl IntoView {
                 {move || runs.get().into_iter().enumerate().map(|(i, run)| view! {
                     <li>
                         <strong>{run.label.clone()}</strong>
-                        <span class="muted">{format!(": {}", etalon_core::report::run_caption(&run.recording))}</span>
+                        <span class="muted">{format!(": {}", etalon_core::present::report::run_caption(&run.recording))}</span>
                         <button class="secondary" on:click=move |_| runs.update(|r| { r.remove(i); })>"Remove"</button>
                     </li>
                 }).collect_view()}
@@ -110,8 +110,8 @@ fn delta_row(row: &MetricDelta) -> impl IntoView {
             let better = row.better(i);
             view! {
                 <td data-testid=format!("compare-{}-{i}", row.key)
-                    data-value=etalon_core::report::raw_value(value)
-                    data-change=etalon_core::report::raw_value(change)>
+                    data-value=etalon_core::present::report::raw_value(value)
+                    data-change=etalon_core::present::report::raw_value(change)>
                     {value.map_or_else(|| NO_FIGURE.to_string(), |v| row.metric.unit().format(v))}
                     {change.map(|c| view! {
                         <span class="change" class:better=better == Some(true) class:worse=better == Some(false)>

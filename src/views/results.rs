@@ -21,10 +21,10 @@ mod table;
 #[cfg(test)]
 mod tests;
 
-use etalon_core::chart::format_count;
 use etalon_core::metrics::DeadlineConfig;
+use etalon_core::present::chart::format_count;
+use etalon_core::present::report::{run_caption, run_warnings, Report, ReportBasis};
 use etalon_core::recording::Recording;
-use etalon_core::report::{run_caption, run_warnings, Report, ReportBasis};
 use leptos::prelude::*;
 use std::sync::Arc;
 

@@ -5,7 +5,7 @@
 //! Rendering stays cheap while streams pour in: the progress is a copy of
 //! the book's counters, the live text a binary search and a few text runs,
 //! and the live distributions are recomputed at most every 500 ms from the
-//! records not seen before (`etalon_core::report::LiveDistributions`).
+//! records not seen before (`etalon_core::present::report::LiveDistributions`).
 
 mod live_figures;
 mod live_text;
@@ -13,8 +13,8 @@ mod progress;
 #[cfg(test)]
 mod tests;
 
-use etalon_core::report::hidden_warning;
-use etalon_core::run_book::RunBook;
+use etalon_core::observe::run_book::RunBook;
+use etalon_core::present::report::hidden_warning;
 use gloo_timers::callback::Interval;
 use leptos::prelude::*;
 

@@ -9,10 +9,10 @@ mod headers;
 mod workload;
 
 use etalon_core::metrics::TtftDeadline;
-use etalon_core::openai::{parse_models, Api};
-use etalon_core::presets::ServerPreset;
-use etalon_core::setup::TestSetup;
-use etalon_core::workload::concurrency_warning;
+use etalon_core::plan::presets::ServerPreset;
+use etalon_core::plan::setup::TestSetup;
+use etalon_core::plan::workload::concurrency_warning;
+use etalon_core::wire::openai::{parse_models, Api};
 use leptos::prelude::*;
 
 use crate::state::use_app;

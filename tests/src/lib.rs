@@ -444,7 +444,7 @@ impl OpenApp {
         OpenApp { browser, server }
     }
 
-    /// Carry out a run order (see `etalon_core::messages::RunOrder`) in the
+    /// Carry out a run order (see `etalon_core::wire::messages::RunOrder`) in the
     /// app's measurement worker; returns the recording as JSON.
     pub async fn run(&self, order: &serde_json::Value) -> serde_json::Value {
         let result = self

@@ -3,7 +3,7 @@
 //! on files it must refuse with one sentence and exit code 2.
 
 use etalon_core::metrics::{deadline_miss_count, min_tbt_deadline_to_meet, FirstToken};
-use etalon_core::synthetic::SyntheticRun;
+use etalon_core::recording::synthetic::SyntheticRun;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

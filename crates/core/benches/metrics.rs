@@ -13,12 +13,13 @@
 //!
 //! Run: `cargo bench -p etalon-core --bench metrics`
 
+use etalon_core::metrics::{figures_digest, json_digest, BENCHMARK_FIGURES_DIGEST};
 use etalon_core::metrics::{
     p99_miss_rate_vs_tbt_deadline, recording_metrics, request_metrics, DeadlineConfig,
     RequestTimeline,
 };
-use etalon_core::report::{Report, ReportBasis};
-use etalon_core::synthetic::{figures_digest, json_digest, SyntheticRun, BENCHMARK_FIGURES_DIGEST};
+use etalon_core::present::report::{Report, ReportBasis};
+use etalon_core::recording::synthetic::SyntheticRun;
 use std::hint::black_box;
 use std::time::Instant;
 

@@ -1,25 +1,26 @@
-//! etalon-core: the pure logic of etalon-web.
+//! etalon-core: the pure logic of etalon-web, grouped by stage.
 //!
-//! A [`recording::Recording`] of raw observations is the truth; every figure
-//! the product shows is a pure function of one. Nothing here touches a
-//! browser or the network, so it builds natively (tested with `cargo test`)
-//! and for wasm32 (used by the app and its measurement worker).
+//! A run flows one way through these modules:
+//!
+//! 1. [`plan`]: a set-up (server, model, workload, deadlines) becomes the
+//!    orders the measurement worker carries out ([`plan::prepare`]).
+//! 2. [`wire`]: what crosses a wire: request bodies, SSE, OpenAI-style
+//!    chunks, and the page <-> worker messages.
+//! 3. [`observe`]: the worker's reads become records of raw observations,
+//!    failures included; the page books them into a recording.
+//! 4. [`recording`]: the recording, the ground every figure stands on.
+//! 5. [`metrics`]: Etalon's figures, a pure function of a recording.
+//! 6. [`present`] and [`share`]: sentences, tables and chart layouts for the
+//!    page; links, files and comparisons.
+//!
+//! Nothing here touches a browser or the network, so it builds natively
+//! (tested with `cargo test`) and for wasm32 (used by the app and its
+//! worker). Which module may import which: docs/ARCHITECTURE.md.
 
-pub mod chart;
-pub mod endpoint_check;
-pub mod failure;
-pub mod messages;
 pub mod metrics;
-pub mod openai;
-pub mod presets;
+pub mod observe;
+pub mod plan;
+pub mod present;
 pub mod recording;
-pub mod rehearsal;
-pub mod report;
-pub mod run_book;
-pub mod server_account;
-pub mod setup;
 pub mod share;
-pub mod sse;
-pub mod stream;
-pub mod synthetic;
-pub mod workload;
+pub mod wire;

@@ -3,7 +3,9 @@
 //! distribution for a text alternative.
 #![cfg(not(target_arch = "wasm32"))]
 
-use etalon_core::chart::{distribution_summary, empirical_cdf, level_index, MIN_CDF_POINTS};
+use etalon_core::present::chart::{
+    distribution_summary, empirical_cdf, level_index, MIN_CDF_POINTS,
+};
 use proptest::prelude::*;
 
 /// The step CDF's inverse: the first sample whose share reaches `q`.

@@ -2,7 +2,9 @@
 //! magnitude, tokens per second, fractions and percentages; axis tick
 //! labels share one unit.
 
-use etalon_core::chart::{format_count, format_ticks, format_value, round_significant, Unit};
+use etalon_core::present::chart::{
+    format_count, format_ticks, format_value, round_significant, Unit,
+};
 
 #[test]
 fn seconds_pick_their_unit_by_magnitude() {

@@ -3,7 +3,7 @@
 //! bars on screen.
 #![cfg(not(target_arch = "wasm32"))]
 
-use etalon_core::chart::{histogram, histogram_layout, AxisSpec, BinRule, Unit};
+use etalon_core::present::chart::{histogram, histogram_layout, AxisSpec, BinRule, Unit};
 use proptest::prelude::*;
 
 #[test]

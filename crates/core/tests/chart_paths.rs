@@ -2,7 +2,7 @@
 //! ticks and rectangles; series inside the plot area, ticks on the axes,
 //! the point under a pointer, and the key points of a text alternative.
 
-use etalon_core::chart::{
+use etalon_core::present::chart::{
     coord, key_points, line_chart_layout, markers_path, nearest_point, polyline_path, rects_path,
     series_style, step_path, subpath_count, ticks_path, AxisSpec, LineShape, Series, Unit,
 };
@@ -151,7 +151,7 @@ fn key_points_keep_ends_and_extremes() {
 
 #[test]
 fn reference_lines_and_a_description() {
-    use etalon_core::chart::Marker;
+    use etalon_core::present::chart::Marker;
     let x = AxisSpec::new("TBT deadline", Unit::Seconds).domain(0.0, 0.1);
     let y = AxisSpec::new("p99 miss rate", Unit::Percent).domain(0.0, 1.0);
     let curve = Series::new("p99 miss rate", vec![(0.001, 1.0), (0.05, 0.2), (0.1, 0.0)]);

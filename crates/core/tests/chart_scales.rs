@@ -3,7 +3,7 @@
 //! chart's size.
 #![cfg(not(target_arch = "wasm32"))]
 
-use etalon_core::chart::{
+use etalon_core::present::chart::{
     linear_ticks, log_bounds, log_ticks, nice_step, nice_ticks, tick_target, Scale, ScaleKind,
 };
 use proptest::prelude::*;

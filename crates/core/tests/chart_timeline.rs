@@ -5,11 +5,11 @@
 //! screen; the explainer's two streams.
 #![cfg(not(target_arch = "wasm32"))]
 
-use etalon_core::chart::{
+use etalon_core::metrics::{deadline_miss_count, floor_div, FirstToken};
+use etalon_core::present::chart::{
     deadline_timeline, example_streams, explainer_layout, subpath_count, timeline_layout,
     timeline_summary, TokenDeadline, EXPLAINER_TBT_DEADLINE,
 };
-use etalon_core::metrics::{deadline_miss_count, floor_div, FirstToken};
 use proptest::prelude::*;
 
 /// METRICS.md's pseudocode, line by line.

@@ -1,6 +1,6 @@
 //! Every kind of failure gets a sentence a user can act on.
 
-use etalon_core::failure::{
+use etalon_core::observe::failure::{
     aborted_error, connection_lost, cors_advice, cors_error, fetch_failure, http_status_error,
     not_a_stream, server_error_event, stream_ended_early, timeout_error, NonStreamBody, ServerKind,
     TimeoutPhase,

@@ -1,6 +1,6 @@
 //! Stream chunks as vLLM, SGLang, llama.cpp, TGI, Ollama and OpenAI send them.
 
-use etalon_core::openai::{parse_stream_chunk, Usage, SERVER_SENT_AT_FIELD};
+use etalon_core::wire::openai::{parse_stream_chunk, Usage, SERVER_SENT_AT_FIELD};
 
 #[test]
 fn chat_content_is_read() {

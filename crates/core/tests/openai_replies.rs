@@ -1,7 +1,7 @@
 //! Error bodies, model lists and single (non-stream) completions.
 
-use etalon_core::openai::reply::parse_single_response;
-use etalon_core::openai::{parse_models, server_message_from_body, ModelEntry, Usage};
+use etalon_core::wire::openai::reply::parse_single_response;
+use etalon_core::wire::openai::{parse_models, server_message_from_body, ModelEntry, Usage};
 
 #[test]
 fn error_bodies_of_every_server_give_their_message() {

@@ -1,7 +1,7 @@
 //! Request bodies and endpoint URLs.
 
-use etalon_core::openai::request::request_body_text;
-use etalon_core::openai::{
+use etalon_core::wire::openai::request::request_body_text;
+use etalon_core::wire::openai::{
     request_body, Api, ChatMessage, EndpointUrls, Prompt, RequestSettings, UrlProblem,
 };
 use serde_json::{json, Map, Value};

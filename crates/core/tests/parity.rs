@@ -18,8 +18,7 @@ use std::path::PathBuf;
 fn golden_path() -> PathBuf {
     match std::env::var_os("ETALON_PARITY_FILE") {
         Some(path) => PathBuf::from(path),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/data/etalon_parity.json"),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/etalon_parity.json"),
     }
 }
 

@@ -12,8 +12,8 @@ use etalon_core::metrics::{
     run_metrics, sort_floats, DeadlineConfig, FirstToken, RequestTimeline,
     NO_DEADLINE_MEETS_TARGET,
 };
+use etalon_core::recording::synthetic::Rng;
 use etalon_core::recording::{Chunk, Recording, RequestRecord, RECORDING_VERSION};
-use etalon_core::synthetic::Rng;
 use proptest::prelude::*;
 
 /// A gap: often a small multiple of a round base (exact-multiple cases),
@@ -241,12 +241,12 @@ fn empty_inputs_give_valid_json() {
 #[test]
 fn benchmark_figures_are_the_same_everywhere() {
     // The browser benchmark (tests/wasm_bench.rs) checks the same digest.
-    let recording = etalon_core::synthetic::SyntheticRun::benchmark().recording();
+    let recording = etalon_core::recording::synthetic::SyntheticRun::benchmark().recording();
     let metrics = recording_metrics(&recording, &DeadlineConfig::default());
-    let digest = etalon_core::synthetic::figures_digest(&metrics);
+    let digest = etalon_core::metrics::figures_digest(&metrics);
     assert_eq!(
         digest,
-        etalon_core::synthetic::BENCHMARK_FIGURES_DIGEST,
+        etalon_core::metrics::BENCHMARK_FIGURES_DIGEST,
         "{digest:#018x}"
     );
 }

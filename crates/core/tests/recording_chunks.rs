@@ -4,8 +4,8 @@
 //! messages the reads travel packed, and come back exactly; a damaged
 //! packed form is an error, never a panic or a wrong record.
 
-use etalon_core::messages::{RequestProgress, RequestState, WorkerMessage};
 use etalon_core::recording::{on_tick_grid, with_packed_chunks, Chunk, Chunks, RequestRecord};
+use etalon_core::wire::messages::{RequestProgress, RequestState, WorkerMessage};
 use proptest::prelude::*;
 
 fn chunk(at: f64, tokens: u32) -> Chunk {

@@ -3,7 +3,7 @@
 //! durations, raw values that read back exactly, and one plain sentence
 //! per metric.
 
-use etalon_core::report::*;
+use etalon_core::present::report::*;
 
 #[test]
 fn seconds_pick_their_unit_after_rounding() {

@@ -3,8 +3,8 @@
 //! over; and the live text's stalls and replay pace.
 
 use etalon_core::metrics::{quantile_sorted, sort_floats};
+use etalon_core::present::report::*;
 use etalon_core::recording::{ErrorKind, RequestError, RequestRecord};
-use etalon_core::report::*;
 use proptest::prelude::*;
 
 fn failed(id: u64) -> RequestRecord {

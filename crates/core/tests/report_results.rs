@@ -4,10 +4,10 @@
 //! change recomputing the report from the recording.
 
 use etalon_core::metrics::{quantile_sorted, recording_metrics, sort_floats, DeadlineConfig};
+use etalon_core::present::report::*;
 use etalon_core::recording::{
     Bursts, Environment, ErrorKind, Recording, RequestError, RequestRecord, RECORDING_VERSION,
 };
-use etalon_core::report::*;
 
 fn failed(id: u64, kind: ErrorKind, message: &str) -> RequestRecord {
     RequestRecord {

@@ -2,11 +2,11 @@
 //! the network's share of TTFT and of each token; usage figures are set
 //! against the browser's count.
 
+use etalon_core::present::server_account::server_account;
 use etalon_core::recording::{
     Chunk, Environment, ErrorKind, Recording, RequestError, RequestRecord, ServerTimings,
     TokenCount, TokenSource, RECORDING_VERSION,
 };
-use etalon_core::server_account::server_account;
 
 fn chunk(at: f64, tokens: u32) -> Chunk {
     Chunk::visible(at, tokens)

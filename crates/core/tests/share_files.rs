@@ -8,10 +8,10 @@
 use etalon_core::metrics::{
     recording_metrics, run_metrics, DeadlineConfig, RequestTimeline, RunMetrics,
 };
+use etalon_core::present::report::recording_json;
+use etalon_core::recording::synthetic::SyntheticRun;
 use etalon_core::recording::{ErrorKind, Recording, RequestError};
-use etalon_core::report::recording_json;
 use etalon_core::share::*;
-use etalon_core::synthetic::SyntheticRun;
 use proptest::prelude::*;
 use serde_json::Value;
 

@@ -12,11 +12,11 @@ use base64::Engine;
 use std::collections::HashSet;
 
 use etalon_core::metrics::{recording_metrics, DeadlineConfig};
+use etalon_core::plan::setup::{HeaderSetting, TestSetup};
+use etalon_core::present::report::headlines;
+use etalon_core::recording::synthetic::Rng;
 use etalon_core::recording::*;
-use etalon_core::report::headlines;
-use etalon_core::setup::{HeaderSetting, TestSetup};
 use etalon_core::share::*;
-use etalon_core::synthetic::Rng;
 use proptest::prelude::*;
 
 /// About normal, mean 0, standard deviation 1.

@@ -7,10 +7,10 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use etalon_core::metrics::DeadlineConfig;
+use etalon_core::plan::setup::{HeaderSetting, TestSetup};
+use etalon_core::recording::synthetic::SyntheticRun;
 use etalon_core::recording::{ErrorKind, Recording, RequestError};
-use etalon_core::setup::{HeaderSetting, TestSetup};
 use etalon_core::share::*;
-use etalon_core::synthetic::SyntheticRun;
 
 const KEY: &str = "sk-proj-Zq81secretKEY0042";
 const TENANT: &str = "tenant-blue-secret-77";

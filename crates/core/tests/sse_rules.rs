@@ -1,6 +1,6 @@
 //! The event-stream rules, one at a time (WHATWG "interpreting an event stream").
 
-use etalon_core::sse::{SseEnd, SseEvent, SseEventKind, SseParser};
+use etalon_core::wire::sse::{SseEnd, SseEvent, SseEventKind, SseParser};
 
 fn parse(text: &[u8]) -> Vec<SseEvent> {
     SseParser::new().push(text)

@@ -1,6 +1,6 @@
 //! The parser gives the same events however the bytes are split.
 
-use etalon_core::sse::{SseEnd, SseEvent, SseParser};
+use etalon_core::wire::sse::{SseEnd, SseEvent, SseParser};
 use proptest::prelude::*;
 
 /// A stream with every rule in it: BOM, all line ends, comments, multi-line

@@ -1,8 +1,8 @@
 //! Burst detection: a stream whose output events arrive several per read is
 //! flagged (see `recording::Bursts` for the definition).
 
+use etalon_core::observe::stream::StreamRecorder;
 use etalon_core::recording::Bursts;
-use etalon_core::stream::StreamRecorder;
 
 const TOKEN: &str = "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n";
 const ROLE: &str = "data: {\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}\n\n";

@@ -1,9 +1,9 @@
 //! Every failure the recorder sees becomes a record with a kind and a
 //! sentence, and the tokens measured before it are kept.
 
-use etalon_core::failure::{self, TimeoutPhase};
+use etalon_core::observe::failure::{self, TimeoutPhase};
+use etalon_core::observe::stream::StreamRecorder;
 use etalon_core::recording::{ErrorKind, RequestRecord, TokenSource};
-use etalon_core::stream::StreamRecorder;
 
 const TOKEN: &str = "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n";
 

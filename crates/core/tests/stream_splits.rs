@@ -2,8 +2,8 @@
 //! and reaches the same verdict; only the read times (and so which events
 //! share a read) change.
 
+use etalon_core::observe::stream::StreamRecorder;
 use etalon_core::recording::RequestRecord;
-use etalon_core::stream::StreamRecorder;
 use proptest::prelude::*;
 
 /// vLLM-like stream with reasoning, a role chunk, a malformed chunk, CRLF

@@ -1,8 +1,8 @@
 //! Token accounting of the recorder: read times, role-only chunks, usage
 //! deltas, reasoning, merging, usage-only chunks, text.
 
+use etalon_core::observe::stream::{ReadOutcome, StreamRecorder};
 use etalon_core::recording::{Chunk, TokenCount, TokenSource};
-use etalon_core::stream::{ReadOutcome, StreamRecorder};
 
 fn content(text: &str) -> String {
     format!("data: {{\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\"{text}\"}},\"finish_reason\":null}}]}}\n\n")

@@ -18,8 +18,9 @@ use etalon_core::metrics::{
     deadline_miss_count, min_tbt_deadline_to_meet, recording_metrics, run_metrics, DeadlineConfig,
     FirstToken, RequestTimeline,
 };
-use etalon_core::report::{Report, ReportBasis};
-use etalon_core::synthetic::{figures_digest, Rng, SyntheticRun, BENCHMARK_FIGURES_DIGEST};
+use etalon_core::metrics::{figures_digest, BENCHMARK_FIGURES_DIGEST};
+use etalon_core::present::report::{Report, ReportBasis};
+use etalon_core::recording::synthetic::{Rng, SyntheticRun};
 use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);

@@ -6,7 +6,7 @@
 //! a count, a duration or both; the same seed gives the same plan and
 //! another seed another.
 
-use etalon_core::workload::{plan, Arrivals, Plan, WorkloadConfig};
+use etalon_core::plan::workload::{plan, Arrivals, Plan, WorkloadConfig};
 
 fn config(arrivals: Arrivals, requests: Option<u32>, seconds: Option<f64>) -> WorkloadConfig {
     WorkloadConfig {

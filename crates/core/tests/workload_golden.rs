@@ -5,7 +5,7 @@
 //! wasm32-unknown-unknown --test workload_golden`); a change of random
 //! stream or of float maths shows up as a changed fingerprint on either.
 
-use etalon_core::workload::{
+use etalon_core::plan::workload::{
     plan, synthesize_prompt, Arrivals, LengthDistribution, Plan, RequestLengths, WorkloadConfig,
 };
 

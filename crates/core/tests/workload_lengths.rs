@@ -7,7 +7,7 @@
 //! chi-square test against the method's own probabilities; Etalon's split
 //! of a total; fixed lengths.
 
-use etalon_core::workload::{plan, LengthDistribution, Plan, RequestLengths, WorkloadConfig};
+use etalon_core::plan::workload::{plan, LengthDistribution, Plan, RequestLengths, WorkloadConfig};
 
 fn plan_lengths(lengths: RequestLengths, requests: u32, seed: u64) -> Plan {
     let config = WorkloadConfig {

@@ -5,11 +5,11 @@
 
 use std::collections::HashSet;
 
-use etalon_core::openai::request::{Api, RequestSettings};
-use etalon_core::workload::{
+use etalon_core::plan::workload::{
     calibrate, plan, plan_bodies, request_prompt, source_text, synthesize_prompt, target_chars,
     CalibrationSample, LengthDistribution, RequestLengths, WorkloadConfig,
 };
+use etalon_core::wire::openai::request::{Api, RequestSettings};
 use serde_json::Value;
 
 fn longest_word() -> usize {

@@ -4,7 +4,7 @@
 //! word of their target; calibration stays in bounds and scales with the text.
 #![cfg(not(target_arch = "wasm32"))]
 
-use etalon_core::workload::{
+use etalon_core::plan::workload::{
     calibrate, plan, source_text, synthesize_prompt, target_chars, Arrivals, CalibrationSample,
     LengthDistribution, RequestLengths, Trace, TraceRequest, WorkloadConfig, MAX_CHARS_PER_TOKEN,
     MIN_CHARS_PER_TOKEN,

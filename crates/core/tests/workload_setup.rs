@@ -2,7 +2,7 @@
 //! shape, its defaults), and the warning before a run asks for more streams
 //! than a browser opens to one HTTP/1.1 host.
 
-use etalon_core::workload::{
+use etalon_core::plan::workload::{
     concurrency_warning, peak_concurrency, Arrivals, LengthDistribution, RequestLengths,
     WorkloadConfig,
 };

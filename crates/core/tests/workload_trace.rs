@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use etalon_core::workload::{
+use etalon_core::plan::workload::{
     arrival_times_from_csv, plan, RequestLengths, RequestTokens, Trace, WorkloadConfig,
     SHARED_TRACES,
 };
@@ -121,7 +121,7 @@ fn a_plan_longer_than_the_trace_reshuffles_and_every_row_is_used_once_per_pass()
         seen.sort();
         assert_eq!(seen, vec![1, 2, 3]);
     }
-    let error = etalon_core::workload::plan(&config, 3, None)
+    let error = etalon_core::plan::workload::plan(&config, 3, None)
         .unwrap_err()
         .to_string();
     assert_eq!(

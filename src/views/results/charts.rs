@@ -5,9 +5,9 @@
 //! TTFT, TBT, TPOT and normalized latency (deadlines marked where they
 //! apply). Each chart carries its own data table as a text alternative.
 
-use etalon_core::chart::{Marker, Series, Unit as ChartUnit};
 use etalon_core::metrics::{DeadlineConfig, TtftDeadline};
-use etalon_core::report::{Metric, Report};
+use etalon_core::present::chart::{Marker, Series, Unit as ChartUnit};
+use etalon_core::present::report::{Metric, Report};
 use leptos::prelude::*;
 use std::sync::Arc;
 

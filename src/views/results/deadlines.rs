@@ -7,7 +7,7 @@
 //! and changes nothing.
 
 use etalon_core::metrics::DeadlineConfig;
-use etalon_core::report::{
+use etalon_core::present::report::{
     format_seconds, parse_percent, parse_seconds, percent_text, seconds_text, ttft_field,
     with_target_miss_rate, with_tbt_deadline, with_ttft_field, Metric,
 };

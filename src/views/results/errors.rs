@@ -1,7 +1,7 @@
 //! The errors table, in plain sentences: what happened, to how many
 //! requests, and the first message of each kind.
 
-use etalon_core::report::Report;
+use etalon_core::present::report::Report;
 use leptos::prelude::*;
 
 #[component]

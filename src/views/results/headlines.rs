@@ -2,7 +2,7 @@
 //! value, full precision, in `data-value` for end-to-end tests) and the
 //! sentence that explains it.
 
-use etalon_core::report::{raw_value, Headline, Report};
+use etalon_core::present::report::{raw_value, Headline, Report};
 use leptos::prelude::*;
 
 #[component]

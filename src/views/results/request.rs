@@ -3,8 +3,8 @@
 //! deadlines it missed (the RequestTimeline component), with its figures.
 
 use etalon_core::metrics::DeadlineConfig;
+use etalon_core::present::report::{format_seconds, format_share, request_timeline, Report};
 use etalon_core::recording::Recording;
-use etalon_core::report::{format_seconds, format_share, request_timeline, Report};
 use leptos::prelude::*;
 use std::sync::Arc;
 

@@ -1,12 +1,12 @@
 //! What the server said about itself beside what the browser measured
-//! (`etalon_core::server_account`): llama.cpp's prefill and per-token
+//! (`etalon_core::present::server_account`): llama.cpp's prefill and per-token
 //! times against TTFT and TPOT, so a user sees the network's share of the
 //! latency; usage token counts against the browser's count. Shown only
 //! when the server reported something.
 
+use etalon_core::present::report::format_seconds;
+use etalon_core::present::server_account::server_account;
 use etalon_core::recording::Recording;
-use etalon_core::report::format_seconds;
-use etalon_core::server_account::server_account;
 use leptos::prelude::*;
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! The percentile table: p50, p90, p95, p99, mean, min and max of every
 //! metric, as the core's report lays them out.
 
-use etalon_core::report::{Report, PERCENTILE_COLUMNS};
+use etalon_core::present::report::{Report, PERCENTILE_COLUMNS};
 use leptos::prelude::*;
 
 #[component]

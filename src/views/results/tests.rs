@@ -4,10 +4,10 @@
 //! failed.
 
 use etalon_core::metrics::DeadlineConfig;
+use etalon_core::present::report::{raw_value, Report};
 use etalon_core::recording::{
     Chunk, Environment, ErrorKind, Recording, RequestError, RequestRecord, RECORDING_VERSION,
 };
-use etalon_core::report::{raw_value, Report};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -283,7 +283,7 @@ async fn a_ttft_deadline_move_searches_in_slices_and_shows_every_figure_at_once(
     let smallest = moved
         .percentile_rows
         .iter()
-        .find(|row| row.metric == etalon_core::report::Metric::MinTbtDeadline)
+        .find(|row| row.metric == etalon_core::present::report::Metric::MinTbtDeadline)
         .unwrap();
     assert!(table.contains(&smallest.cells[0]), "{table}");
 }

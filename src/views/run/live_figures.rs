@@ -1,11 +1,11 @@
 //! Live TTFT and TBT distributions over the requests finished so far:
-//! p50, p90 and p99 from `etalon_core::report::LiveDistributions`, taken
+//! p50, p90 and p99 from `etalon_core::present::report::LiveDistributions`, taken
 //! in only when the screen's clock ticks (every 500 ms while running),
 //! never per batch; and small CDFs drawn from each distribution's sketch
 //! (50 evenly spaced quantiles, not every gap).
 
-use etalon_core::chart::Unit as ChartUnit;
-use etalon_core::report::{format_seconds, LiveDistributions, LiveSpread, Metric};
+use etalon_core::present::chart::Unit as ChartUnit;
+use etalon_core::present::report::{format_seconds, LiveDistributions, LiveSpread, Metric};
 use leptos::prelude::*;
 use std::sync::Arc;
 

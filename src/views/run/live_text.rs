@@ -5,7 +5,7 @@
 //! latest 2,000 characters are laid out, so a frame costs the same however
 //! long the answer grows.
 
-use etalon_core::report::{
+use etalon_core::present::report::{
     format_seconds, live_segments, pieces_due, stall_marker, tail_start, LiveSegment, Metric,
     LIVE_TEXT_MAX_CHARS,
 };

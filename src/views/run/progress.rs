@@ -3,8 +3,8 @@
 //! `RunBook::progress` at the screen's clock. Built once; each batch only
 //! changes its texts.
 
-use etalon_core::report::format_duration;
-use etalon_core::run_book::RunProgress;
+use etalon_core::observe::run_book::RunProgress;
+use etalon_core::present::report::format_duration;
 use leptos::prelude::*;
 
 use super::BookSignal;

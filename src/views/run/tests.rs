@@ -2,9 +2,9 @@
 //! progress counts, and the live text of a finished run with its stall
 //! marked.
 
-use etalon_core::messages::WorkerMessage;
+use etalon_core::observe::run_book::RunBook;
 use etalon_core::recording::{Environment, RequestRecord};
-use etalon_core::run_book::RunBook;
+use etalon_core::wire::messages::WorkerMessage;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;

@@ -2,10 +2,10 @@
 //! worker, and what it says about reachability, CORS, streaming, usage
 //! reporting and time to first token.
 
-use etalon_core::endpoint_check::{check_endpoint, CheckLine};
-use etalon_core::messages::{Endpoint, PlannedRequest, RunOrder};
-use etalon_core::openai::request::request_body_text;
-use etalon_core::openai::Prompt;
+use etalon_core::present::endpoint_check::{check_endpoint, CheckLine};
+use etalon_core::wire::messages::{Endpoint, PlannedRequest, RunOrder};
+use etalon_core::wire::openai::request::request_body_text;
+use etalon_core::wire::openai::Prompt;
 use leptos::prelude::*;
 
 use crate::state::use_app;

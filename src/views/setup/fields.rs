@@ -61,7 +61,7 @@ pub fn format_number(value: f64) -> String {
 #[component]
 pub fn FieldProblems(
     field: &'static str,
-    problems: Signal<Vec<etalon_core::setup::FieldProblem>>,
+    problems: Signal<Vec<etalon_core::plan::setup::FieldProblem>>,
 ) -> impl IntoView {
     move || {
         problems

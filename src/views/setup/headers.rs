@@ -1,7 +1,7 @@
 //! Extra request headers: name, value, and whether the value is a secret
 //! (a secret never goes into a link, a file or a recording).
 
-use etalon_core::setup::{FieldProblem, HeaderSetting, TestSetup};
+use etalon_core::plan::setup::{FieldProblem, HeaderSetting, TestSetup};
 use leptos::prelude::*;
 
 use super::fields::FieldProblems;

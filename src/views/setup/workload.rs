@@ -3,8 +3,8 @@
 //! have fields; everything else (Zipf, split totals, replayed arrivals) is
 //! in the workload's JSON, which the advanced box edits whole.
 
-use etalon_core::setup::TestSetup;
-use etalon_core::workload::{
+use etalon_core::plan::setup::TestSetup;
+use etalon_core::plan::workload::{
     Arrivals, LengthDistribution, RequestLengths, WorkloadConfig, SHARED_TRACES,
 };
 use leptos::prelude::*;

@@ -6,7 +6,7 @@ use super::model_name::PARAMETER_SCHEME;
 use super::profiles::Profile;
 use super::schedule::{Endpoint, Event, FinishReason};
 use super::text::{token_text, Part};
-use etalon_core::openai::SERVER_SENT_AT_FIELD;
+use etalon_core::wire::openai::SERVER_SENT_AT_FIELD;
 use serde_json::{json, Value};
 
 /// Stands in a content string for bytes serde_json cannot write: replaced by

@@ -25,6 +25,7 @@ mod bisection;
 mod config;
 mod curve;
 mod deadline;
+mod digest;
 mod floor_div;
 mod lanes;
 #[cfg(target_arch = "x86_64")]
@@ -45,6 +46,7 @@ pub use config::{DeadlineConfig, TtftDeadline};
 pub use deadline::{
     deadline_miss_count, deadline_miss_rate, fluidity_index, DeadlineCount, FirstToken,
 };
+pub use digest::{figures_digest, json_digest, BENCHMARK_FIGURES_DIGEST};
 pub use floor_div::{floor_div, floor_div_by, floor_div_fast};
 pub use prefill::{PrefillFitError, PrefillModel};
 pub use profile::RunProfile;

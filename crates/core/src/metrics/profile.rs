@@ -366,7 +366,7 @@ fn miss_counts(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::synthetic::SyntheticRun;
+    use crate::recording::synthetic::SyntheticRun;
 
     #[test]
     fn reused_searches_give_the_figures_from_scratch() {

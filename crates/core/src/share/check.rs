@@ -5,8 +5,8 @@
 use std::collections::HashSet;
 
 use super::{ShareError, MAX_REQUESTS, MAX_TOKENS};
+use crate::plan::setup::{TestSetup, SETUP_VERSION};
 use crate::recording::{Recording, RECORDING_VERSION};
-use crate::setup::{TestSetup, SETUP_VERSION};
 
 /// No time in a run is longer than a week.
 const MAX_SECONDS: f64 = 7.0 * 86_400.0;

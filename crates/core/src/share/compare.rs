@@ -4,8 +4,8 @@
 //! replay side by side (the one with the median end-to-end latency).
 
 use crate::metrics::{recording_metrics, DeadlineConfig, RunMetrics, Summary};
+use crate::present::report::{error_rate, worst_percent_fluidity, Metric};
 use crate::recording::{Recording, RequestRecord};
-use crate::report::{error_rate, worst_percent_fluidity, Metric};
 
 /// A run on the compare screen, with the name the user knows it by.
 #[derive(Debug, Clone, PartialEq)]
@@ -199,7 +199,7 @@ pub fn tokens_arrived_by(record: &RequestRecord, elapsed: f64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::synthetic::SyntheticRun;
+    use crate::recording::synthetic::SyntheticRun;
 
     #[test]
     fn changes_are_from_the_first_run() {

@@ -21,8 +21,8 @@ use std::collections::HashSet;
 
 use super::packed::{clock_quantum_ns, pack_run_with, unpack_run, Packing, SharedRun};
 use crate::metrics::{recording_metrics, DeadlineConfig, RunMetrics};
+use crate::present::report::headlines;
 use crate::recording::Recording;
-use crate::report::headlines;
 
 /// The precisions a link's times may be rounded to (ns), finest first:
 /// 10, 20, 50 µs, 0.1, 0.2, 0.5, 1, 2 and 5 ms. Only those coarser than

@@ -19,8 +19,8 @@ use serde_json::{json, Value};
 
 use super::secrets::shareable_recording;
 use crate::metrics::{recording_metrics, DeadlineConfig};
+use crate::present::report::{recording_file_name, recording_json};
 use crate::recording::Recording;
-use crate::report::{recording_file_name, recording_json};
 
 /// The files a run can be downloaded as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

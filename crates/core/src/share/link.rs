@@ -30,8 +30,8 @@ use super::packed::{unpack_run, SharedRun};
 use super::secrets::{shareable_recording, shareable_setup};
 use super::{ShareError, MAX_SETUP_BYTES};
 use crate::metrics::DeadlineConfig;
+use crate::plan::setup::TestSetup;
 use crate::recording::Recording;
-use crate::setup::TestSetup;
 
 pub const TEST_KEY: &str = "test";
 pub const RESULT_KEY: &str = "result";

@@ -18,7 +18,7 @@
 //! `bytes` (varints),
 //! `check` (the schema checks), `secrets`, `export`, `import`, `compare`.
 //!
-//! [`TestSetup::shareable`]: crate::setup::TestSetup::shareable
+//! [`TestSetup::shareable`]: crate::plan::setup::TestSetup::shareable
 
 mod bytes;
 mod check;

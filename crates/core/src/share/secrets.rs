@@ -8,8 +8,8 @@
 
 use serde_json::Value;
 
+use crate::plan::setup::{is_secret_header, TestSetup};
 use crate::recording::Recording;
-use crate::setup::{is_secret_header, TestSetup};
 
 /// What a link or a file may hold of `setup`.
 pub fn shareable_setup(setup: &TestSetup) -> TestSetup {
@@ -140,7 +140,7 @@ pub fn shareable_recording(recording: &Recording, secrets: &[String]) -> Recordi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::setup::HeaderSetting;
+    use crate::plan::setup::HeaderSetting;
 
     #[test]
     fn credentials_leave_the_address_and_the_body() {
@@ -182,7 +182,7 @@ mod tests {
 
     #[test]
     fn a_recording_never_repeats_the_key() {
-        let mut recording = crate::synthetic::SyntheticRun {
+        let mut recording = crate::recording::synthetic::SyntheticRun {
             seed: 1,
             requests: 3,
             tokens_per_request: 5,

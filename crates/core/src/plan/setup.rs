@@ -1,0 +1,236 @@
+//! A test set-up: everything the user chose before pressing Run (endpoint,
+//! server kind, model, headers, workload, deadlines). It is what a test link
+//! carries and what a recording keeps as its configuration, so it is a
+//! versioned serde type, and it never holds a secret: API keys and header
+//! values marked secret stay out of it ([`TestSetup::shareable`]).
+
+use serde::{Deserialize, Serialize};
+
+use crate::metrics::{DeadlineConfig, TtftDeadline};
+use crate::plan::presets::ServerPreset;
+use crate::plan::workload::WorkloadConfig;
+use crate::wire::openai::{EndpointUrls, RequestSettings};
+
+/// Version of the set-up format.
+pub const SETUP_VERSION: u32 = 1;
+
+/// One extra request header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct HeaderSetting {
+    pub name: String,
+    /// Empty in a shared set-up when `secret`.
+    #[serde(default)]
+    pub value: String,
+    /// Never written into a link, an export or a recording.
+    #[serde(default)]
+    pub secret: bool,
+}
+
+/// Everything the user set up for a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TestSetup {
+    pub version: u32,
+    /// The server's address as typed (`http://127.0.0.1:8000`, with or
+    /// without `/v1`).
+    pub endpoint: String,
+    pub server: ServerPreset,
+    /// Model, API kind and body options; `max_tokens` comes from the workload.
+    pub request: RequestSettings,
+    pub headers: Vec<HeaderSetting>,
+    pub workload: WorkloadConfig,
+    pub deadlines: DeadlineConfig,
+    /// A request with no end after this many seconds is abandoned.
+    pub timeout_seconds: f64,
+    /// Seed of the plan (arrivals, lengths, prompts).
+    pub seed: u64,
+}
+
+impl Default for TestSetup {
+    fn default() -> Self {
+        ServerPreset::Testbed.setup()
+    }
+}
+
+/// A field the user must fix, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldProblem {
+    /// Which field (`endpoint`, `model`, `headers`, `workload`, `deadlines`,
+    /// `timeout`).
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl TestSetup {
+    /// The same set-up with every secret header value removed: what links,
+    /// exports and recordings may hold.
+    pub fn shareable(&self) -> TestSetup {
+        let mut shared = self.clone();
+        for header in &mut shared.headers {
+            if header.secret || is_secret_header(&header.name) {
+                header.secret = true;
+                header.value.clear();
+            }
+        }
+        shared
+    }
+
+    /// The endpoint's URLs, or why the address is not usable.
+    pub fn urls(&self) -> Result<EndpointUrls, String> {
+        EndpointUrls::from_typed(&self.endpoint).map_err(|problem| problem.to_string())
+    }
+
+    /// Everything wrong with the set-up, field by field; empty when it can run.
+    pub fn problems(&self) -> Vec<FieldProblem> {
+        let mut problems = Vec::new();
+        let mut problem =
+            |field: &'static str, message: String| problems.push(FieldProblem { field, message });
+        if let Err(message) = self.urls() {
+            problem("endpoint", message);
+        }
+        if self.request.model.trim().is_empty() {
+            problem(
+                "model",
+                "Choose a model: press \"List models\" or type the name the server serves.".into(),
+            );
+        }
+        for header in &self.headers {
+            let name = header.name.trim();
+            if name.is_empty() && !header.value.is_empty() {
+                problem(
+                    "headers",
+                    "A header has a value but no name: give it a name or remove it.".into(),
+                );
+            } else if !name.is_empty() && !name.bytes().all(is_token_byte) {
+                problem(
+                    "headers",
+                    format!(
+                        "\"{name}\" is not a valid header name: use letters, digits and dashes."
+                    ),
+                );
+            }
+        }
+        if let Err(e) = self.workload.check() {
+            problem("workload", e.to_string());
+        }
+        if let Err(message) = self.deadlines.validate() {
+            problem("deadlines", message);
+        }
+        if !(self.timeout_seconds.is_finite() && self.timeout_seconds > 0.0) {
+            problem(
+                "timeout",
+                "The time limit per request must be a number of seconds above 0.".into(),
+            );
+        }
+        problems
+    }
+
+    /// The TTFT deadline in seconds when it is fixed.
+    pub fn fixed_ttft_deadline(&self) -> Option<f64> {
+        match self.deadlines.ttft_deadline {
+            TtftDeadline::Fixed(seconds) => Some(seconds),
+            TtftDeadline::Prefill { .. } => None,
+        }
+    }
+
+    /// The request headers to send: the user's (secret ones included) and,
+    /// with a key, `Authorization: Bearer KEY`.
+    pub fn request_headers(&self, api_key: &str) -> Vec<(String, String)> {
+        let mut headers: Vec<(String, String)> = self
+            .headers
+            .iter()
+            .filter(|h| !h.name.trim().is_empty())
+            .map(|h| (h.name.trim().to_string(), h.value.clone()))
+            .collect();
+        if !api_key.trim().is_empty() {
+            headers.push(("authorization".into(), format!("Bearer {}", api_key.trim())));
+        }
+        headers
+    }
+}
+
+/// Headers whose values are secrets whatever the user ticked.
+pub fn is_secret_header(name: &str) -> bool {
+    let name = name.trim().to_ascii_lowercase();
+    name == "authorization"
+        || name == "proxy-authorization"
+        || name == "cookie"
+        || name.contains("key")
+        || name.contains("token")
+        || name.contains("secret")
+}
+
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_set_up_can_run() {
+        let setup = TestSetup::default();
+        assert_eq!(setup.problems(), vec![]);
+        assert_eq!(setup.version, SETUP_VERSION);
+    }
+
+    #[test]
+    fn secrets_never_leave_in_a_shareable_set_up() {
+        let setup = TestSetup {
+            headers: vec![
+                HeaderSetting {
+                    name: "X-Api-Key".into(),
+                    value: "sk-123".into(),
+                    secret: false,
+                },
+                HeaderSetting {
+                    name: "X-Tenant".into(),
+                    value: "blue".into(),
+                    secret: true,
+                },
+                HeaderSetting {
+                    name: "X-Region".into(),
+                    value: "eu".into(),
+                    secret: false,
+                },
+            ],
+            ..TestSetup::default()
+        };
+        let shared = setup.shareable();
+        let text = serde_json::to_string(&shared).unwrap();
+        assert!(!text.contains("sk-123") && !text.contains("blue"), "{text}");
+        assert!(text.contains("eu"));
+        assert_eq!(
+            setup.request_headers("k").last().unwrap(),
+            &("authorization".to_string(), "Bearer k".to_string())
+        );
+    }
+
+    #[test]
+    fn problems_name_their_field() {
+        let mut setup = TestSetup {
+            endpoint: "not a url at all".into(),
+            ..TestSetup::default()
+        };
+        setup.request.model = " ".into();
+        setup.headers.push(HeaderSetting {
+            name: "bad name".into(),
+            value: "x".into(),
+            secret: false,
+        });
+        setup.timeout_seconds = 0.0;
+        let fields: Vec<&str> = setup.problems().iter().map(|p| p.field).collect();
+        assert_eq!(fields, vec!["endpoint", "model", "headers", "timeout"]);
+    }
+
+    #[test]
+    fn a_set_up_round_trips_and_old_fields_default() {
+        let setup = TestSetup::default();
+        let text = serde_json::to_string(&setup).unwrap();
+        assert_eq!(serde_json::from_str::<TestSetup>(&text).unwrap(), setup);
+        let sparse: TestSetup = serde_json::from_str(r#"{"endpoint": "http://h:1"}"#).unwrap();
+        assert_eq!(sparse.endpoint, "http://h:1");
+        assert_eq!(sparse.timeout_seconds, TestSetup::default().timeout_seconds);
+    }
+}

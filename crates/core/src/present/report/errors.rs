@@ -1,0 +1,85 @@
+//! The errors table: failed requests grouped by kind, in plain sentences,
+//! with how many and the first message of each kind.
+
+use crate::recording::{ErrorKind, RequestRecord};
+
+/// One kind of failure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorRow {
+    pub kind: ErrorKind,
+    /// Short label ("timed out", "HTTP error").
+    pub label: &'static str,
+    pub count: u64,
+    /// The message of the first request (lowest id) that failed this way.
+    pub example: String,
+    /// That request's id.
+    pub example_id: u64,
+}
+
+impl ErrorRow {
+    /// The row as one sentence: "3 requests timed out, for example: ...".
+    pub fn sentence(&self) -> String {
+        let requests = if self.count == 1 {
+            "1 request".to_string()
+        } else {
+            format!("{} requests", self.count)
+        };
+        let what = match self.kind {
+            ErrorKind::HttpStatus => "got an HTTP error from the server",
+            ErrorKind::Cors => "were blocked by the browser (CORS)",
+            ErrorKind::Network => "could not reach the server",
+            ErrorKind::Timeout => "timed out",
+            ErrorKind::Aborted => "were stopped",
+            ErrorKind::MalformedStream => "received a malformed stream",
+            ErrorKind::ServerError => "received an error from the server mid-stream",
+            ErrorKind::NotAStream => "received an answer that was not a stream",
+        };
+        let what = if self.count == 1 {
+            what.replacen("were ", "was ", 1)
+        } else {
+            what.to_string()
+        };
+        format!("{requests} {what}. First message: {}", self.example)
+    }
+}
+
+/// Failed requests by kind, most frequent first (ties in a fixed order).
+pub fn error_rows(records: &[RequestRecord]) -> Vec<ErrorRow> {
+    let mut rows: Vec<ErrorRow> = Vec::new();
+    let mut failed: Vec<&RequestRecord> = records.iter().filter(|r| r.error.is_some()).collect();
+    failed.sort_by_key(|r| r.id);
+    for record in failed {
+        let Some(error) = &record.error else { continue };
+        match rows.iter_mut().find(|row| row.kind == error.kind) {
+            Some(row) => row.count += 1,
+            None => rows.push(ErrorRow {
+                kind: error.kind,
+                label: error.kind.label(),
+                count: 1,
+                example: error.message.clone(),
+                example_id: record.id,
+            }),
+        }
+    }
+    rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.kind.cmp(&b.kind)));
+    rows
+}
+
+/// One sentence over all requests: "No request failed." or "3 of 50
+/// requests failed (6.0 %)."
+pub fn errors_summary(rows: &[ErrorRow], launched: u64) -> String {
+    let failed: u64 = rows.iter().map(|r| r.count).sum();
+    if failed == 0 {
+        return "No request failed.".to_string();
+    }
+    let share = if launched > 0 {
+        format!(
+            " ({})",
+            crate::present::chart::format_share(failed as f64 / launched as f64)
+        )
+    } else {
+        String::new()
+    };
+    let noun = if launched == 1 { "request" } else { "requests" };
+    format!("{failed} of {launched} {noun} failed{share}.")
+}

@@ -1,0 +1,217 @@
+//! What the run and results screens say, as pure functions of a recording
+//! (the screens only lay it out): the headline cards, the percentile
+//! table, the errors table, warnings, plain explanations of every metric,
+//! number formats, the live text with its stalls, cheap live
+//! distributions, deadline inputs, the request picker and the export
+//! file's name.
+//!
+//! [`Report::of`] gathers every figure of the results screen for one
+//! deadline configuration. The page computes a recording's
+//! [`ReportBasis`] once and, when a deadline moves, only the figures that
+//! depend on it ([`Report::from_basis`]).
+
+mod deadlines;
+mod errors;
+mod explain;
+mod export;
+mod headline;
+mod live;
+mod live_text;
+mod requests;
+mod table;
+mod warnings;
+
+/// The figures' formats, from their one home (`chart::format`).
+pub use crate::present::chart::{
+    format_duration, format_rate, format_seconds, format_share, raw_value, significant, NO_FIGURE,
+};
+pub use deadlines::{
+    parse_percent, parse_seconds, percent_text, seconds_text, ttft_field, with_target_miss_rate,
+    with_tbt_deadline, with_ttft_field, TtftField,
+};
+pub use errors::{error_rows, errors_summary, ErrorRow};
+pub use explain::{Metric, Unit, TOKEN_EXPLANATION};
+pub use export::{recording_file_name, recording_json, run_caption};
+pub use headline::{
+    error_rate, headlines, worst_percent_fluidity, Headline, WORST_PERCENT_QUANTILE,
+};
+pub use live::{
+    quantiles_unsorted, LiveDistributions, LiveSpread, LiveSummary, ThinnedSample, LIVE_CDF_LEVELS,
+    LIVE_SAMPLE_CAP, LIVE_SKETCH_POINTS,
+};
+pub use live_text::{
+    is_stall, live_segments, pieces_due, stall_marker, tail_start, typical_gap, LiveSegment,
+    LIVE_TEXT_MAX_CHARS, MIN_STALL_SECONDS, STALL_FACTOR,
+};
+pub use requests::{least_fluid_request, request_choices, request_timeline, RequestChoice};
+pub use table::{percentile_rows, PercentileRow, PERCENTILE_COLUMNS};
+pub use warnings::{hidden_seconds, hidden_warning, run_warnings, RunWarning, WarningKind};
+
+use crate::metrics::{DeadlineConfig, RunMetrics, RunProfile};
+use crate::recording::Recording;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Per-request values of the completed requests, for distribution charts.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetricSamples {
+    pub ttft: Vec<f64>,
+    pub tpot: Vec<f64>,
+    pub normalized_latency: Vec<f64>,
+    pub fluidity_index: Vec<f64>,
+}
+
+impl MetricSamples {
+    /// The values of the completed requests of `metrics`.
+    pub fn of(metrics: &RunMetrics) -> Self {
+        let done = || metrics.requests.iter().filter(|r| r.completed);
+        MetricSamples {
+            ttft: done().map(|r| r.ttft).collect(),
+            tpot: done().map(|r| r.tpot).collect(),
+            normalized_latency: done().map(|r| r.normalized_end_to_end_latency).collect(),
+            fluidity_index: done().map(|r| r.fluidity_index).collect(),
+        }
+    }
+}
+
+/// Every gap between tokens of the completed requests (the TBT samples).
+/// Independent of the deadlines.
+pub fn tbt_gaps(recording: &Recording) -> Vec<f64> {
+    let mut gaps = Vec::new();
+    for record in recording.requests.iter().filter(|r| r.completed()) {
+        let itt = record.inter_token_times();
+        gaps.extend_from_slice(itt.get(1..).unwrap_or(&[]));
+    }
+    gaps
+}
+
+/// What the results screen shows that no deadline changes, computed once
+/// per recording: the run's [`RunProfile`] (distributions, sorted gaps,
+/// the p99 curve, the fluid rate, ...) and the errors table. Each deadline
+/// configuration then takes [`Report::from_basis`], a small part of the
+/// work.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportBasis {
+    /// Tells bases apart: a report reuses the searches of a previous report
+    /// only when both come from the same basis.
+    id: u64,
+    pub profile: RunProfile,
+    pub errors: Vec<ErrorRow>,
+}
+
+impl ReportBasis {
+    /// The basis of `recording`'s reports.
+    pub fn of(recording: &Recording) -> Self {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        ReportBasis {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            profile: RunProfile::of_recording(recording),
+            errors: error_rows(&recording.requests),
+        }
+    }
+
+    /// Whether `report` was computed from this basis.
+    pub fn made(&self, report: &Report) -> bool {
+        report.basis_id == self.id
+    }
+
+    /// Whether the report under `deadlines` can keep the minimum-deadline
+    /// searches of `previous` (a TBT deadline move: cheap), or must search
+    /// again (a TTFT deadline or target move: see
+    /// [`Report::from_basis_with_searches`]).
+    pub fn reuses_searches(&self, deadlines: &DeadlineConfig, previous: &Report) -> bool {
+        self.made(previous) && self.profile.reuses_searches(deadlines, &previous.metrics)
+    }
+}
+
+/// Everything the results screen shows under one deadline configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub metrics: RunMetrics,
+    pub headlines: Vec<Headline>,
+    pub percentile_rows: Vec<PercentileRow>,
+    pub errors: Vec<ErrorRow>,
+    /// "No request failed." or "3 of 50 requests failed (6.0 %)."
+    pub errors_summary: String,
+    pub samples: MetricSamples,
+    /// `(TBT deadline, p99 miss rate)`, 1 to 100 ms.
+    pub miss_curve: Vec<(f64, f64)>,
+    pub choices: Vec<RequestChoice>,
+    pub least_fluid: Option<u64>,
+    /// The [`ReportBasis`] it was computed from.
+    basis_id: u64,
+}
+
+impl Report {
+    /// The report of `recording` under `deadlines`, from scratch.
+    pub fn of(recording: &Recording, deadlines: &DeadlineConfig) -> Report {
+        Report::from_basis(&ReportBasis::of(recording), deadlines, None)
+    }
+
+    /// The report under `deadlines` from a recording's `basis`: only the
+    /// figures that depend on the deadlines are computed. With the
+    /// `previous` report of the same basis under the same TTFT deadline and
+    /// target miss rate (a TBT deadline move), its minimum-deadline searches
+    /// are kept and only the miss counts are new. The same report as
+    /// [`Report::of`], figure for figure.
+    pub fn from_basis(
+        basis: &ReportBasis,
+        deadlines: &DeadlineConfig,
+        previous: Option<&Report>,
+    ) -> Report {
+        let previous = previous
+            .filter(|p| p.basis_id == basis.id)
+            .map(|p| &p.metrics);
+        Report::of_metrics(basis, basis.profile.metrics_after(deadlines, previous))
+    }
+
+    /// The report under `deadlines` from `basis`, given every request's
+    /// minimum TBT deadline under them (`basis.profile.min_tbt_deadlines`,
+    /// which a page may compute a slice of requests per task).
+    pub fn from_basis_with_searches(
+        basis: &ReportBasis,
+        deadlines: &DeadlineConfig,
+        min_deadlines: Vec<f64>,
+    ) -> Report {
+        Report::of_metrics(
+            basis,
+            basis
+                .profile
+                .metrics_with_searches(deadlines, min_deadlines),
+        )
+    }
+
+    fn of_metrics(basis: &ReportBasis, metrics: RunMetrics) -> Report {
+        let errors = basis.errors.clone();
+        Report {
+            headlines: headlines(&metrics),
+            percentile_rows: percentile_rows(&metrics.service.percentiles),
+            errors_summary: errors_summary(&errors, metrics.service.launched),
+            errors,
+            samples: MetricSamples::of(&metrics),
+            miss_curve: metrics
+                .service
+                .p99_miss_rate_vs_tbt_deadline
+                .iter()
+                .map(|[d, rate]| (*d, *rate))
+                .collect(),
+            choices: request_choices(&metrics),
+            least_fluid: least_fluid_request(&metrics),
+            metrics,
+            basis_id: basis.id,
+        }
+    }
+
+    /// The headline card with `key` ("ttft-p50").
+    pub fn headline(&self, key: &str) -> Option<&Headline> {
+        self.headlines.iter().find(|h| h.key == key)
+    }
+
+    /// Whether two reports show the same figures (whatever basis each was
+    /// computed from).
+    pub fn same_figures(&self, other: &Report) -> bool {
+        Report {
+            basis_id: other.basis_id,
+            ..self.clone()
+        } == *other
+    }
+}
