@@ -13,7 +13,7 @@ use super::bisection::{QuickCount, Timeline};
 use super::deadline::{AfterFirstToken, DeadlineCount};
 use super::lanes;
 use super::quantile::lerp;
-use super::service::{curve_tbt_deadlines, THROUGHPUT_QUANTILE};
+use super::standard::{curve_tbt_deadlines, THROUGHPUT_QUANTILE};
 
 const POINTS: usize = 100;
 /// Requests walked per deadline in the first round, beyond the ones the

@@ -14,7 +14,7 @@
 //!
 //! Modules: `floor_div` (Python's `//`), `quantile` (numpy's rule),
 //! `request` (conventional figures), `deadline` (miss counting), `lanes`,
-//! `lanes_avx` and `lanes_wasm` (the same counting, eight walks at once), `sparse` (the
+//! `lanes/avx.rs` and `lanes/wasm.rs` (the same counting, eight walks at once), `sparse` (the
 //! same counting visiting only the long gaps), `bisection` (minimum
 //! deadline search), `config` and `prefill` (deadlines), `service`
 //! (service-level figures), `curve` (the p99 miss rate curve), `summary`
@@ -28,10 +28,6 @@ mod deadline;
 mod digest;
 mod floor_div;
 mod lanes;
-#[cfg(target_arch = "x86_64")]
-mod lanes_avx;
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-mod lanes_wasm;
 mod prefill;
 mod profile;
 mod quantile;
@@ -39,6 +35,7 @@ mod request;
 mod select;
 mod service;
 mod sparse;
+mod standard;
 mod summary;
 
 pub use bisection::{min_tbt_deadline_to_meet, NO_DEADLINE_MEETS_TARGET};
@@ -54,9 +51,10 @@ pub use quantile::{accurate_sum, mean, quantile_sorted, quantile_unsorted, sort_
 pub use request::{conventional_metrics, ConventionalMetrics};
 pub use select::quantiles_of_parts;
 pub use service::{
-    curve_tbt_deadlines, fluid_token_generation_rate, p99_miss_rate_vs_tbt_deadline,
-    tbt_based_throughput, tpot_based_throughput, FLUID_TARGET_MISS_RATE, THROUGHPUT_QUANTILE,
+    fluid_token_generation_rate, p99_miss_rate_vs_tbt_deadline, tbt_based_throughput,
+    tpot_based_throughput,
 };
+pub use standard::{curve_tbt_deadlines, FLUID_TARGET_MISS_RATE, THROUGHPUT_QUANTILE};
 pub use summary::{Percentiles, Summary};
 
 use crate::recording::{ErrorKind, Recording, RequestRecord};

@@ -21,10 +21,8 @@ use super::deadline::{deadline_miss_count, first_token, DeadlineCount, FirstToke
 use super::lanes;
 use super::quantile::sort_floats;
 use super::request::{conventional_metrics, ConventionalMetrics};
-use super::service::{
-    fluid_token_generation_rate, tbt_based_throughput_of, tpot_based_throughput,
-    FLUID_TARGET_MISS_RATE,
-};
+use super::service::{fluid_token_generation_rate, tbt_based_throughput_of, tpot_based_throughput};
+use super::standard::FLUID_TARGET_MISS_RATE;
 use super::summary::{Percentiles, Summary};
 use super::{curve, DeadlineConfig, RequestMetrics, RequestTimeline, RunMetrics, ServiceMetrics};
 use crate::recording::Recording;

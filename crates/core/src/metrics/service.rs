@@ -7,18 +7,8 @@
 use super::bisection::{Timeline, TimelineFacts};
 use super::curve::p99_curve;
 use super::quantile::{mean, quantile_sorted, quantile_unsorted};
+use super::standard::THROUGHPUT_QUANTILE;
 use super::summary::Summary;
-
-/// Quantile of the TBT and of the per-request figures behind the throughputs.
-pub const THROUGHPUT_QUANTILE: f64 = 0.99;
-/// Target miss rate of the fluid token generation rate.
-pub const FLUID_TARGET_MISS_RATE: f64 = 0.1;
-
-/// The TBT deadlines of the p99 curve: `i * 0.001` s for i in 1..=100, the
-/// same floats as the reference's list.
-pub fn curve_tbt_deadlines() -> [f64; 100] {
-    std::array::from_fn(|i| (i + 1) as f64 * 0.001)
-}
 
 /// `1 / mean(tpot)` over the requests; `None` when there is no request or
 /// the result is not finite (all TPOTs 0).

@@ -15,6 +15,21 @@
 use super::deadline::{AfterFirstToken, DeadlineCount};
 use super::floor_div::floor_div_fast;
 
+#[cfg(target_arch = "x86_64")]
+mod avx;
+#[cfg(any(
+    target_arch = "x86_64",
+    all(target_arch = "wasm32", target_feature = "simd128")
+))]
+mod eight;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod wasm;
+#[cfg(any(
+    target_arch = "x86_64",
+    all(target_arch = "wasm32", target_feature = "simd128")
+))]
+use eight::EightLanes;
+
 /// Gaps per chunk: the unit of exact re-walks and of early-stop checks.
 const CHUNK: usize = 64;
 /// Adding and subtracting 2^52 rounds a float in [0, 2^51) to an integer.
@@ -286,10 +301,10 @@ impl<const K: usize> Lanes<K> {
             #[cfg(target_arch = "x86_64")]
             if std::is_x86_feature_detected!("avx") {
                 // SAFETY: the processor has AVX, checked just above.
-                return unsafe { super::lanes_avx::chunk(chunk8, shared, state) };
+                return unsafe { avx::chunk(chunk8, shared, state) };
             }
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-            return super::lanes_wasm::chunk(chunk8, shared, state);
+            return wasm::chunk(chunk8, shared, state);
         }
         let length = chunk[0].len();
         let (deadline, inverse) = (self.deadline, self.inverse);
@@ -351,18 +366,4 @@ impl<const K: usize> Lanes<K> {
             most > 0 && counts[k].missed_deadlines as f64 / most as f64 > targets[k]
         })
     }
-}
-
-/// Eight lanes' state, as the portable step keeps it, for the vector steps
-/// (`lanes_avx`, `lanes_wasm`).
-#[cfg(any(
-    target_arch = "x86_64",
-    all(target_arch = "wasm32", target_feature = "simd128")
-))]
-pub(super) struct EightLanes<'s> {
-    pub deadline: &'s [f64; 8],
-    pub inverse: &'s [f64; 8],
-    pub slack: &'s mut [f64; 8],
-    pub missed: &'s mut [f64; 8],
-    pub on_time: &'s mut [f64; 8],
 }

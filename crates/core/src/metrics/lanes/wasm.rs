@@ -6,7 +6,7 @@
 
 use core::arch::wasm32::*;
 
-use super::lanes::EightLanes as State;
+use super::eight::EightLanes as State;
 
 /// Walks `chunk` (eight gap slices of equal length; `shared` when they are
 /// one and the same) and returns whether a late gap's quotient was too close

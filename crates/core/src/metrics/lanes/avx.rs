@@ -5,7 +5,7 @@
 
 use std::arch::x86_64::*;
 
-use super::lanes::EightLanes as State;
+use super::eight::EightLanes as State;
 
 /// Walks `chunk` (eight gap slices of equal length; `shared` when they are
 /// one and the same) and returns whether a late gap's quotient was too close
