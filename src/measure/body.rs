@@ -28,8 +28,8 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsCast;
 use web_sys::ReadableStreamDefaultReader;
 
-use super::request::take_read;
-use super::run::RunShared;
+use super::read::take_read;
+use super::shared::RunShared;
 
 #[wasm_bindgen]
 extern "C" {
@@ -190,15 +190,24 @@ pub fn read(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
-    use crate::measure::request::tests::load_stamp_js;
     use etalon_core::recording::ErrorKind;
     use std::time::Duration;
     use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
     use web_sys::Response;
 
     wasm_bindgen_test_configure!(run_in_browser);
+
+    /// Load `stamp.js` into this page, as the worker's loader does.
+    pub(in crate::measure) fn load_stamp_js() {
+        let global = js_sys::global();
+        let loaded = js_sys::Reflect::get(&global, &"etalonStamp".into())
+            .is_ok_and(|stamp| !stamp.is_undefined());
+        if !loaded {
+            js_sys::eval(include_str!("stamp.js")).expect("stamp.js runs");
+        }
+    }
 
     /// A body of the given chunks, then `end`: "close" or "error".
     fn body(chunks: &[&str], end: &str) -> ReadableStreamDefaultReader {

@@ -4,53 +4,30 @@
 //! sends the requests on schedule, stamps every network read with the
 //! worker's `performance.now()`, lets `etalon-core`'s `StreamRecorder` turn
 //! reads into records, and posts batched progress to the page.
+//!
+//! Its modules, each importing only those below it: [`warm`] (warm-up and
+//! rehearsal) and [`run`] (a run's schedule), then `request` (one request),
+//! `body` (reading its body), `read` (one read into the recorder), `shared`
+//! (what a run's requests share), `page` (what is posted to the page), and
+//! at the bottom `clock` and `net`.
 
 mod body;
 mod clock;
 mod net;
+mod page;
+mod read;
 mod request;
 mod run;
+mod shared;
 mod warm;
 
-pub use clock::Clock;
-
-use etalon_core::recording::Environment;
 use etalon_core::wire::messages::{PageMessage, WorkerMessage, PROTOCOL_VERSION};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-/// Post one message to the page, as a JSON string.
-pub(crate) fn post(message: &WorkerMessage) {
-    post_text(&message.to_json());
-}
-
-/// Post a message's JSON text to the page.
-pub(crate) fn post_text(text: &str) {
-    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    // A failed post means the page is gone: nothing left to tell.
-    let _ = scope.post_message(&JsValue::from_str(text));
-}
-
-/// What this worker's browser and clock are.
-pub fn environment(clock: &Clock) -> Environment {
-    let global = js_sys::global();
-    let user_agent = js_sys::Reflect::get(&global, &"navigator".into())
-        .and_then(|n| js_sys::Reflect::get(&n, &"userAgent".into()))
-        .ok()
-        .and_then(|v| v.as_string())
-        .unwrap_or_default();
-    let cross_origin_isolated = js_sys::Reflect::get(&global, &"crossOriginIsolated".into())
-        .ok()
-        .and_then(|v| v.as_bool())
-        .unwrap_or(false);
-    Environment {
-        user_agent,
-        timer_resolution: Some(clock.resolution()),
-        cross_origin_isolated,
-        hidden_intervals: Vec::new(),
-    }
-}
+use clock::Clock;
+use page::{environment, post};
 
 /// Entry point of the worker: listen to the page, warm the hot path up and
 /// rehearse a run (see [`warm`]), then say we are ready. The page sends no

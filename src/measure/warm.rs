@@ -20,9 +20,10 @@ use etalon_core::wire::messages::{Outbox, RequestState};
 use js_sys::Uint8Array;
 use std::cell::RefCell;
 
-use super::request::take_read;
+use super::clock::Clock;
+use super::page::post_text;
+use super::read::take_read;
 use super::run::Runs;
-use super::{post_text, Clock};
 
 /// Canned streams to replay, at most.
 const STREAMS: u64 = 24;
@@ -126,7 +127,7 @@ mod tests {
         window
             .add_event_listener_with_callback("message", listener.as_ref().unchecked_ref())
             .unwrap();
-        crate::measure::request::tests::load_stamp_js();
+        crate::measure::body::tests::load_stamp_js();
         let clock = Clock::here();
         let start = clock.now();
         rehearse(Runs::default()).await;
