@@ -9,7 +9,7 @@ mod headers;
 mod workload;
 
 use etalon_core::metrics::TtftDeadline;
-use etalon_core::plan::presets::ServerPreset;
+use etalon_core::plan::server::ServerPreset;
 use etalon_core::plan::setup::TestSetup;
 use etalon_core::plan::workload::concurrency_warning;
 use etalon_core::wire::openai::{parse_models, Api};

@@ -2,5 +2,6 @@
 //! planned from a seed.
 
 pub mod presets;
+pub mod server;
 pub mod setup;
 pub mod workload;

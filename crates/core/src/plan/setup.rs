@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::{DeadlineConfig, TtftDeadline};
-use crate::plan::presets::ServerPreset;
+use crate::plan::server::ServerPreset;
 use crate::plan::workload::WorkloadConfig;
 use crate::wire::openai::{EndpointUrls, RequestSettings};
 
@@ -44,12 +44,6 @@ pub struct TestSetup {
     pub timeout_seconds: f64,
     /// Seed of the plan (arrivals, lengths, prompts).
     pub seed: u64,
-}
-
-impl Default for TestSetup {
-    fn default() -> Self {
-        ServerPreset::Testbed.setup()
-    }
 }
 
 /// A field the user must fix, and what to do.

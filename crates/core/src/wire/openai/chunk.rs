@@ -11,8 +11,8 @@ use serde_json::Value;
 
 use crate::recording::ServerTimings;
 
+use super::error::error_message;
 use super::lenient::{lenient_object, lenient_u64, Scalar, Text};
-use super::reply::error_message;
 
 /// Token counts the server reported (`usage`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

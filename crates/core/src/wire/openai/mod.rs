@@ -4,6 +4,7 @@
 //! outside one: error bodies and the model list ([`reply`]).
 
 pub mod chunk;
+mod error;
 mod lenient;
 pub mod reply;
 pub mod request;

@@ -14,26 +14,7 @@
 use serde_json::Value;
 
 use super::chunk::Usage;
-
-/// Longest server message kept, in characters.
-const MAX_MESSAGE_CHARS: usize = 400;
-
-/// The message inside an `error` value: a string, or an object's `message`.
-pub(crate) fn error_message(error: &Value) -> String {
-    let text = match error {
-        Value::String(text) => text.clone(),
-        Value::Object(fields) => ["message", "msg", "error", "detail"]
-            .iter()
-            .find_map(|key| match fields.get(*key) {
-                Some(Value::String(text)) => Some(text.clone()),
-                Some(nested @ Value::Object(_)) => Some(error_message(nested)),
-                _ => None,
-            })
-            .unwrap_or_else(|| error.to_string()),
-        other => other.to_string(),
-    };
-    shorten(text.trim())
-}
+use super::error::{error_message, shorten};
 
 /// The server's own message in a non-stream (error) body, if it gave one.
 pub fn server_message_from_body(body: &str) -> Option<String> {
@@ -105,13 +86,6 @@ fn html_title(html: &str) -> Option<String> {
         }
     }
     None
-}
-
-fn shorten(text: &str) -> String {
-    match text.char_indices().nth(MAX_MESSAGE_CHARS) {
-        Some((cut, _)) => format!("{}...", &text[..cut]),
-        None => text.to_owned(),
-    }
 }
 
 /// One model the server offers.
