@@ -1,0 +1,128 @@
+//! What a test does on the page: evaluate a script, wait for a condition,
+//! fill and click by test id, save screenshots, find downloads.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::browser::{poll, poll_every, Browser};
+use crate::workspace_root;
+
+impl Browser {
+    /// Wait until `script` (a JavaScript expression) is true, or panic after
+    /// `timeout`. Checks every 50 ms: a script on the page every few
+    /// milliseconds would take its share of the cores the run measures on.
+    pub async fn wait_for(&self, script: &str, timeout: Duration) {
+        poll_every(
+            Duration::from_millis(50),
+            &format!("`{script}`"),
+            timeout,
+            || async {
+                let value = self.eval(script).await;
+                match value.as_bool() {
+                    Some(true) => Ok(()),
+                    _ => Err(value.to_string()),
+                }
+            },
+        )
+        .await
+    }
+
+    /// Evaluate a JavaScript expression in the page.
+    pub async fn eval(&self, expression: &str) -> serde_json::Value {
+        self.client
+            .execute(&format!("return ({expression});"), vec![])
+            .await
+            .unwrap_or_else(|e| panic!("Script `{expression}` failed: {e}"))
+    }
+
+    /// Save a screenshot under target/e2e-screenshots/NAME.png.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let dir = workspace_root().join("target/e2e-screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.png"));
+        let png = self.client.screenshot().await.unwrap();
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+
+    /// Set an input's value as a user would (then `change` fires).
+    pub async fn fill(&self, testid: &str, value: &str) {
+        let script = "const e = document.querySelector(`[data-testid=${arguments[0]}]`); \
+                      if (!e) return false; e.value = arguments[1]; \
+                      e.dispatchEvent(new Event('input', {bubbles: true})); \
+                      e.dispatchEvent(new Event('change', {bubbles: true})); return true;";
+        let found = self
+            .client
+            .execute(script, vec![testid.into(), value.into()])
+            .await
+            .unwrap();
+        assert_eq!(found, true, "no element [data-testid={testid}]");
+    }
+
+    /// Fill several fields, in order: (test id, value).
+    pub async fn fill_all(&self, fields: &[(&str, &str)]) {
+        for (testid, value) in fields {
+            self.fill(testid, value).await;
+        }
+    }
+
+    /// Wait until an element with this test id is on the page.
+    pub async fn wait_for_testid(&self, testid: &str, timeout: Duration) {
+        self.wait_for(
+            &format!("document.querySelector('[data-testid={testid}]') !== null"),
+            timeout,
+        )
+        .await;
+    }
+
+    /// The `data-value` of the element with this test id (a headline
+    /// card's full-precision figure), or null.
+    pub async fn data_value(&self, testid: &str) -> serde_json::Value {
+        self.eval(&format!(
+            "(document.querySelector('[data-testid={testid}]') || {{dataset: {{}}}}).dataset.value ?? null"
+        ))
+        .await
+    }
+
+    /// Click the element with this test id.
+    pub async fn click(&self, testid: &str) {
+        let selector = format!("[data-testid={testid}]");
+        self.wait_for(
+            &format!("document.querySelector('{selector}') !== null"),
+            Duration::from_secs(30),
+        )
+        .await;
+        self.client
+            .find(fantoccini::Locator::Css(&selector))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("cannot click {selector}: {e}"));
+    }
+
+    /// The first file that appears in the downloads folder within `timeout`.
+    pub async fn downloaded_file(&self, timeout: Duration) -> PathBuf {
+        poll("a download", timeout, || async {
+            std::fs::read_dir(self.downloads.path())
+                .unwrap()
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .find(|p| finished_download(p))
+                .ok_or_else(|| "none".to_string())
+        })
+        .await
+    }
+}
+
+/// Whether `path` is a whole download: Chromium writes a hidden or
+/// `.crdownload` (or `.tmp`) file first, then renames it.
+pub fn finished_download(path: &std::path::Path) -> bool {
+    let hidden = path
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+    !hidden
+        && !path
+            .extension()
+            .is_some_and(|e| e == "crdownload" || e == "tmp")
+}
