@@ -1,20 +1,12 @@
-//! Response bodies being read. `stamp.js` reads each body in a loop as
-//! small as the fidelity benchmark's floor reader, stamps every read the
-//! moment it settles and keeps it. A few milliseconds after the first read
-//! it has kept, one task (the drain) hands every body's kept reads, in
-//! order, to its request's recorder, and posts progress when a batch is
-//! due.
+//! Response bodies being read. `stamp.js` stamps every read the moment it
+//! settles and keeps it; a few milliseconds later one task (the drain)
+//! hands every body's kept reads, in order, to its request's recorder, and
+//! posts progress when a batch is due.
 //!
-//! Parsing costs the worker's core no more than it must: no timer, task or
-//! future runs per read or per request, only one drain every few
-//! milliseconds (`DRAIN_MS` in `stamp.js`) while reads come. On the 2-core
-//! machine of the fidelity benchmark every millisecond the worker spends
-//! is one the network's threads may wait for. The earlier design (a task
-//! per request, woken after each clump of reads, clumps found by 1 ms
-//! timers) kept the worker on a core 1.43x as long per read as the floor
-//! reader at 24 idle streams, 1.68x at 6, and the machine 1.22x as busy;
-//! with the drain, 1.11x, 1.40x and 1.03x (the benchmark's CPU lines, one
-//! run each, same hour).
+//! No timer, task or future runs per read or per request, only one drain
+//! every `DRAIN_MS` (in `stamp.js`) while reads come, so that the worker
+//! leaves the cores to the network's threads. See "How a read is stamped"
+//! in `docs/BROWSER.md`.
 
 use std::cell::RefCell;
 use std::rc::Rc;

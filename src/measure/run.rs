@@ -2,13 +2,10 @@
 //! `concurrency` at once, post what happened every [`BATCH_INTERVAL`], and
 //! stop everything at once when the page says so, keeping every record.
 //!
-//! Posting rides on the reads: the drain of the bodies' reads (see
-//! [`body`](super::body)) posts the outbox right after it has parsed them,
-//! when a batch is due. The worker is awake then anyway. A timer
-//! posts only when no read has for a while (before the first token, after
-//! the last, or when streams stall): a timer that posts on its own clock can
-//! hold the worker just as a read arrives, and delay that read's stamp by
-//! the time serializing and posting the batch takes.
+//! Posting rides on the reads: the drain (see [`body`](super::body)) posts
+//! a due batch right after parsing, when the worker is awake anyway; a
+//! timer posts only when no read has for a while, since a post on its own
+//! clock can hold the worker just as a read arrives and delay its stamp.
 
 use std::cell::RefCell;
 use std::collections::HashMap;

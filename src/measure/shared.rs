@@ -13,17 +13,9 @@ use futures::FutureExt;
 use super::clock::Clock;
 use super::page::post;
 
-/// How often progress goes to the page: five times a second, plenty for
-/// a progress bar and the live text. Each batch costs the page a parse
-/// (and, on the run screen, a render), which on a machine with few cores
-/// competes with the worker for a core.
-///
-/// Posting is not what once put the app's p99 stamp error at 1.6x the
-/// floor reader's on one idle stream (fidelity benchmark, 3000 gaps per
-/// reader). Six runs of this build gave app/floor p99 ratios of 1.15,
-/// 1.48, 0.67, 0.49, 0.59 and 0.52; a build that posted nothing until the
-/// run ended gave 0.96 and 0.79. That p99 falls where errors are sparse
-/// (a few dozen pass 0.5 ms), so one run decides little.
+/// How often progress goes to the page: five times a second, enough for a
+/// progress bar and the live text; each batch costs the page a parse that
+/// competes with the worker for a core (figures in `docs/BENCHMARKS.md`).
 pub const BATCH_INTERVAL: Duration = Duration::from_millis(200);
 
 /// Fires once; every waiter wakes.

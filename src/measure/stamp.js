@@ -1,23 +1,14 @@
 // The measurement worker's stamping loop, in plain JavaScript.
 //
-// Each body is read by a loop as small as the fidelity benchmark's floor
-// reader: await the next read, read the clock, keep the read, ask for the
-// next. Nothing else runs between a read settling and its stamp, and the
-// loop makes no garbage beyond what the browser's reads make. The same loop
-// driven from WebAssembly (a reaction per read, a derived promise per
-// `then`, argument arrays in the closure glue, a view per copy) made more:
-// in a Chromium trace at 24 streams its worker ran 17 young collections in
-// 5 turns of 4 s, against the floor reader's 9 in 6; with this loop, 13 in
-// 5. Each collection holds the worker for a millisecond or more while
-// reads wait.
+// Each body is read by a minimal loop: await the next read, read the clock,
+// keep the read, ask for the next. Nothing else runs between a read
+// settling and its stamp, and it makes less garbage than the same loop
+// driven from WebAssembly (each collection holds back every read).
 //
 // The worker's WebAssembly parses the kept reads later, all bodies' at
 // once, in one task (the drain) DRAIN_MS after the first read kept since
-// the last drain: one timer per drain, not one per read. (An earlier
-// design looked for a quiet millisecond after each clump of reads with
-// 1 ms timers; at 24 streams whose reads are spread over the whole 20 ms
-// between tokens there is no such quiet, and those timers alone cost the
-// worker more than its parsing.)
+// the last drain: one timer per drain, not one per read. See "How a read
+// is stamped" in docs/BROWSER.md.
 //
 // `etalonStamp.read(reader, reads)` appends three values per read to the
 // array `reads`: the time (performance.now(), ms), a kind (0: bytes,

@@ -1,18 +1,10 @@
-//! Warming the worker up before it measures anything.
-//!
-//! V8 compiles WebAssembly in tiers: first a quick baseline compile, and
-//! later, for each function that has run enough, an optimized compile on a
-//! background thread. A fresh worker therefore reads its first streams with
-//! slower code, while compile threads compete for the cores with it and
-//! with the network. So the worker, once it has started, runs its hot path
-//! (SSE parsing, JSON chunk parsing, record building, the batch's JSON) over
-//! a canned stream held in memory, a few thousand reads ([`warm_up`]). Then
-//! it rehearses a whole run of short streams against `data:` URLs, so that
-//! what runs once per request (sending, awaiting the answer, finishing and
-//! posting the record) is warm too ([`rehearse`]), and only then says it is
-//! ready. Nothing is sent on the network. What it replays and rehearses
-//! (canned streams, the rehearsal's run order, canned messages) is pure
-//! logic, in `etalon_core::observe::rehearsal`.
+//! Warming the worker up before it measures anything, so that V8 has
+//! compiled the hot path with its optimizing tier before the first measured
+//! run rather than during it: [`warm_up`] replays canned streams through a
+//! read's code, [`rehearse`] runs a whole run against `data:` URLs. Nothing
+//! is sent on the network; the canned data is in
+//! `etalon_core::observe::rehearsal`. See "Warm-up and rehearsal" in
+//! `docs/BROWSER.md`.
 
 use etalon_core::observe::rehearsal::{canned_messages, canned_stream, rehearsal_order};
 use etalon_core::observe::stream::StreamRecorder;
@@ -66,24 +58,16 @@ pub fn warm_up(clock: &Clock) -> u64 {
     replayed
 }
 
-/// Times the rehearsal posts each canned message, for the page to parse.
-/// A run's page parses a few messages a second; without these, V8 compiles
-/// that parsing with its optimizing tier in the middle of measured runs,
-/// and late: in a trace of the fidelity benchmark, the deserializer of
-/// `WorkerMessage` (53 ms of compiling, on a thread that shares the cores
-/// with the worker and the network) in the 15th run.
+/// Times the rehearsal posts each canned message, so that the page's
+/// parsing of worker messages is compiled before measured runs, not
+/// during them.
 const PAGE_WARM_UP_POSTS: usize = 400;
 
-/// Rehearse a whole run before the first measured one: [`warm_up`] warms
-/// the reading of a stream, but a run also sends requests, awaits their
-/// answers, finishes and posts records, and each of those paths, run only
-/// once per request, would otherwise be compiled by V8's optimizing tier
-/// in the middle of measured runs, for many runs. (In a Chromium trace of
-/// the fidelity benchmark, such compiles on the renderer's shared threads
-/// came in runs as late as the 14th, up to 32 ms each, beside the streams
-/// being read.) The rehearsal is a real run through the same code, against
-/// `data:` URLs, posted to the page under `REHEARSAL_RUN_ID`, followed by
-/// canned messages for the page to parse ([`PAGE_WARM_UP_POSTS`]).
+/// Rehearse a whole run before the first measured one, so that what runs
+/// once per request (sending, awaiting the answer, finishing and posting
+/// the record) is warm too: a real run through the same code against
+/// `data:` URLs, posted under `REHEARSAL_RUN_ID`, then canned messages for
+/// the page to parse ([`PAGE_WARM_UP_POSTS`]).
 pub async fn rehearse(runs: Runs) {
     runs.run(rehearsal_order()).await;
     for text in canned_messages(STREAMS)
