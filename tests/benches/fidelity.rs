@@ -1,90 +1,43 @@
-//! Fidelity benchmark: how closely the app's measurement worker sees the gaps
-//! the server made, next to the browser's floor (a minimal plain-JavaScript
-//! reader in a worker: fetch, getReader, performance.now() at each read,
-//! nothing else) on the same streams. Streams of 50 tokens/s from the
-//! testbed: 1 stream, 6 streams, and 24 streams over 4 host names
-//! (127.0.0.1 .. 127.0.0.4), with the page idle and with the page busy
-//! (30 ms long tasks every 50 ms). Prints |browser gap - server gap| at p50,
-//! p90, p99 and max per configuration, and checks the targets: app p99
-//! within 1.25x of the floor's, app p50 within 0.1 ms of the floor's.
+//! Fidelity benchmark: how closely the app's measurement worker sees the
+//! gaps the server made, next to the browser's floor: a minimal
+//! plain-JavaScript reader in a worker of its own (fetch, getReader,
+//! performance.now() at each read, nothing else) on the same streams.
+//! Streams of 50 tokens/s from the testbed: 1 stream, 6 streams, and 24
+//! streams over 4 host names (127.0.0.1 .. 127.0.0.4), with the page idle
+//! and busy (30 ms long tasks every 50 ms). The two readers take turns of
+//! 4 s, [`TURNS`] each per configuration, which one goes first alternating.
+//! Prints |browser gap - server gap| at p50, p90, p99 and max per reader and
+//! configuration, and checks the targets: the app's p99 within 1.25x of the
+//! floor's (with the 90% interval of that ratio over resampled pairs of
+//! turns), its p50 within 0.1 ms of the floor's. On Linux it also prints
+//! each reader's CPU time per read and its time waiting for a core, from
+//! `/proc`.
 //!
-//! # Samples
-//! A p99 of stamp errors is decided by its largest 1%, and the 2-core test
-//! machine switches between fast and slow stretches, some seconds long, some
-//! a minute: whichever reader meets more slow stretches loses. How much
-//! that alone decides was measured with `FIDELITY_AA`, which puts a second
-//! floor reader where the app goes: with 6000 gaps per reader in 10 turns of
-//! 12 s, 1 idle stream, the floor's p99 was 1.38x its twin's (0.686 against
-//! 0.497 ms; a resampling of turns put 90% of such ratios between 0.64 and
-//! 2.40). A 1.25x target cannot be judged on that.
+//! Run: `scripts/bench`, or `cargo bench -p etalon-e2e --bench fidelity`
+//! after `scripts/build-app` and `cargo build -p etalon-cli` (about 8
+//! minutes per configuration, six configurations).
 //!
-//! So both readers take many short turns, [`TURN_TOKENS`] tokens per stream
-//! (4 s), one after the other, [`TURNS`] turns each at every configuration
-//! (about 8 minutes a configuration), and the interval printed with each
-//! verdict resamples *pairs* of turns (a floor turn and the app turn next
-//! to it), since the two shared the machine's state of the moment. Which
-//! reader goes first alternates from pair to pair: each reader's turn ends
-//! with work of its own (the floor decodes its reads, the app finishes its
-//! records and the page serializes them), and a reader that always follows
-//! the other's end of turn pays for it. With the app always second, its
-//! errors over 1 ms in the middle of streams (1 s after the start, 1 s
-//! before the end) were 1.3-2.6x the floor's in five runs at 24 idle
-//! streams, even in a build that did no work at all mid-stream; with the
-//! order alternating, 0.67-1.17x in seven. An A/A
-//! run of this design on 1 idle stream gave the twin 0.84x the floor's p99
-//! (90% of resamples 0.66-1.04): chance still moves a p99 ratio by about
-//! a fifth, so read a verdict near 1.25x with its interval. Both readers
-//! read the same number of streams of the same length at the same rate,
-//! and nothing is trimmed from either. Each floor reader keeps one worker
-//! for the whole benchmark, as the app keeps its measurement worker.
+//! Switches (environment variables):
+//! - `FIDELITY_TURNS=<n>`: n turns per reader instead of [`TURNS`], for a
+//!   quicker, rougher look.
+//! - `FIDELITY_ONLY=<text>`: only the configurations whose label (such as
+//!   "1 stream idle") contains the text.
+//! - `FIDELITY_AA=1`: a second floor reader in the app's place, to see what
+//!   chance alone makes of the comparison. `FIDELITY_AA=wasm`: that second
+//!   floor reader in a worker that has also loaded the app's measurement
+//!   worker, to tell what hosting the app costs from what it does in a run.
+//! - `FIDELITY_WORST=<n>`: also prints each reader's n largest errors with
+//!   where they fell, and how many errors exceed 0.5, 1 and 2 ms.
+//! - `FIDELITY_DUMP=<dir>`: writes every read's (browser time, server time),
+//!   per turn, stream and reader, to `<dir>/<label>.json`.
+//! - `FIDELITY_GC=1`, with `ETALON_CHROME_ARGS=--js-flags=--expose-gc`:
+//!   collects the page's and the floor worker's garbage between turns (the
+//!   app's worker has no such hook): a diagnostic, not a fair verdict.
+//! - `ETALON_CHROME_ARGS`: Chromium switches of your own, such as
+//!   `--trace-startup=... --trace-startup-file=/tmp/trace.json` to record a
+//!   trace of what each thread does (tracing slows every task down).
 //!
-//! Measuring starts once the app's worker is ready (`window.etalonReady`)
-//! and the page has been quiet 2 s, so that neither reader's first turn
-//! shares the cores with the app's start-up.
-//!
-//! Run: `scripts/bench` (or `cargo bench -p etalon-e2e --bench fidelity`
-//! after `scripts/build-app` and building etalon-cli).
-//! `FIDELITY_ONLY=<text>` runs only the configurations whose label (such as
-//! "1 stream idle") contains the text; `FIDELITY_WORST=<n>` also prints each
-//! reader's n largest errors with where they fell in their stream, and how
-//! many errors of each reader exceed 0.5, 1 and 2 ms, in all and per turn;
-//! `FIDELITY_AA=1` runs a second floor reader in the app's place, to see
-//! what chance alone makes of the comparison; `FIDELITY_AA=wasm` runs it in
-//! a worker that has also loaded the app's measurement worker (wasm,
-//! warm-up and all), to tell what merely hosting the app costs from what
-//! it does during a run. At 24 idle streams, with the order alternating:
-//! the plain twin 0.79x and 0.85x the floor's p99, the hosted twin 1.08x
-//! and 1.00x.
-//!
-//! `FIDELITY_GC=1`, with `ETALON_CHROME_ARGS=--js-flags=--expose-gc`,
-//! collects the page's and the floor worker's garbage between turns (not
-//! the app worker's: the app has no such hook), to see what the floor's
-//! leftover reads cost the app's turns. A diagnostic, not a fair verdict:
-//! at 24 idle streams it gave 1.80x and 2.17x, the app's errors over 1 ms
-//! 100-500 ms before a stream's end still 518 and 593 against the floor's
-//! 92 and 69. A trace of it shows the app worker's own major collection
-//! (about 11 ms of collector tasks, traced) 280 ms before its turn's end.
-//!
-//! To see what a browser thread does during a turn, record a Chromium
-//! trace: `ETALON_CHROME_ARGS="--trace-startup=toplevel,v8.gc,devtools.timeline
-//! --trace-startup-format=json --trace-startup-file=/tmp/trace.json
-//! --trace-startup-duration=50"` (tracing slows every task down, so its
-//! figures are for finding causes, not for the verdict).
-//! On Linux each configuration also prints, per reader, from `/proc`: its
-//! worker thread's time on a core per read (the floor's includes its
-//! decoding at the end of each turn) and its time runnable but waiting for
-//! a core; the same two for the threads that deliver reads to the worker
-//! (testbed, network service, renderer IO); the machine's busy cores and
-//! those the hypervisor took, during that reader's turns. On 2 cores every millisecond a reader's
-//! worker spends is one the network's threads (the testbed's, the
-//! network service's, the renderer's IO) may have to wait for, and a read
-//! they hold back is stamped late with the worker idle: at 24 idle
-//! streams, a Chromium trace put 97% of the app's reads over 1 ms late
-//! (and 96% of the floor's) in stretches where the worker ran no task.
-//!
-//! `FIDELITY_DUMP=<dir>` writes each configuration's turns, every read's
-//! (browser time, server time) per stream and reader, to
-//! `<dir>/<label>.json`, for study beyond what the bench prints.
+//! Results and history: docs/BENCHMARKS.md.
 
 use etalon_e2e::{OpenApp, Testbed};
 use serde_json::{json, Value};
@@ -92,22 +45,11 @@ use serde_json::{json, Value};
 const RATE: u32 = 50;
 /// Tokens per stream and turn: 4 s at [`RATE`].
 const TURN_TOKENS: u32 = 200;
-/// Turns per reader at every configuration, whatever its number of streams
-/// (61: 12,139 gaps per reader at 1 stream).
-///
-/// A p99 is decided by the stalls that make its largest 1%, and a stall
-/// (a collection in the reader's worker, a network thread waiting for a
-/// core, a vCPU the host took) delays a read of *every* stream running at
-/// that moment. So the number of stalls behind a p99 grows with turns, not
-/// with streams: 24 streams give 24 times the gaps of one, but about as
-/// many stalls per turn reach their top 1% as at one stream. An earlier
-/// rule (at least 12,000 gaps, at least 20 turns) gave 24 streams 20 turns:
-/// at 24 idle streams, A/A runs then put a plain twin at 0.79x and 0.85x
-/// the floor's p99 and a hosted twin at 1.08x, 1.00x, 1.34x and 1.28x, and
-/// eleven runs of one build of the app ranged from 1.06x to 1.50x. With
-/// 61 turns, an A/A run at 24 idle streams put the plain twin at 0.94x
-/// (90% of resamples 0.84-1.04), and the app (`05dca8b`) was at 1.16x
-/// (1.07-1.26) in a full run.
+/// Turns per reader at every configuration, whatever its number of streams.
+/// A p99 is decided by the stalls behind its largest 1%, and a stall (a
+/// collection in the reader's worker, a network thread waiting for a core)
+/// delays a read of every stream running at that moment: the stalls a p99
+/// rests on grow with turns, not with streams.
 const TURNS: u32 = 61;
 
 /// Turns per reader and configuration: [`TURNS`], or `FIDELITY_TURNS` for a
