@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::browser::cross_origin_isolated;
 use crate::runner::Runner;
 use crate::state::{use_app, AppState, Screen};
 use crate::views::compare::CompareView;
@@ -10,14 +11,6 @@ use crate::views::{results::ResultsView, run::RunView, setup::SetupView};
 
 /// The app's version, from Cargo.toml.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
-
-/// Whether the page is cross-origin isolated (finer `performance.now()`).
-pub fn cross_origin_isolated() -> bool {
-    js_sys::Reflect::get(&js_sys::global(), &"crossOriginIsolated".into())
-        .ok()
-        .and_then(|v| v.as_bool())
-        .unwrap_or(false)
-}
 
 #[component]
 pub fn App() -> impl IntoView {

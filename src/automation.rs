@@ -22,6 +22,7 @@ use etalon_core::wire::messages::{PageMessage, RunOrder, WorkerMessage};
 use futures::channel::oneshot;
 use wasm_bindgen::prelude::*;
 
+use crate::browser::under_automation;
 use crate::worker_client::MeasureWorker;
 
 /// A run under way: its recording so far, and who waits for it.
@@ -54,14 +55,6 @@ pub fn install() {
             web_sys::console::error_1(&e.into());
         }
     }
-}
-
-/// Whether `navigator.webdriver` is true.
-fn under_automation() -> bool {
-    web_sys::window()
-        .and_then(|window| js_sys::Reflect::get(&window.navigator(), &"webdriver".into()).ok())
-        .and_then(|value| value.as_bool())
-        .unwrap_or(false)
 }
 
 /// The hook's worker, started on first use.

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod automation;
+pub mod browser;
 pub mod components;
 pub mod measure;
 pub mod runner;

@@ -1,7 +1,8 @@
-//! Browser glue of sharing: read the link in the page's address at start
+//! The app's side of sharing: read the link in the page's address at start
 //! (and apply it: fill the set-up, or show a result, never send anything),
-//! write links to the clipboard, download files, read a file the user
-//! picked. Every format and check is in `etalon_core::share`.
+//! and read a file the user picked. Every format and check is in
+//! `etalon_core::share`; the clipboard and downloads are in
+//! [`browser`](crate::browser).
 
 use etalon_core::metrics::DeadlineConfig;
 use etalon_core::observe::run_book::RunBook;
@@ -9,8 +10,9 @@ use etalon_core::plan::setup::{is_secret_header, TestSetup};
 use etalon_core::recording::Recording;
 use etalon_core::share::{open_link, OpenedLink, SharedLink};
 use leptos::prelude::*;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 
+use crate::browser::location_hash;
 use crate::state::{AppState, Screen};
 
 /// What the link the page was opened with did, for the banner.
@@ -35,27 +37,11 @@ pub enum LinkNotice {
     Problem(String),
 }
 
-/// The page's fragment (`#...`), empty when there is none.
-pub fn fragment() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().hash().ok())
-        .unwrap_or_default()
-}
-
-/// The page's address without its fragment: links are built on it.
-pub fn page_address() -> String {
-    let Some(location) = web_sys::window().map(|w| w.location()) else {
-        return String::new();
-    };
-    let href = location.href().unwrap_or_default();
-    href.split('#').next().unwrap_or_default().to_string()
-}
-
 /// Open the link in the page's address, if any. A test link fills the
 /// set-up and stops there: a request leaves only when the user presses a
 /// button.
 pub fn open_link_at_start(app: &AppState) -> Option<LinkNotice> {
-    let OpenedLink { link, rounded_to } = match open_link(&fragment()) {
+    let OpenedLink { link, rounded_to } = match open_link(&location_hash()) {
         Ok(opened) => opened?,
         Err(problem) => return Some(LinkNotice::Problem(problem.message)),
     };
@@ -153,60 +139,6 @@ pub fn secrets_in_use(app: &AppState) -> Vec<String> {
     });
     secrets.retain(|s| !s.trim().is_empty());
     secrets
-}
-
-/// Put `text` on the clipboard.
-pub async fn copy_text(text: &str) -> Result<(), String> {
-    let failed = || {
-        "The browser did not let the page use the clipboard: copy the link from the box."
-            .to_string()
-    };
-    let navigator =
-        js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).map_err(|_| failed())?;
-    let clipboard = js_sys::Reflect::get(&navigator, &"clipboard".into()).map_err(|_| failed())?;
-    let write: js_sys::Function = js_sys::Reflect::get(&clipboard, &"writeText".into())
-        .ok()
-        .and_then(|f| f.dyn_into().ok())
-        .ok_or_else(failed)?;
-    let promise: js_sys::Promise = write
-        .call1(&clipboard, &JsValue::from_str(text))
-        .ok()
-        .and_then(|p| p.dyn_into().ok())
-        .ok_or_else(failed)?;
-    wasm_bindgen_futures::JsFuture::from(promise)
-        .await
-        .map(|_| ())
-        .map_err(|_| failed())
-}
-
-/// Save `text` as a file called `name`.
-pub fn download(name: &str, text: &str, mime: &str) -> Result<(), String> {
-    let failed = |_| "The browser refused to save the file.".to_string();
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or("The page has no document.")?;
-    let body = document.body().ok_or("The page has no body.")?;
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime);
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
-    let blob =
-        web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(failed)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(failed)?;
-    let link: web_sys::HtmlAnchorElement = document
-        .create_element("a")
-        .map_err(failed)?
-        .unchecked_into();
-    link.set_href(&url);
-    link.set_download(name);
-    link.set_hidden(true);
-    body.append_child(&link).map_err(failed)?;
-    link.click();
-    let _ = body.remove_child(&link);
-    gloo_timers::callback::Timeout::new(10_000, move || {
-        let _ = web_sys::Url::revoke_object_url(&url);
-    })
-    .forget();
-    Ok(())
 }
 
 /// The name and text of the file picked in `input` (`None` when none is).

@@ -11,6 +11,7 @@ use leptos::prelude::*;
 
 use etalon_core::observe::run_book::RunBook;
 
+use crate::browser::session_storage;
 use crate::runner::{Phase, Runner};
 
 /// The screens of the app.
@@ -102,10 +103,6 @@ impl AppState {
     pub fn stop(&self) {
         self.runner.with_value(Runner::stop);
     }
-}
-
-fn session_storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.session_storage().ok().flatten()
 }
 
 /// The app's state, from any component.

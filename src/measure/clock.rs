@@ -1,8 +1,7 @@
 //! The measurement clock: `performance.now()` of the worker, in seconds, and
 //! the wall-clock time of its origin (so the page can line the two up).
 
-use wasm_bindgen::JsCast;
-use web_sys::{Performance, WorkerGlobalScope};
+use web_sys::Performance;
 
 /// The worker's high-resolution clock.
 #[derive(Clone)]
@@ -13,12 +12,7 @@ pub struct Clock {
 impl Clock {
     /// The clock of the current global scope (worker or window).
     pub fn here() -> Clock {
-        let global = js_sys::global();
-        let performance = match global.dyn_ref::<WorkerGlobalScope>() {
-            Some(worker) => worker.performance(),
-            None => web_sys::window().and_then(|w| w.performance()),
-        }
-        .expect("performance.now() is available");
+        let performance = crate::browser::performance().expect("performance.now() is available");
         Clock { performance }
     }
 

@@ -30,7 +30,7 @@ pub fn page_origin() -> Option<String> {
 /// The protocol of the latest finished fetch of `url`, when the browser
 /// tells it ("http/1.1", "h2", "h3").
 pub fn protocol_of(url: &str) -> Option<String> {
-    let performance = scope().performance()?;
+    let performance = crate::browser::performance()?;
     let entries = performance.get_entries_by_name_with_entry_type(url, "resource");
     let last = entries.get(entries.length().checked_sub(1)?);
     let protocol = last
@@ -42,7 +42,7 @@ pub fn protocol_of(url: &str) -> Option<String> {
 
 /// Make room for one Resource Timing entry per request of a long run.
 pub fn prepare_resource_timing(requests: usize) {
-    if let Some(performance) = scope().performance() {
+    if let Some(performance) = crate::browser::performance() {
         performance.clear_resource_timings();
         performance.set_resource_timing_buffer_size((requests as u32).saturating_mul(2).max(250));
     }

@@ -8,6 +8,7 @@ use wasm_bindgen::JsCast;
 use web_sys::DedicatedWorkerGlobalScope;
 
 use super::clock::Clock;
+use crate::browser;
 
 /// Post one message to the page, as a JSON string.
 pub(crate) fn post(message: &WorkerMessage) {
@@ -23,20 +24,10 @@ pub(crate) fn post_text(text: &str) {
 
 /// What this worker's browser and clock are.
 pub fn environment(clock: &Clock) -> Environment {
-    let global = js_sys::global();
-    let user_agent = js_sys::Reflect::get(&global, &"navigator".into())
-        .and_then(|n| js_sys::Reflect::get(&n, &"userAgent".into()))
-        .ok()
-        .and_then(|v| v.as_string())
-        .unwrap_or_default();
-    let cross_origin_isolated = js_sys::Reflect::get(&global, &"crossOriginIsolated".into())
-        .ok()
-        .and_then(|v| v.as_bool())
-        .unwrap_or(false);
     Environment {
-        user_agent,
+        user_agent: browser::user_agent(),
         timer_resolution: Some(clock.resolution()),
-        cross_origin_isolated,
+        cross_origin_isolated: browser::cross_origin_isolated(),
         hidden_intervals: Vec::new(),
     }
 }

@@ -14,8 +14,8 @@ use gloo_timers::callback::Interval;
 use leptos::prelude::*;
 use std::sync::Arc;
 
+use crate::browser::now_unix_ms;
 use crate::components::{responsive_width, CdfChart};
-use crate::runner::now_unix_ms;
 use crate::state::use_app;
 use crate::views::shared_link::{finished_recording, ImportFile};
 

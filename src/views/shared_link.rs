@@ -10,6 +10,7 @@ use etalon_core::share::{
 };
 use leptos::prelude::*;
 
+use crate::browser;
 use crate::share::{self, endpoint_host, LinkNotice};
 use crate::state::{use_app, AppState, Screen};
 
@@ -134,11 +135,11 @@ pub fn ShareBar() -> impl IntoView {
         too_large.set(false);
         match made {
             Ok(fragment) => {
-                let url = format!("{}{fragment}", share::page_address());
+                let url = format!("{}{fragment}", browser::page_address());
                 link.set(Some(url.clone()));
                 status.set(Some(format!("Copying the {what}...")));
                 wasm_bindgen_futures::spawn_local(async move {
-                    status.set(Some(match share::copy_text(&url).await {
+                    status.set(Some(match browser::copy_text(&url).await {
                         Ok(()) => {
                             format!("The {what} is on the clipboard ({} characters).", url.len())
                         }
@@ -180,7 +181,7 @@ pub fn ShareBar() -> impl IntoView {
         let secrets = share::secrets_in_use(&app);
         let deadlines = app.deadlines.get_untracked();
         let file = export_file(kind, &recording, &deadlines, &secrets);
-        status.set(share::download(&file.name, &file.text, file.mime).err());
+        status.set(browser::download(&file.name, &file.text, file.mime).err());
     };
     let compare_more = move |_| {
         if let Some(recording) = finished_recording(&app) {

@@ -9,7 +9,8 @@ use etalon_core::share::{export_file, ExportKind};
 use leptos::prelude::*;
 use std::sync::Arc;
 
-use crate::share::{download, secrets_in_use};
+use crate::browser::download;
+use crate::share::secrets_in_use;
 use crate::state::AppState;
 
 #[component]

@@ -13,7 +13,7 @@ use gloo_timers::callback::Interval;
 use leptos::prelude::*;
 
 use super::BookSignal;
-use crate::runner::now_unix_ms;
+use crate::browser::now_unix_ms;
 
 /// The replay's frame interval (about 30 frames a second).
 const FRAME_MS: u32 = 33;

@@ -22,7 +22,8 @@ pub use live_figures::LiveFigures;
 pub use live_text::LiveText;
 pub use progress::RunProgressBar;
 
-use crate::runner::{now_unix_ms, Phase};
+use crate::browser::now_unix_ms;
+use crate::runner::Phase;
 use crate::state::{use_app, Screen};
 
 /// How often elapsed time, time left and the live distributions refresh.
