@@ -5,6 +5,7 @@ pub mod app;
 pub mod automation;
 pub mod browser;
 pub mod components;
+pub mod hooks;
 pub mod measure;
 pub mod runner;
 pub mod share;

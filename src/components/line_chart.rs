@@ -15,8 +15,8 @@ const TABLE_POINTS: usize = 8;
 /// A line chart. Series are `(x, y)` points in base units (seconds,
 /// tokens per second, fractions); the axes print them with units chosen by
 /// magnitude. Give `width` about the width the chart is shown at (see
-/// [`super::responsive_width`]): the SVG scales to its container, and the
-/// number of ticks follows `width`.
+/// [`use_responsive_width`](crate::hooks::use_responsive_width)): the SVG
+/// scales to its container, and the number of ticks follows `width`.
 #[component]
 pub fn LineChart(
     /// Accessible name: the SVG's `<title>` and `aria-label`.

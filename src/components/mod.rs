@@ -26,33 +26,12 @@ pub use histogram::Histogram;
 pub use line_chart::LineChart;
 pub use request_timeline::RequestTimeline;
 
-use leptos::prelude::*;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// An id unique on the page, for `clipPath`s and `aria-describedby`.
 pub(crate) fn unique_id(prefix: &str) -> String {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     format!("{prefix}-{}", NEXT.fetch_add(1, Ordering::Relaxed))
-}
-
-/// A chart width that follows the window: its inner width less the page's
-/// side padding (`padding`, CSS pixels), between 280 and `max`. Pass it as
-/// a chart's `width` so that, at phone width, text stays legible and fewer
-/// ticks are drawn.
-pub fn responsive_width(max: f64, padding: f64) -> Signal<f64> {
-    let read = || {
-        web_sys::window()
-            .and_then(|w| w.inner_width().ok())
-            .and_then(|v| v.as_f64())
-    };
-    let inner = RwSignal::new(read().unwrap_or(max + padding));
-    let handle = window_event_listener(leptos::ev::resize, move |_| {
-        if let Some(w) = read() {
-            inner.set(w);
-        }
-    });
-    on_cleanup(move || handle.remove());
-    Signal::derive(move || (inner.get() - padding).clamp(280.0, max.max(280.0)))
 }
 
 /// Test helpers: mount a view into a fresh element of the document.

@@ -15,7 +15,8 @@ use leptos::prelude::*;
 use std::sync::Arc;
 
 use crate::browser::now_unix_ms;
-use crate::components::{responsive_width, CdfChart};
+use crate::components::CdfChart;
+use crate::hooks::use_responsive_width;
 use crate::state::use_app;
 use crate::views::shared_link::{finished_recording, ImportFile};
 
@@ -137,7 +138,7 @@ fn delta_row(row: &MetricDelta) -> impl IntoView {
 /// The runs' distributions overlaid, one chart per figure.
 #[component]
 fn Distributions(comparison: Memo<Comparison>, runs: RwSignal<Vec<ComparedRun>>) -> impl IntoView {
-    let width = responsive_width(560.0, 48.0);
+    let width = use_responsive_width(560.0, 48.0);
     let samples = Memo::new(move |_| {
         comparison.with(|c| c.metrics.iter().map(MetricSamples::of).collect::<Vec<_>>())
     });

@@ -11,7 +11,8 @@ use etalon_core::present::report::{Metric, Report};
 use leptos::prelude::*;
 use std::sync::Arc;
 
-use crate::components::{responsive_width, CdfChart, FluidityExplainer, Histogram, LineChart};
+use crate::components::{CdfChart, FluidityExplainer, Histogram, LineChart};
+use crate::hooks::use_responsive_width;
 
 /// Widest a chart is drawn, and the page's side padding around it.
 const CHART_MAX_WIDTH: f64 = 560.0;
@@ -19,7 +20,7 @@ const PAGE_PADDING: f64 = 48.0;
 
 #[component]
 pub fn FluiditySection(report: Memo<Report>, deadlines: RwSignal<DeadlineConfig>) -> impl IntoView {
-    let width = responsive_width(CHART_MAX_WIDTH, PAGE_PADDING);
+    let width = use_responsive_width(CHART_MAX_WIDTH, PAGE_PADDING);
     let fluidity = Signal::derive(move || report.with(|r| r.samples.fluidity_index.clone()));
     // Memos: a deadline move gives a new report, but the same curve (it
     // does not depend on the deadlines), which is then not drawn again.
@@ -102,7 +103,7 @@ pub fn Distributions(
     gaps: Memo<Arc<Vec<f64>>>,
     deadlines: RwSignal<DeadlineConfig>,
 ) -> impl IntoView {
-    let width = responsive_width(CHART_MAX_WIDTH, PAGE_PADDING);
+    let width = use_responsive_width(CHART_MAX_WIDTH, PAGE_PADDING);
     // Memos: these figures do not depend on the deadlines, so a deadline
     // move does not draw their charts again.
     let runs = move |metric: Metric, pick: fn(&Report) -> Vec<f64>| {

@@ -23,15 +23,14 @@ mod tests;
 
 use etalon_core::metrics::DeadlineConfig;
 use etalon_core::present::chart::format_count;
-use etalon_core::present::report::{run_caption, run_warnings, Report, ReportBasis};
+use etalon_core::present::report::{run_caption, run_warnings, ReportBasis};
 use etalon_core::recording::Recording;
 use leptos::prelude::*;
 use std::sync::Arc;
 
+use crate::hooks::{use_after_paint, use_deadline_report, use_next_task};
 use crate::runner::Phase;
 use crate::state::{use_app, Screen};
-use crate::views::run::next_task;
-use std::time::Duration;
 
 pub use charts::{Distributions, FluiditySection};
 pub use deadlines::DeadlineControls;
@@ -68,7 +67,7 @@ pub fn ResultsView() -> impl IntoView {
                     // Working out the figures of a long run takes a while:
                     // the screen and this note paint first.
                     let working = working_note(&recording);
-                    let painted = after_paint();
+                    let painted = use_after_paint();
                     view! {
                         <Show
                             when=move || painted.get()
@@ -105,15 +104,6 @@ fn working_note(recording: &Recording) -> String {
         if requests == 1 { "" } else { "s" },
         format_count(tokens)
     )
-}
-
-/// A signal that turns true in the first task after the next paint.
-fn after_paint() -> RwSignal<bool> {
-    let painted = RwSignal::new(false);
-    request_animation_frame(move || {
-        set_timeout(move || painted.set(true), Duration::ZERO);
-    });
-    painted
 }
 
 /// What to do when there is nothing to show yet.
@@ -155,7 +145,7 @@ fn NoResults() -> impl IntoView {
 
 /// Every figure of `recording` under `deadlines`. The recording's
 /// [`ReportBasis`] is computed once; moving a deadline recomputes every
-/// figure at once from it (see [`follow_deadlines`]).
+/// figure at once from it (see [`use_deadline_report`]).
 #[component]
 pub fn ResultsBody(
     #[prop(into)] recording: Signal<Arc<Recording>>,
@@ -165,11 +155,7 @@ pub fn ResultsBody(
     stopped: Signal<bool>,
 ) -> impl IntoView {
     let basis = Memo::new(move |_| recording.with(|r| ReportBasis::of(r)));
-    let shown = RwSignal::new(
-        basis.with_untracked(|b| deadlines.with_untracked(|d| Report::from_basis(b, d, None))),
-    );
-    follow_deadlines(basis, deadlines, shown);
-    let report = Memo::new(move |_| shown.get());
+    let report = use_deadline_report(basis, deadlines);
     // The profile's sorted gaps, shared with the TBT chart (not copied),
     // compared by pointer (never value by value).
     let gaps = Memo::new_with_compare(
@@ -178,7 +164,7 @@ pub fn ResultsBody(
     );
     let warnings = Memo::new(move |_| recording.with(|r| run_warnings(r, stopped.get())));
     let caption = move || recording.with(|r| run_caption(r));
-    let charts = next_task();
+    let charts = use_next_task();
     view! {
         <div class="results-body">
             <div class="results-head">
@@ -210,97 +196,5 @@ pub fn ResultsBody(
             <server::ServerAccountSection recording/>
             <ErrorsTable report/>
         </div>
-    }
-}
-
-/// Requests whose minimum-deadline searches one task does on a TTFT
-/// deadline or target move (about 10 ms of work in the browser for the
-/// searches of typical requests).
-const SEARCHES_PER_TASK: usize = 100;
-
-/// Keeps `shown` the report of `basis` under `deadlines`. A TBT deadline
-/// move keeps the previous report's minimum-deadline searches: one task of
-/// a few milliseconds. A TTFT deadline or target move searches again, a
-/// slice of requests per task (so that no task on the page lasts 50 ms),
-/// and shows every new figure at once when the last slice is done; a newer
-/// move abandons it.
-fn follow_deadlines(
-    basis: Memo<ReportBasis>,
-    deadlines: RwSignal<DeadlineConfig>,
-    shown: RwSignal<Report>,
-) {
-    let generation = StoredValue::new(0u64);
-    Effect::new(move |_| {
-        let config = deadlines.get();
-        basis.track();
-        generation.update_value(|g| *g += 1);
-        let this = generation.get_value();
-        let current = shown.with_untracked(|r| {
-            basis.with_untracked(|b| b.made(r) && r.metrics.deadlines == config)
-        });
-        if current {
-            return;
-        }
-        let quick =
-            shown.with_untracked(|r| basis.with_untracked(|b| b.reuses_searches(&config, r)));
-        if quick {
-            let report = shown.with_untracked(|r| {
-                basis.with_untracked(|b| Report::from_basis(b, &config, Some(r)))
-            });
-            shown.set(report);
-            return;
-        }
-        let requests = basis.with_untracked(|b| b.profile.timelines().len());
-        SlicedSearch {
-            basis,
-            shown,
-            generation,
-            this,
-            config,
-            searches: Vec::with_capacity(requests),
-            requests,
-        }
-        .queue(0);
-    });
-}
-
-/// The minimum-deadline searches of a TTFT deadline or target move, done
-/// a slice of requests per task.
-struct SlicedSearch {
-    basis: Memo<ReportBasis>,
-    shown: RwSignal<Report>,
-    generation: StoredValue<u64>,
-    /// The move this search is for; a newer one abandons it.
-    this: u64,
-    config: DeadlineConfig,
-    searches: Vec<f64>,
-    requests: usize,
-}
-
-impl SlicedSearch {
-    /// Searches the requests from `start` on in the next task, then queues
-    /// the rest; shows the report after the last slice.
-    fn queue(mut self, start: usize) {
-        set_timeout(
-            move || {
-                if self.generation.get_value() != self.this {
-                    return;
-                }
-                let end = (start + SEARCHES_PER_TASK).min(self.requests);
-                let slice = self
-                    .basis
-                    .with_untracked(|b| b.profile.min_tbt_deadlines(&self.config, start..end));
-                self.searches.extend(slice);
-                if end < self.requests {
-                    self.queue(end);
-                } else {
-                    let report = self.basis.with_untracked(|b| {
-                        Report::from_basis_with_searches(b, &self.config, self.searches)
-                    });
-                    self.shown.set(report);
-                }
-            },
-            Duration::ZERO,
-        );
     }
 }

@@ -8,7 +8,8 @@ use etalon_core::recording::Recording;
 use leptos::prelude::*;
 use std::sync::Arc;
 
-use crate::components::{responsive_width, RequestTimeline};
+use crate::components::RequestTimeline;
+use crate::hooks::use_responsive_width;
 
 #[component]
 pub fn RequestSection(
@@ -16,7 +17,7 @@ pub fn RequestSection(
     report: Memo<Report>,
     deadlines: RwSignal<DeadlineConfig>,
 ) -> impl IntoView {
-    let width = responsive_width(1000.0, 48.0);
+    let width = use_responsive_width(1000.0, 48.0);
     let chosen = RwSignal::new(None::<u64>);
     // The request shown: the user's choice, else the least fluid.
     let shown = Memo::new(move |_| {

@@ -10,7 +10,8 @@ use leptos::prelude::*;
 use std::sync::Arc;
 
 use super::BookSignal;
-use crate::components::{responsive_width, CdfChart};
+use crate::components::CdfChart;
+use crate::hooks::use_responsive_width;
 
 #[component]
 pub fn LiveFigures(book: BookSignal, now: Signal<f64>) -> impl IntoView {
@@ -44,7 +45,7 @@ pub fn LiveFigures(book: BookSignal, now: Signal<f64>) -> impl IntoView {
         }
     };
     let has_data = Memo::new(move |_| summary.with(|s| s.ttft.is_some()));
-    let width = responsive_width(420.0, 48.0);
+    let width = use_responsive_width(420.0, 48.0);
     let cdf = move |metric: Metric, runs: Signal<Vec<(String, Arc<Vec<f64>>)>>| {
         view! {
             <figure class="plot" data-testid=format!("live-cdf-{}", metric.short_name().to_lowercase())>

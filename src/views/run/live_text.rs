@@ -9,11 +9,11 @@ use etalon_core::present::report::{
     format_seconds, live_segments, pieces_due, stall_marker, tail_start, LiveSegment, Metric,
     LIVE_TEXT_MAX_CHARS,
 };
-use gloo_timers::callback::Interval;
 use leptos::prelude::*;
 
 use super::BookSignal;
 use crate::browser::now_unix_ms;
+use crate::hooks::use_ticking_clock;
 
 /// The replay's frame interval (about 30 frames a second).
 const FRAME_MS: u32 = 33;
@@ -53,17 +53,7 @@ pub fn LiveText(book: BookSignal) -> impl IntoView {
     });
     // Tick only while pieces wait to be shown.
     let replaying = Memo::new(move |_| due.get() < total.get());
-    let frames = StoredValue::new_local(None::<Interval>);
-    Effect::new(move |_| {
-        let on = replaying.get();
-        frames.set_value(on.then(|| Interval::new(FRAME_MS, move || clock.set(now_unix_ms()))));
-        if on {
-            clock.set(now_unix_ms());
-        }
-    });
-    on_cleanup(move || {
-        frames.try_update_value(|f| *f = None);
-    });
+    use_ticking_clock(clock, replaying, FRAME_MS);
     // The latest LIVE_TEXT_MAX_CHARS characters of what is due, as text
     // runs and stall markers; and whether earlier text was left out.
     let segments = Memo::new(move |_| {

@@ -15,7 +15,6 @@ mod tests;
 
 use etalon_core::observe::run_book::RunBook;
 use etalon_core::present::report::hidden_warning;
-use gloo_timers::callback::Interval;
 use leptos::prelude::*;
 
 pub use live_figures::LiveFigures;
@@ -23,6 +22,7 @@ pub use live_text::LiveText;
 pub use progress::RunProgressBar;
 
 use crate::browser::now_unix_ms;
+use crate::hooks::{use_after_tasks, use_next_task, use_ticking_clock};
 use crate::runner::Phase;
 use crate::state::{use_app, Screen};
 
@@ -41,15 +41,7 @@ pub fn RunView() -> impl IntoView {
     // The clock of the progress and the live figures: every REFRESH_MS
     // while a run is under way, once more when it ends.
     let now = RwSignal::new(now_unix_ms());
-    let ticker = StoredValue::new_local(None::<Interval>);
-    Effect::new(move |_| {
-        let on = under_way.get();
-        ticker.set_value(on.then(|| Interval::new(REFRESH_MS, move || now.set(now_unix_ms()))));
-        now.set(now_unix_ms());
-    });
-    on_cleanup(move || {
-        ticker.try_update_value(|t| *t = None);
-    });
+    use_ticking_clock(now, under_way, REFRESH_MS);
     // The book belongs to this run (not to an earlier one) once running.
     let has_run = Memo::new(move |_| {
         matches!(phase.get(), Phase::Running | Phase::Finished) && book.with(Option::is_some)
@@ -80,8 +72,8 @@ pub fn RunView() -> impl IntoView {
 /// worth of work, and no task may keep the page busy for 50 ms.
 #[component]
 fn RunUnderWay(book: BookSignal, now: Signal<f64>) -> impl IntoView {
-    let text = next_task();
-    let figures = after_tasks(2);
+    let text = use_next_task();
+    let figures = use_after_tasks(2);
     view! {
         <HiddenBanner book/>
         <RunProgressBar book now/>
@@ -196,27 +188,4 @@ fn RunActions(book: BookSignal) -> impl IntoView {
             </Show>
         </div>
     }
-}
-
-/// A signal that turns true in a later task than the one that created it:
-/// lets a screen show its first part, then mount the rest.
-pub fn next_task() -> RwSignal<bool> {
-    after_tasks(1)
-}
-
-/// A signal that turns true `tasks` tasks later (each a zero timeout
-/// queued by the one before, so each part renders in its own task).
-pub fn after_tasks(tasks: u32) -> RwSignal<bool> {
-    fn chain(ready: RwSignal<bool>, left: u32) {
-        set_timeout(
-            move || match left {
-                0 | 1 => ready.set(true),
-                _ => chain(ready, left - 1),
-            },
-            std::time::Duration::ZERO,
-        );
-    }
-    let ready = RwSignal::new(false);
-    chain(ready, tasks);
-    ready
 }
