@@ -55,6 +55,59 @@ fn reference_search(itt: &[f64], dp: f64, target: f64, first: FirstToken) -> f64
     deadline
 }
 
+/// The probes of the reference bisection (interval [0, 1e10], step 1e-4)
+/// that answered `found`, in order. The search goes left of a probe (the
+/// rate there exceeds the target) exactly when the probe lies below its
+/// answer: a probe that meets the target becomes the answer and every later
+/// probe lies below it, a probe that misses raises the left end past it.
+/// So the answer alone replays the search, and "minimal" means, for this
+/// search, which is not monotone: the rate meets the target at the answer
+/// and exceeds it at every probe below, the nearest of them at most
+/// 3e-4 below (the interval ends `last_left + 1e-4 .. answer - 1e-4`, at
+/// most 1e-4 wide). A deadline between two probes may meet the target or
+/// not (see `one_step_below_the_answer_may_meet_the_target_too`).
+fn probes_answering(found: f64) -> Vec<f64> {
+    let (mut left, mut right) = (0.0, 1e10);
+    let mut probes = Vec::new();
+    while right - left > 1e-4 {
+        let mid = (left + right) / 2.0;
+        probes.push(mid);
+        if mid < found {
+            left = mid + 1e-4;
+        } else {
+            right = mid - 1e-4;
+        }
+    }
+    probes
+}
+
+/// The search is minimal among its probes, not among all deadlines: here
+/// one step (1e-4) below the answer also meets the target (the rate is 0.2
+/// there as at the answer), and the nearest probe below, which misses, is
+/// farther down. Etalon's `find_min_tbt_deadline_to_meet` answers the same,
+/// and so must this one.
+#[test]
+fn one_step_below_the_answer_may_meet_the_target_too() {
+    let itt = [0.05, 0.03, 0.03, 0.03, 0.03];
+    let found = min_tbt_deadline_to_meet(&itt, 0.1, 0.25, FirstToken::Counted);
+    assert_eq!(found, 0.014110854715202285);
+    let rate =
+        |deadline: f64| deadline_miss_count(&itt, 0.1, deadline, FirstToken::Counted).miss_rate();
+    assert_eq!(rate(found), 0.2);
+    assert_eq!(rate(found - 1e-4), 0.2);
+    assert_eq!(
+        found,
+        reference_search(&itt, 0.1, 0.25, FirstToken::Counted)
+    );
+    let last_left = probes_answering(found)
+        .into_iter()
+        .filter(|&p| p < found)
+        .reduce(f64::max)
+        .unwrap();
+    assert!(rate(last_left) > 0.25, "{last_left}");
+    assert!(found - last_left > 1e-4, "{last_left}");
+}
+
 fn timeline_of(itt: Vec<f64>) -> RequestTimeline {
     RequestTimeline {
         num_output_tokens: itt.len() as u64,
@@ -97,12 +150,43 @@ proptest! {
         prop_assert_eq!(count.fluidity_index(), 1.0);
     }
 
+    /// The deadline found is the bisection's minimum (see
+    /// [`probes_answering`]): it meets the target (unless it is 1e10, no
+    /// probe met it), every probe the search made below it misses the
+    /// target, the largest of them (the search's last "left" candidate)
+    /// lies at most 3 steps of 1e-4 below it, and without one the answer is
+    /// at most 2 steps above 0. Both searches: first token counted and
+    /// ignored.
     #[test]
-    fn found_deadline_meets_the_target(itt in timeline(40), dp in deadline(), target in 0.0f64..0.5) {
-        let found = min_tbt_deadline_to_meet(&itt, dp, target, FirstToken::Counted);
-        if found != NO_DEADLINE_MEETS_TARGET {
-            let rate = deadline_miss_count(&itt, dp, found, FirstToken::Counted).miss_rate();
-            prop_assert!(rate <= target, "rate {rate} at {found} > {target}");
+    fn found_deadline_is_the_bisections_minimum(
+        itt in timeline(40),
+        dp in deadline(),
+        target in prop_oneof![0.0f64..0.5, prop::sample::select(vec![0.0, 0.05, 0.1, 0.2, 0.25])],
+    ) {
+        for (dp, first) in [(dp, FirstToken::Counted), (0.0, FirstToken::Ignored)] {
+            let found = min_tbt_deadline_to_meet(&itt, dp, target, first);
+            let rate = |deadline: f64| deadline_miss_count(&itt, dp, deadline, first).miss_rate();
+            if found != NO_DEADLINE_MEETS_TARGET {
+                prop_assert!(rate(found) <= target, "rate {} at {found} > {target}", rate(found));
+            }
+            let probes = probes_answering(found);
+            prop_assert!(found == NO_DEADLINE_MEETS_TARGET || probes.contains(&found), "{found} is no probe");
+            for &probe in &probes {
+                prop_assert_eq!(
+                    rate(probe) > target,
+                    probe < found,
+                    "{:?}: probe {} (rate {}) against the answer {}", first, probe, rate(probe), found
+                );
+            }
+            // Rounding near 1e10 (an ulp there is about 2e-6).
+            let slack = 4.0 * (found * f64::EPSILON);
+            match probes.iter().copied().filter(|&p| p < found).reduce(f64::max) {
+                Some(last_left) => {
+                    prop_assert!(rate(last_left) > target);
+                    prop_assert!(found - last_left <= 3e-4 + slack, "{last_left} .. {found}");
+                }
+                None => prop_assert!(found <= 2e-4 + slack, "no probe below {found}"),
+            }
         }
     }
 
