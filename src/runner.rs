@@ -1,17 +1,18 @@
-//! Runs a benchmark from the page: plans it with the core, warms the server
-//! up (and calibrates characters per token from its `prompt_tokens`), hands
-//! the plan to the measurement worker, and books every message in a
-//! [`RunBook`] signal. Also tracks when the tab was hidden, which makes a
+//! Runs a benchmark from the page: sends the orders of the core's
+//! [`PreparedRun`] to the measurement worker (the warm-up, whose reported
+//! prompt tokens calibrate the prompts, then the measured run) and books
+//! every message in a [`RunBook`] signal. Also tracks when the tab was hidden, which makes a
 //! run untrustworthy.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use etalon_core::observe::run_book::RunBook;
+use etalon_core::plan::prepare::{trace_asset, PreparedRun};
 use etalon_core::plan::setup::TestSetup;
-use etalon_core::plan::workload::{self, BodyWriter, CalibrationSample, RequestSpec};
+use etalon_core::plan::workload::Trace;
 use etalon_core::recording::{Environment, RequestRecord};
-use etalon_core::wire::messages::{Endpoint, PageMessage, RunOrder, WorkerMessage};
+use etalon_core::wire::messages::{PageMessage, RunOrder, WorkerMessage};
 use futures::channel::oneshot;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -153,71 +154,40 @@ impl Runner {
         records
     }
 
-    /// Plan, warm up and run `setup`, with `api_key` (never stored).
+    /// Prepare, warm up and run `setup`, with `api_key` (never stored).
     pub async fn run(&self, setup: TestSetup, api_key: String) {
-        if let Some(problem) = setup.problems().into_iter().next() {
-            self.phase.set(Phase::Failed(problem.message));
-            return;
-        }
-        let url = match setup.urls() {
-            Ok(urls) => urls.for_api(setup.request.api),
-            Err(message) => return self.phase.set(Phase::Failed(message)),
-        };
         let trace = match load_trace(&setup).await {
             Ok(trace) => trace,
             Err(message) => return self.phase.set(Phase::Failed(message)),
         };
-        let plan = match workload::plan(&setup.workload, setup.seed, trace.as_ref()) {
-            Ok(plan) => plan,
-            Err(e) => return self.phase.set(Phase::Failed(e.to_string())),
-        };
-        let endpoint = Endpoint {
-            url,
-            headers: setup.request_headers(&api_key),
+        let prepared = match PreparedRun::new(&setup, &api_key, trace.as_ref()) {
+            Ok(prepared) => prepared,
+            Err(message) => return self.phase.set(Phase::Failed(message)),
         };
         let mut chars_per_token = setup.workload.chars_per_token;
-        if !plan.warmup.is_empty() {
+        if let Some(warmup) = prepared.warmup_order() {
             self.phase.set(Phase::WarmingUp {
-                total: plan.warmup.len(),
+                total: warmup.requests.len(),
             });
-            let records = self
-                .run_quietly(RunOrder {
-                    run_id: 0,
-                    endpoint: endpoint.clone(),
-                    requests: workload::plan_bodies(&plan.warmup, &setup.request, chars_per_token),
-                    concurrency: Some(1),
-                    timeout_seconds: setup.timeout_seconds,
-                    live_text_of: None,
-                    writer: None,
-                })
-                .await;
-            chars_per_token = calibrated(&plan.warmup, &records, chars_per_token);
+            let records = self.run_quietly(warmup).await;
+            let reported: Vec<Option<u64>> = records
+                .iter()
+                .map(|r| r.prompt_tokens.map(|t| t.count))
+                .collect();
+            chars_per_token = prepared.calibrated_chars_per_token(&reported);
         }
         let run_id = self.new_run_id();
-        let config = serde_json::json!({
-            "setup": setup.shareable(),
-            "chars_per_token": chars_per_token,
-        });
         let book = RunBook::new(
             run_id,
-            config,
+            prepared.recording_config(chars_per_token),
             self.environment.borrow().clone(),
-            plan.requests.iter().map(|r| r.id),
+            prepared.measured_ids(),
         );
         // Send first, so the run starts on time; the screen renders after.
         // The worker writes each body just before sending it.
-        self.worker.send(&PageMessage::Run(RunOrder {
-            run_id,
-            endpoint,
-            requests: workload::plan_unwritten(&plan.requests),
-            concurrency: setup.workload.concurrency,
-            timeout_seconds: setup.timeout_seconds,
-            live_text_of: plan.requests.first().map(|r| r.id),
-            writer: Some(BodyWriter {
-                settings: setup.request.clone(),
-                chars_per_token,
-            }),
-        }));
+        self.worker.send(&PageMessage::Run(
+            prepared.measured_order(run_id, chars_per_token),
+        ));
         self.book.set(Some(book));
         self.phase.set(Phase::Running);
     }
@@ -230,41 +200,20 @@ impl Runner {
     }
 }
 
-/// The characters-per-token ratio the warm-up measured (or `fallback`).
-fn calibrated(warmup: &[RequestSpec], records: &[RequestRecord], fallback: f64) -> f64 {
-    let samples: Vec<CalibrationSample> = warmup
-        .iter()
-        .zip(records)
-        .filter_map(|(spec, record)| {
-            let reported = record.prompt_tokens?;
-            Some(CalibrationSample {
-                chars_sent: workload::request_prompt(spec, fallback).chars().count(),
-                prompt_tokens_reported: reported.count,
-            })
-        })
-        .collect();
-    if samples.is_empty() {
-        fallback
-    } else {
-        workload::calibrate(&samples)
-    }
-}
-
 /// The length trace the workload names, fetched from the app's assets.
-async fn load_trace(setup: &TestSetup) -> Result<Option<workload::Trace>, String> {
-    let Some(name) = setup.workload.lengths.trace_name() else {
+async fn load_trace(setup: &TestSetup) -> Result<Option<Trace>, String> {
+    let Some(asset) = trace_asset(setup) else {
         return Ok(None);
     };
-    let file = workload::SHARED_TRACES
-        .iter()
-        .find(|t| t.name == name || t.file == name)
-        .map_or(name, |t| t.file);
-    let text = crate::fetch_text(&format!("./traces/{file}"))
+    let text = crate::fetch_text(&format!("./traces/{}", asset.file))
         .await
-        .map_err(|e| format!("The length trace \"{name}\" could not be loaded: {e}"))?;
-    workload::Trace::from_csv(&text)
-        .map(Some)
-        .map_err(|e| e.to_string())
+        .map_err(|e| {
+            format!(
+                "The length trace \"{}\" could not be loaded: {e}",
+                asset.name
+            )
+        })?;
+    Trace::from_csv(&text).map(Some).map_err(|e| e.to_string())
 }
 
 /// Milliseconds since the Unix epoch at `performance.now()` resolution.

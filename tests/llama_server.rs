@@ -4,13 +4,22 @@
 //! concurrency 1 and 2, measured by the app's worker in headless Chromium.
 //! Needs scripts/bootstrap-llama (scripts/test runs it).
 
+use etalon_core::plan::prepare::plan_bodies;
 use etalon_core::plan::workload::{
     self, CalibrationSample, LengthDistribution, RequestLengths, WorkloadConfig,
 };
+use etalon_core::wire::body::{request_prompt, BodyWriter};
 use etalon_core::wire::messages::{Endpoint, PlannedRequest, RunOrder};
 use etalon_core::wire::openai::RequestSettings;
 use etalon_e2e::{LlamaServer, OpenApp};
 use serde_json::Value;
+
+fn writer(chars_per_token: f64) -> BodyWriter {
+    BodyWriter {
+        settings: settings(),
+        chars_per_token,
+    }
+}
 
 fn settings() -> RequestSettings {
     RequestSettings {
@@ -85,18 +94,12 @@ async fn llama_server_measured_in_the_browser_agrees_with_its_own_timings() {
     };
     let plan = workload::plan(&config, 3, None).unwrap();
     let warmup = app
-        .run(&order(
-            &url,
-            workload::plan_bodies(&plan.warmup, &settings(), 4.0),
-            1,
-        ))
+        .run(&order(&url, plan_bodies(&plan.warmup, &writer(4.0)), 1))
         .await;
     let reported = warmup["requests"][0]["prompt_tokens"]["count"]
         .as_u64()
         .expect("llama-server reports prompt tokens");
-    let chars = workload::request_prompt(&plan.warmup[0], 4.0)
-        .chars()
-        .count();
+    let chars = request_prompt(&plan.warmup[0].body(), 4.0).chars().count();
     let chars_per_token = workload::calibrate(&[CalibrationSample {
         chars_sent: chars,
         prompt_tokens_reported: reported,
@@ -104,7 +107,7 @@ async fn llama_server_measured_in_the_browser_agrees_with_its_own_timings() {
     println!("calibrated {chars_per_token:.2} characters per token");
 
     for concurrency in [1, 2] {
-        let bodies = workload::plan_bodies(&plan.requests, &settings(), chars_per_token);
+        let bodies = plan_bodies(&plan.requests, &writer(chars_per_token));
         let recording = app.run(&order(&url, bodies, concurrency)).await;
         let records = recording["requests"].as_array().unwrap();
         assert_eq!(records.len(), 20);

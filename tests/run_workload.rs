@@ -4,9 +4,9 @@
 //! the tokens its plan asked for, queueing in the browser kept apart from
 //! server latency.
 
-use etalon_core::plan::workload::{
-    self, BodyWriter, LengthDistribution, RequestLengths, WorkloadConfig,
-};
+use etalon_core::plan::prepare::plan_unwritten;
+use etalon_core::plan::workload::{self, LengthDistribution, RequestLengths, WorkloadConfig};
+use etalon_core::wire::body::BodyWriter;
 use etalon_core::wire::messages::{Endpoint, RunOrder};
 use etalon_core::wire::openai::RequestSettings;
 use etalon_e2e::{OpenApp, Testbed};
@@ -37,7 +37,7 @@ async fn two_hundred_requests_at_concurrency_six_give_two_hundred_exact_records(
             headers: vec![],
         },
         // As the app does: the worker writes each body just before sending.
-        requests: workload::plan_unwritten(&plan.requests),
+        requests: plan_unwritten(&plan.requests),
         concurrency: config.concurrency,
         timeout_seconds: 30.0,
         live_text_of: None,

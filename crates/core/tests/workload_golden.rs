@@ -6,8 +6,9 @@
 //! stream or of float maths shows up as a changed fingerprint on either.
 
 use etalon_core::plan::workload::{
-    plan, synthesize_prompt, Arrivals, LengthDistribution, Plan, RequestLengths, WorkloadConfig,
+    plan, Arrivals, LengthDistribution, Plan, RequestLengths, WorkloadConfig,
 };
+use etalon_core::wire::prompt::synthesize_prompt;
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;

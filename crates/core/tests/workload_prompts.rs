@@ -5,11 +5,13 @@
 
 use std::collections::HashSet;
 
+use etalon_core::plan::prepare::plan_bodies;
 use etalon_core::plan::workload::{
-    calibrate, plan, plan_bodies, request_prompt, source_text, synthesize_prompt, target_chars,
-    CalibrationSample, LengthDistribution, RequestLengths, WorkloadConfig,
+    calibrate, plan, CalibrationSample, LengthDistribution, RequestLengths, WorkloadConfig,
 };
+use etalon_core::wire::body::{request_prompt, BodyWriter};
 use etalon_core::wire::openai::request::{Api, RequestSettings};
+use etalon_core::wire::prompt::{source_text, synthesize_prompt, target_chars};
 use serde_json::Value;
 
 fn longest_word() -> usize {
@@ -93,10 +95,16 @@ fn requests_start_at_different_places_and_never_share_a_first_line() {
         .warmup
         .iter()
         .chain(&plan.requests)
-        .map(|r| request_prompt(r, 4.0).lines().next().unwrap().to_owned())
+        .map(|r| {
+            request_prompt(&r.body(), 4.0)
+                .lines()
+                .next()
+                .unwrap()
+                .to_owned()
+        })
         .collect();
     assert_eq!(first_lines.len(), 502);
-    let prompt = request_prompt(&plan.requests[0], 4.0);
+    let prompt = request_prompt(&plan.requests[0].body(), 4.0);
     assert!(prompt.starts_with(
         "Request 2. Continue this passage in the same style, writing at least 128 words.\n\n"
     ));
@@ -154,7 +162,13 @@ fn bodies_ask_for_the_planned_output_length() {
         min_tokens: Some(1),
         ..Default::default()
     };
-    let bodies = plan_bodies(&plan.requests, &settings, 3.5);
+    let bodies = plan_bodies(
+        &plan.requests,
+        &BodyWriter {
+            settings: settings.clone(),
+            chars_per_token: 3.5,
+        },
+    );
     assert_eq!(bodies.len(), 3);
     for (request, planned) in plan.requests.iter().zip(&bodies) {
         assert_eq!((planned.id, planned.at), (request.id, request.at));
@@ -163,15 +177,27 @@ fn bodies_ask_for_the_planned_output_length() {
         assert_eq!(body["min_tokens"], request.output_tokens);
         assert_eq!(body["ignore_eos"], true);
         assert_eq!(body["stream"], true);
-        assert_eq!(body["messages"][0]["content"], request_prompt(request, 3.5));
+        assert_eq!(
+            body["messages"][0]["content"],
+            request_prompt(&request.body(), 3.5)
+        );
     }
     let plain = RequestSettings {
         api: Api::Completions,
         ..Default::default()
     };
-    let body: Value =
-        serde_json::from_str(&plan_bodies(&plan.warmup, &plain, 4.0)[0].body).unwrap();
+    let body: Value = serde_json::from_str(
+        &plan_bodies(
+            &plan.warmup,
+            &BodyWriter {
+                settings: plain.clone(),
+                chars_per_token: 4.0,
+            },
+        )[0]
+        .body,
+    )
+    .unwrap();
     assert_eq!(body["max_tokens"], plan.warmup[0].output_tokens);
     assert!(body.get("min_tokens").is_none() && body.get("ignore_eos").is_none());
-    assert_eq!(body["prompt"], request_prompt(&plan.warmup[0], 4.0));
+    assert_eq!(body["prompt"], request_prompt(&plan.warmup[0].body(), 4.0));
 }

@@ -5,9 +5,11 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use etalon_core::plan::workload::{
-    calibrate, plan, source_text, synthesize_prompt, target_chars, Arrivals, CalibrationSample,
-    LengthDistribution, RequestLengths, Trace, TraceRequest, WorkloadConfig, MAX_CHARS_PER_TOKEN,
-    MIN_CHARS_PER_TOKEN,
+    calibrate, plan, Arrivals, CalibrationSample, LengthDistribution, RequestLengths, Trace,
+    TraceRequest, WorkloadConfig,
+};
+use etalon_core::wire::prompt::{
+    source_text, synthesize_prompt, target_chars, MAX_CHARS_PER_TOKEN, MIN_CHARS_PER_TOKEN,
 };
 use proptest::prelude::*;
 

@@ -2,10 +2,8 @@
 //! worker, and what it says about reachability, CORS, streaming, usage
 //! reporting and time to first token.
 
+use etalon_core::plan::prepare::endpoint_check_order;
 use etalon_core::present::endpoint_check::{check_endpoint, CheckLine};
-use etalon_core::wire::messages::{Endpoint, PlannedRequest, RunOrder};
-use etalon_core::wire::openai::request::request_body_text;
-use etalon_core::wire::openai::Prompt;
 use leptos::prelude::*;
 
 use crate::state::use_app;
@@ -17,29 +15,8 @@ pub fn CheckEndpoint() -> impl IntoView {
     let checking = RwSignal::new(false);
     let check = move |_| {
         let setup = app.setup.get_untracked();
-        let Ok(urls) = setup.urls() else { return };
-        let mut settings = setup.request.clone();
-        settings.max_tokens = Some(16);
-        let order = RunOrder {
-            run_id: 0,
-            endpoint: Endpoint {
-                url: urls.for_api(setup.request.api),
-                headers: setup.request_headers(&app.api_key.get_untracked()),
-            },
-            requests: vec![PlannedRequest {
-                id: 0,
-                at: 0.0,
-                body: request_body_text(
-                    &settings,
-                    &Prompt::Text("Say hello in five words.".into()),
-                ),
-                spec: None,
-                url: None,
-            }],
-            concurrency: Some(1),
-            timeout_seconds: setup.timeout_seconds.min(30.0),
-            live_text_of: None,
-            writer: None,
+        let Ok(order) = endpoint_check_order(&setup, &app.api_key.get_untracked()) else {
+            return;
         };
         checking.set(true);
         lines.set(Vec::new());

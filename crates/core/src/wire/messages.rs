@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use std::collections::BTreeMap;
 
-use crate::plan::workload::{BodyWriter, RequestSpec};
 use crate::recording::{with_packed_chunks, Environment, RequestRecord};
+use crate::wire::body::{BodySpec, BodyWriter};
 
 /// Version of the page <-> worker protocol. 2: records' reads travel
 /// packed (see [`WorkerMessage::to_json`]); the page reads both forms.
@@ -44,7 +44,7 @@ pub struct PlannedRequest {
     pub body: String,
     /// What to write the body from, when `body` is empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub spec: Option<RequestSpec>,
+    pub spec: Option<BodySpec>,
     /// Send this one elsewhere than the run's endpoint URL (same headers):
     /// to spread streams over several hosts, or compare endpoints in one run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -220,8 +220,6 @@ impl Outbox {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::workload::{plan, plan_bodies, plan_unwritten, WorkloadConfig};
-    use crate::wire::openai::request::RequestSettings;
 
     #[test]
     fn a_message_names_its_run_unless_it_is_the_worker_s_ready() {
@@ -240,54 +238,6 @@ mod tests {
             environment: Environment::default(),
         };
         assert_eq!(ready.run_id(), None);
-    }
-
-    #[test]
-    fn the_worker_writes_the_bodies_the_page_would_have_written() {
-        let config = WorkloadConfig {
-            stop_after_requests: Some(50),
-            ..WorkloadConfig::default()
-        };
-        let plan = plan(&config, 3, None).unwrap();
-        let settings = RequestSettings {
-            model: "steady".into(),
-            min_tokens: Some(1),
-            ..RequestSettings::default()
-        };
-        let on_the_page = plan_bodies(&plan.requests, &settings, 3.7);
-        let order = RunOrder {
-            run_id: 1,
-            endpoint: Endpoint {
-                url: "http://127.0.0.1:8000/v1/chat/completions".into(),
-                headers: vec![],
-            },
-            requests: plan_unwritten(&plan.requests),
-            concurrency: Some(6),
-            timeout_seconds: 30.0,
-            live_text_of: None,
-            writer: Some(BodyWriter {
-                settings,
-                chars_per_token: 3.7,
-            }),
-        };
-        // What the worker receives: no prompt text crosses over.
-        let text = serde_json::to_string(&PageMessage::Run(order)).unwrap();
-        assert!(!text.contains("Continue this passage"), "{text}");
-        let Ok(PageMessage::Run(order)) = serde_json::from_str(&text) else {
-            panic!("the order parses back");
-        };
-        let writer = order.writer.clone();
-        let in_the_worker: Vec<PlannedRequest> = order
-            .requests
-            .into_iter()
-            .map(|p| p.written(writer.as_ref()))
-            .collect();
-        assert_eq!(in_the_worker.len(), 50);
-        for (worker, page) in in_the_worker.iter().zip(&on_the_page) {
-            assert_eq!((worker.id, worker.at), (page.id, page.at));
-            assert_eq!(worker.body, page.body);
-            assert!(worker.body.contains("\"max_tokens\""), "{}", worker.body);
-        }
     }
 
     #[test]

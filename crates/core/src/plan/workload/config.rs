@@ -5,8 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::prompt::DEFAULT_CHARS_PER_TOKEN;
 use super::{Arrivals, RequestLengths, WorkloadError};
+use crate::wire::prompt::DEFAULT_CHARS_PER_TOKEN;
 
 /// The most requests one plan may hold.
 pub const MAX_PLANNED_REQUESTS: usize = 1_000_000;

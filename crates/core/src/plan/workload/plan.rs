@@ -1,16 +1,14 @@
 //! A workload turned into a plan: for each request when it is sent and how
-//! long its prompt and output are; then into the bodies the worker posts.
+//! long its prompt and output are.
 
 use serde::{Deserialize, Serialize};
 
 use super::arrivals::arrival_times;
 use super::config::MAX_PLANNED_REQUESTS;
-use super::prompt::request_prompt;
 use super::rng::{SeededRandom, Stream};
 use super::sampler::LengthSampler;
 use super::{Trace, WorkloadConfig, WorkloadError};
-use crate::wire::messages::PlannedRequest;
-use crate::wire::openai::request::{request_body_text, Prompt, RequestSettings};
+use crate::wire::body::BodySpec;
 
 /// What one request of a plan asks for, and when.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -27,6 +25,18 @@ pub struct RequestSpec {
     pub warmup: bool,
     /// Where in the shipped text its prompt starts.
     pub text_variant: u64,
+}
+
+impl RequestSpec {
+    /// What the request's body is written from.
+    pub fn body(&self) -> BodySpec {
+        BodySpec {
+            id: self.id,
+            prompt_tokens: self.prompt_tokens,
+            output_tokens: self.output_tokens,
+            text_variant: self.text_variant,
+        }
+    }
 }
 
 /// The requests of a run: warm-ups (ids `0..warmup.len()`), then the
@@ -96,66 +106,4 @@ pub fn plan(
         ),
         requests: specs(&times, first_id, false, Stream::Lengths, Stream::PromptText),
     })
-}
-
-/// How a run's request bodies are written: each prompt synthesised at
-/// `chars_per_token` (see [`request_prompt`]), `max_tokens` set to the
-/// output length asked; `min_tokens` too when the settings set one (the
-/// user's way of saying the server supports it), and `ignore_eos` as the
-/// settings say.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BodyWriter {
-    pub settings: RequestSettings,
-    pub chars_per_token: f64,
-}
-
-impl BodyWriter {
-    /// The JSON body of `request`.
-    pub fn body(&self, request: &RequestSpec) -> String {
-        let mut settings = self.settings.clone();
-        settings.max_tokens = Some(request.output_tokens);
-        if settings.min_tokens.is_some() {
-            settings.min_tokens = Some(request.output_tokens);
-        }
-        let prompt = Prompt::Text(request_prompt(request, self.chars_per_token));
-        request_body_text(&settings, &prompt)
-    }
-}
-
-/// The planned requests with their bodies written now (see [`BodyWriter`]):
-/// for a few requests (the warm-up), or a worker without a writer.
-pub fn plan_bodies(
-    requests: &[RequestSpec],
-    settings: &RequestSettings,
-    chars_per_token: f64,
-) -> Vec<PlannedRequest> {
-    let writer = BodyWriter {
-        settings: settings.clone(),
-        chars_per_token,
-    };
-    requests
-        .iter()
-        .map(|request| PlannedRequest {
-            body: writer.body(request),
-            ..unwritten(request)
-        })
-        .collect()
-}
-
-/// The planned requests for the worker to write just before it sends each
-/// ([`PlannedRequest::written`] with the run's [`BodyWriter`]): a run of
-/// 10,000 long prompts would otherwise take seconds of the page's time to
-/// write, and tens of MB to hold.
-pub fn plan_unwritten(requests: &[RequestSpec]) -> Vec<PlannedRequest> {
-    requests.iter().map(unwritten).collect()
-}
-
-fn unwritten(request: &RequestSpec) -> PlannedRequest {
-    PlannedRequest {
-        id: request.id,
-        at: request.at,
-        body: String::new(),
-        spec: Some(*request),
-        url: None,
-    }
 }

@@ -109,12 +109,3 @@ impl SeededRandom {
         }
     }
 }
-
-/// Mixes two numbers into one well-spread 64-bit value (SplitMix64's
-/// finaliser): a stable hash for scrambling and prompt offsets.
-pub fn mix(a: u64, b: u64) -> u64 {
-    let mut z = a ^ b.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}

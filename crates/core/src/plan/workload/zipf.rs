@@ -18,7 +18,8 @@
 //! per-process string hash, which cannot be reproduced; here it is a fixed
 //! 64-bit hash of the value and the seed, taken modulo `n`, like Etalon's.
 
-use super::rng::{mix, SeededRandom};
+use super::rng::SeededRandom;
+use crate::wire::prompt::mix;
 
 /// A prepared Zipf sampler (the sums cost one pass over `n` values).
 #[derive(Debug, Clone)]
