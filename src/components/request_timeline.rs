@@ -2,7 +2,7 @@
 //! deadlines. Token ticks (late ones in the warning colour), deadline
 //! markers above them (missed ones filled in the warning colour), banked
 //! slack shaded from each on-time token to its deadline, and stalls hatched
-//! across both rows. The deadlines are the METRICS.md walk's, replayed by
+//! across both rows. The deadlines are the docs/METRICS.md walk's, replayed by
 //! `etalon_core::present::chart::deadline_timeline`.
 
 use super::axes::{chart_svg, data_table, stall_hatch, timeline_paths, x_axis};

@@ -1,5 +1,5 @@
 //! The request timeline's deadline replay: its missed and total counts are
-//! the METRICS.md loop's (transcribed here, and the metrics engine's), on
+//! the docs/METRICS.md loop's (transcribed here, and the metrics engine's), on
 //! hand-made timelines with stalls whose counts were printed by CPython;
 //! deadlines, banked slack and missed deadlines in time; the marks on
 //! screen; the explainer's two streams.
@@ -12,7 +12,7 @@ use etalon_core::present::chart::{
 };
 use proptest::prelude::*;
 
-/// METRICS.md's pseudocode, line by line.
+/// docs/METRICS.md's pseudocode, line by line.
 fn pseudocode(itt: &[f64], dp: f64, dd: f64) -> (u64, u64) {
     let (mut slack, mut total, mut missed) = (0.0, 0.0, 0.0);
     for (i, &t) in itt.iter().enumerate() {
@@ -40,7 +40,7 @@ fn replay_counts(itt: &[f64], dp: f64, dd: f64) -> (u64, u64) {
 }
 
 /// A timeline, its TTFT and TBT deadlines, and (missed, total) as printed
-/// by CPython running the METRICS.md loop.
+/// by CPython running the docs/METRICS.md loop.
 type Case = (Vec<f64>, f64, f64, (u64, u64));
 
 fn hand_made() -> Vec<Case> {

@@ -1,5 +1,5 @@
 //! The minimum TBT deadline that meets a target miss rate, found by the
-//! reference's own bisection (METRICS.md): same interval, same granularity,
+//! reference's own bisection (docs/METRICS.md): same interval, same granularity,
 //! same float arithmetic, so the same answer even where the miss rate is not
 //! monotone in the deadline.
 //!

@@ -1,4 +1,4 @@
-//! The p99 miss rate against TBT deadlines from 1 to 100 ms (METRICS.md):
+//! The p99 miss rate against TBT deadlines from 1 to 100 ms (docs/METRICS.md):
 //! for each deadline, the 0.99 quantile over requests of the decode-only
 //! miss rate. Exact, yet most (request, deadline) walks are skipped: the
 //! quantile depends only on the largest rates, and a cheap upper bound on
@@ -251,7 +251,7 @@ mod tests {
     use crate::metrics::deadline::{deadline_miss_count, FirstToken};
     use crate::metrics::quantile::quantile_unsorted;
 
-    /// The curve as METRICS.md defines it: every rate walked, numpy's
+    /// The curve as docs/METRICS.md defines it: every rate walked, numpy's
     /// quantile.
     fn plain(gaps: &[Vec<f64>]) -> Vec<[f64; 2]> {
         curve_tbt_deadlines()

@@ -1,4 +1,4 @@
-//! Deadline miss counting (METRICS.md, "Deadline miss rate and
+//! Deadline miss counting (docs/METRICS.md, "Deadline miss rate and
 //! fluidity-index"): every token has a deadline, on-time tokens bank their
 //! slack, and a stall misses every deadline it spans. This is the plain,
 //! one-deadline-at-a-time walk, exactly in the reference's order of

@@ -1,4 +1,4 @@
-//! Metrics over recordings (METRICS.md), with exact parity with the Etalon
+//! Metrics over recordings (docs/METRICS.md), with exact parity with the Etalon
 //! reference implementation: per-request TTFT, TBT, TPOT, latency,
 //! throughput, deadline miss rate, fluidity-index and minimum TBT deadline;
 //! service-level counts, throughputs, fluid token generation rate, the p99

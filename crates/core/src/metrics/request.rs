@@ -1,4 +1,4 @@
-//! The conventional per-request figures (METRICS.md, "Conventional metrics"):
+//! The conventional per-request figures (docs/METRICS.md, "Conventional metrics"):
 //! TTFT, TPOT, end-to-end latency and throughput, with the reference's zero
 //! cases, from a timeline and the number of output tokens.
 

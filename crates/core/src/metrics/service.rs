@@ -1,4 +1,4 @@
-//! Service-level throughput figures (METRICS.md, "Service-level figures"):
+//! Service-level throughput figures (docs/METRICS.md, "Service-level figures"):
 //! TPOT-based and TBT-based throughput, the fluid token generation rate and
 //! the p99 miss rate against TBT deadlines from 1 to 100 ms. These take the
 //! requests' TBT lists (gaps), so Etalon's files and recordings feed them

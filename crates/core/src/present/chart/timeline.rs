@@ -1,5 +1,5 @@
 //! One request's tokens against their deadlines, for the request timeline
-//! and the fluidity explainer: a replay of the deadline walk of METRICS.md
+//! and the fluidity explainer: a replay of the deadline walk of docs/METRICS.md
 //! ("Deadline miss rate and fluidity-index") that keeps, for every token,
 //! when it arrived, which deadline it was held to, the slack banked after
 //! it and the deadlines it missed; and those tokens laid out on a time axis.
@@ -59,7 +59,7 @@ impl TokenDeadline {
     }
 }
 
-/// Replays the deadline walk of METRICS.md over `itt` (`itt[0]` the TTFT,
+/// Replays the deadline walk of docs/METRICS.md over `itt` (`itt[0]` the TTFT,
 /// then the gaps between tokens, seconds) with TTFT deadline
 /// `ttft_deadline` and TBT deadline `tbt_deadline`.
 pub fn deadline_timeline(itt: &[f64], ttft_deadline: f64, tbt_deadline: f64) -> Vec<TokenDeadline> {
