@@ -124,6 +124,250 @@ fn etalons_file_has_the_reference_keys_and_reads_back_to_the_same_figures() {
     );
 }
 
+/// A recording with every kind of request the export meets: completed
+/// ones (1 read in 10 of 2 or 3 tokens, stalls), a failure after tokens, a
+/// failure without any, one with an unknown prompt length, one with
+/// reasoning tokens first, and one whose only read carried no token.
+fn varied_run(seed: u64) -> Recording {
+    let mut recording = run(seed, 24);
+    recording.requests[3].prompt_tokens = None;
+    let mut reads = recording.requests[4].chunks.to_vec();
+    for read in &mut reads[..5] {
+        read.reasoning = true;
+    }
+    recording.requests[4].chunks = reads.into();
+    recording.requests[5].chunks = vec![etalon_core::recording::Chunk::visible(0.25, 0)].into();
+    recording.requests[5].output_tokens = None;
+    recording
+}
+
+/// The deadlines the export is checked under: fixed (tight and loose) and
+/// grown from a prefill model (capacity mode).
+fn deadline_configs() -> Vec<DeadlineConfig> {
+    let prefill: serde_json::Value = serde_json::json!({
+        "ttft_deadline": {"prefill_model": {"coefficients": [0.05, 4e-4]}, "slack": 0.05},
+        "tbt_deadline": 0.03,
+        "target_miss_rate": 0.05,
+    });
+    vec![
+        DeadlineConfig::default(),
+        DeadlineConfig::fixed(0.3, 0.03, 0.1),
+        DeadlineConfig::fixed(0.05, 0.02, 0.0),
+        serde_json::from_value(prefill).unwrap(),
+    ]
+}
+
+/// A figure as the export writes it: the number itself (read back bit for
+/// bit), or null when it is not finite (JSON has no NaN or infinity).
+fn assert_written_as(written: &Value, figure: f64, what: &str) {
+    if figure.is_finite() {
+        let read = written
+            .as_f64()
+            .unwrap_or_else(|| panic!("{what}: {written}"));
+        assert_eq!(
+            read.to_bits(),
+            figure.to_bits(),
+            "{what}: {read} written for {figure}"
+        );
+    } else {
+        assert!(written.is_null(), "{what}: {written} written for {figure}");
+    }
+}
+
+/// Every column of the Etalon export holds the engine's figure, request by
+/// request, value for value (bit for bit): the prompt, output and total
+/// token counts, TPOT, TTFT, every gap, the latencies, the throughput, the
+/// deadline miss rate and the minimum TBT deadline under the deadlines
+/// exported; and under `etalon_web` each request's id and failure and the
+/// deadlines. No other key. Both as `etalon_json` writes it and as the
+/// page downloads it (`export_file`, redacted).
+#[test]
+fn etalons_file_holds_the_engines_figures_request_by_request() {
+    for seed in [6, 21] {
+        let recording = varied_run(seed);
+        for deadlines in deadline_configs() {
+            let metrics = recording_metrics(&recording, &deadlines);
+            let texts = [
+                etalon_json(&recording, &deadlines),
+                export_file(ExportKind::Etalon, &recording, &deadlines, &[]).text,
+            ];
+            for text in texts {
+                let file: Value = serde_json::from_str(&text).unwrap();
+                let mut keys: Vec<&str> = file
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .map(String::as_str)
+                    .collect();
+                keys.sort_unstable();
+                assert_eq!(
+                    keys,
+                    [
+                        "deadline_miss_rate",
+                        "end_to_end_latency",
+                        "etalon_web",
+                        "min_tbt_deadline_to_meet",
+                        "normalized_end_to_end_latency",
+                        "num_output_tokens",
+                        "num_prompt_tokens",
+                        "num_total_tokens",
+                        "output_throughput",
+                        "tbt",
+                        "tpot",
+                        "ttft",
+                    ]
+                );
+                let n = recording.requests.len();
+                for key in &keys {
+                    if *key != "etalon_web" {
+                        assert_eq!(file[key].as_array().map(Vec::len), Some(n), "{key}");
+                    }
+                }
+                for (i, (record, figures)) in
+                    recording.requests.iter().zip(&metrics.requests).enumerate()
+                {
+                    let at = |key: &str| &file[key][i];
+                    let prompt = figures.num_prompt_tokens.unwrap_or(0);
+                    assert_eq!(
+                        at("num_prompt_tokens").as_u64(),
+                        Some(prompt),
+                        "request {i}"
+                    );
+                    assert_eq!(
+                        at("num_output_tokens").as_u64(),
+                        Some(figures.num_output_tokens),
+                        "request {i}"
+                    );
+                    assert_eq!(
+                        at("num_total_tokens").as_u64(),
+                        Some(prompt + figures.num_output_tokens),
+                        "request {i}"
+                    );
+                    for (key, figure) in [
+                        ("tpot", figures.tpot),
+                        ("ttft", figures.ttft),
+                        ("end_to_end_latency", figures.end_to_end_latency),
+                        (
+                            "normalized_end_to_end_latency",
+                            figures.normalized_end_to_end_latency,
+                        ),
+                        ("output_throughput", figures.output_throughput),
+                        ("deadline_miss_rate", figures.deadline_miss_rate),
+                        ("min_tbt_deadline_to_meet", figures.min_tbt_deadline_to_meet),
+                    ] {
+                        assert_written_as(at(key), figure, &format!("{key} of request {i}"));
+                    }
+                    // The gaps the engine walks: its timeline after the TTFT.
+                    let itt = RequestTimeline::from_record(record).inter_token_times;
+                    let gaps = at("tbt").as_array().unwrap();
+                    assert_eq!(
+                        gaps.len(),
+                        itt.len().saturating_sub(1),
+                        "tbt of request {i}"
+                    );
+                    for (j, (written, gap)) in gaps.iter().zip(itt.iter().skip(1)).enumerate() {
+                        assert_written_as(written, *gap, &format!("gap {j} of request {i}"));
+                    }
+                    let extra = &file["etalon_web"];
+                    assert_eq!(extra["id"][i].as_u64(), Some(record.id));
+                    assert_eq!(extra["id"][i].as_u64(), Some(figures.id));
+                    assert_eq!(
+                        extra["error"][i],
+                        serde_json::to_value(&record.error).unwrap(),
+                        "error of request {i}"
+                    );
+                    assert_eq!(record.error.is_none(), figures.completed);
+                }
+                assert_eq!(
+                    file["etalon_web"]["deadlines"],
+                    serde_json::to_value(&deadlines).unwrap()
+                );
+                assert_eq!(file["etalon_web"]["version"], 1);
+            }
+        }
+    }
+}
+
+/// The cells of one CSV line (quoted cells unquoted).
+fn csv_cells(line: &str) -> Vec<String> {
+    let (mut cells, mut cell, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cell.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => cells.push(std::mem::take(&mut cell)),
+            _ => cell.push(c),
+        }
+    }
+    cells.push(cell);
+    cells
+}
+
+/// Every cell of the CSV holds the engine's figure, row by row: numbers
+/// read back bit for bit, an unknown prompt length an empty cell, the
+/// failure's kind and message (a formula kept from starting one).
+#[test]
+fn the_csv_holds_the_engines_figures_row_by_row() {
+    let recording = varied_run(12);
+    for deadlines in deadline_configs() {
+        let metrics = recording_metrics(&recording, &deadlines);
+        let csv = requests_csv(&recording, &deadlines);
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), recording.requests.len() + 1);
+        for (i, (record, figures)) in recording.requests.iter().zip(&metrics.requests).enumerate() {
+            let cells = csv_cells(lines[i + 1]);
+            assert_eq!(cells.len(), 12, "row {i}: {}", lines[i + 1]);
+            assert_eq!(cells[0], record.id.to_string());
+            for (cell, figure) in [
+                (1, figures.ttft),
+                (2, figures.tpot),
+                (3, figures.end_to_end_latency),
+                (4, figures.normalized_end_to_end_latency),
+                (7, figures.fluidity_index),
+                (8, figures.deadline_miss_rate),
+            ] {
+                let read: f64 = cells[cell].parse().unwrap();
+                assert!(
+                    read.to_bits() == figure.to_bits() || (read.is_nan() && figure.is_nan()),
+                    "row {i}, cell {cell}: {} for {figure}",
+                    cells[cell]
+                );
+            }
+            assert_eq!(cells[5], figures.num_output_tokens.to_string());
+            assert_eq!(
+                cells[6],
+                figures
+                    .num_prompt_tokens
+                    .map(|n| n.to_string())
+                    .unwrap_or_default()
+            );
+            assert_eq!(cells[9], figures.completed.to_string());
+            let kind = record
+                .error
+                .as_ref()
+                .map(|e| serde_json::to_value(e.kind).unwrap());
+            assert_eq!(
+                cells[10],
+                kind.as_ref().and_then(Value::as_str).unwrap_or("")
+            );
+            let message = record.error.as_ref().map_or("", |e| e.message.as_str());
+            let formula = message.starts_with(['=', '+', '-', '@']);
+            assert_eq!(
+                cells[11],
+                if formula {
+                    format!("'{message}")
+                } else {
+                    message.to_string()
+                }
+            );
+        }
+    }
+}
+
 /// A file as Etalon itself writes it (no `etalon_web` key; ints and floats;
 /// k-token chunks as k-1 gaps of 0) reproduces the figures of its
 /// timelines. (Gaps are measured times, as in Etalon's files: a made-up gap
