@@ -6,14 +6,17 @@
 //! with `--json` one JSON object (`requests`, `service`, `deadlines`). A file
 //! that cannot be used gets one sentence on stderr and exit code 2.
 //!
-//! A failed request in Etalon's file (a null `ttft`, no token at all, or the
-//! failure etalon-web's export keeps under `etalon_web.error`: the rule of
-//! [`etalon_failure`], which the page uses too) counts as failed, not
-//! completed, and stays out of the service figures.
+//! Etalon's file is read by the page's own reader
+//! ([`etalon_core::share::read_etalon_file`]): the same requests, ids,
+//! token counts, failures and refusals. A failed request (a null `ttft`, no
+//! token at all, or the failure etalon-web's export keeps under
+//! `etalon_web.error`) counts as failed, not completed, and stays out of the
+//! service figures. The figures come from the file's times as they are (the
+//! page rebuilds arrival times as sums, to about 1e-16 s).
 
 use etalon_core::metrics::{run_metrics, DeadlineConfig, RequestTimeline, RunMetrics, Summary};
 use etalon_core::recording::{Recording, RECORDING_VERSION};
-use etalon_core::share::etalon_failure;
+use etalon_core::share::{is_etalon_file, read_etalon_file, EtalonRequest};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -103,136 +106,18 @@ fn read_timelines(path: &Path) -> Result<(Source, Vec<RequestTimeline>), String>
             .collect();
         return Ok((Source::Recording, timelines));
     }
-    etalon_timelines(&value)
-        .map(|timelines| (Source::Etalon, timelines))
-        .map_err(|problem| format!("{name} {problem}."))
-}
-
-/// Timelines from Etalon's request-level metrics: columns (what Etalon
-/// writes) or a list of per-request objects. The error completes "FILE ...".
-fn etalon_timelines(value: &Value) -> Result<Vec<RequestTimeline>, String> {
-    let not_etalon = "is neither a recording (no \"version\" and \"requests\") nor Etalon's \
-                      request_level_metrics.json (no \"ttft\" and \"tbt\")";
-    let rows: Vec<(&Value, &Value, Option<&Value>, Option<&Value>)> = match value {
-        Value::Object(columns) => {
-            let (Some(ttft), Some(tbt)) = (columns.get("ttft"), columns.get("tbt")) else {
-                return Err(not_etalon.into());
-            };
-            let column = list_of;
-            let ttft = column("ttft", ttft)?;
-            let tbt = column("tbt", tbt)?;
-            let prompt = columns
-                .get("num_prompt_tokens")
-                .map(|v| column("num_prompt_tokens", v))
-                .transpose()?;
-            let output = columns
-                .get("num_output_tokens")
-                .map(|v| column("num_output_tokens", v))
-                .transpose()?;
-            for (key, length) in [
-                ("tbt", Some(tbt.len())),
-                ("num_prompt_tokens", prompt.map(Vec::len)),
-                ("num_output_tokens", output.map(Vec::len)),
-            ] {
-                if let Some(length) = length.filter(|&l| l != ttft.len()) {
-                    return Err(format!(
-                        "has {} \"ttft\" values but {length} \"{key}\" values",
-                        ttft.len()
-                    ));
-                }
-            }
-            (0..ttft.len())
-                .map(|i| {
-                    (
-                        &ttft[i],
-                        &tbt[i],
-                        prompt.map(|p| &p[i]),
-                        output.map(|o| &o[i]),
-                    )
-                })
-                .collect()
-        }
-        Value::Array(requests) => {
-            let mut rows = Vec::with_capacity(requests.len());
-            for (i, request) in requests.iter().enumerate() {
-                let (Some(ttft), Some(tbt)) = (request.get("ttft"), request.get("tbt")) else {
-                    return Err(if i == 0 {
-                        not_etalon.into()
-                    } else {
-                        format!("has request {i} without \"ttft\" and \"tbt\"")
-                    });
-                };
-                rows.push((
-                    ttft,
-                    tbt,
-                    request.get("num_prompt_tokens"),
-                    request.get("num_output_tokens"),
-                ));
-            }
-            rows
-        }
-        _ => return Err(not_etalon.into()),
-    };
-    rows.into_iter()
-        .enumerate()
-        .map(|(i, (ttft, tbt, prompt, output))| {
-            let error = etalon_failure(value, i, Some(ttft), Some(tbt), output).map(|e| e.kind);
-            // A null TTFT: no first token (the request failed).
-            let ttft = match ttft {
-                Value::Null => None,
-                ttft => Some(ttft.as_f64().ok_or_else(|| {
-                    format!("has a \"ttft\" of request {i} that is not a number")
-                })?),
-            };
-            let tbt = match tbt {
-                Value::Null => Vec::new(),
-                tbt => tbt
-                    .as_array()
-                    .and_then(|gaps| gaps.iter().map(Value::as_f64).collect::<Option<Vec<f64>>>())
-                    .ok_or_else(|| {
-                        format!("has a \"tbt\" of request {i} that is not a list of numbers")
-                    })?,
-            };
-            let count = |value: Option<&Value>, key: &str| -> Result<Option<u64>, String> {
-                match value {
-                    None | Some(Value::Null) => Ok(None),
-                    Some(v) => v
-                        .as_f64()
-                        .filter(|n| *n >= 0.0 && n.fract() == 0.0)
-                        .map(|n| Some(n as u64))
-                        .ok_or_else(|| {
-                            format!("has a \"{key}\" of request {i} that is not a count")
-                        }),
-                }
-            };
-            let num_prompt_tokens = count(prompt, "num_prompt_tokens")?;
-            let num_output_tokens = count(output, "num_output_tokens")?;
-            // The timeline of the tokens that arrived: none without a first
-            // token (a null TTFT, or 0, no gap and no count).
-            let no_token =
-                |t: f64| t == 0.0 && tbt.is_empty() && num_output_tokens.unwrap_or(0) == 0;
-            let mut itt = Vec::with_capacity(tbt.len() + 1);
-            if let Some(ttft) = ttft.filter(|t| !no_token(*t)) {
-                itt.push(ttft);
-                itt.extend(tbt);
-            }
-            Ok(RequestTimeline {
-                id: i as u64,
-                num_output_tokens: num_output_tokens.unwrap_or(itt.len() as u64),
-                num_prompt_tokens,
-                inter_token_times: itt,
-                error,
-                ..Default::default()
-            })
-        })
-        .collect()
-}
-
-/// `value` as a list; the error completes "FILE ...".
-fn list_of<'v>(key: &str, value: &'v Value) -> Result<&'v Vec<Value>, String> {
-    value
-        .as_array()
-        .ok_or_else(|| format!("has a \"{key}\" that is not a list"))
+    if !is_etalon_file(&value) {
+        return Err(format!(
+            "{name} is neither a recording (no \"version\" and \"requests\") nor Etalon's \
+             request_level_metrics.json (no \"ttft\" and \"tbt\")."
+        ));
+    }
+    // The page's reader (the page makes a recording of what it reads; the
+    // figures here are computed from the file's own times).
+    let file = read_etalon_file(&value)
+        .map_err(|problem| format!("{name} is Etalon's request-level file, but {problem}"))?;
+    let timelines = file.requests.iter().map(EtalonRequest::timeline).collect();
+    Ok((Source::Etalon, timelines))
 }
 
 /// The readable report: counts, deadlines, a percentile table, the service

@@ -288,6 +288,87 @@ fn etalons_file_holds_the_engines_figures_request_by_request() {
     }
 }
 
+/// The one reader of Etalon's file gives `etalon-cli metrics` the file's
+/// timelines exactly and the page a recording of them: the same ids, token
+/// counts, prompt lengths, first visible tokens and failures either way, the
+/// timelines equal to the rounding of the sums, and so the same figures.
+#[test]
+fn one_reader_gives_the_cli_the_files_times_and_the_page_their_recording() {
+    let recording = varied_run(14);
+    let deadlines = DeadlineConfig::fixed(0.3, 0.03, 0.1);
+    let text = etalon_json(&recording, &deadlines);
+    let value: Value = serde_json::from_str(&text).unwrap();
+    assert!(is_etalon_file(&value));
+    let file = read_etalon_file(&value).unwrap();
+    assert_eq!(file.deadlines.as_ref(), Some(&deadlines));
+    let imported = import_file("request_level_metrics.json", &text).unwrap();
+    assert_eq!(imported.recording, file.recording());
+    assert_eq!(file.requests.len(), recording.requests.len());
+    for (i, request) in file.requests.iter().enumerate() {
+        // The file's numbers, bit for bit.
+        let ttft = value["ttft"][i].as_f64().unwrap();
+        let gaps = value["tbt"][i]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g.as_f64().unwrap());
+        let written: Vec<f64> = std::iter::once(ttft).chain(gaps).collect();
+        let timeline = request.timeline();
+        let no_token = recording.requests[i].chunks.total_tokens() == 0;
+        if no_token {
+            assert!(timeline.inter_token_times.is_empty(), "request {i}");
+        } else {
+            assert_eq!(timeline.inter_token_times, written, "request {i}");
+        }
+        // The page's record: the same but for the sums' rounding.
+        let mut from_record = RequestTimeline::from_record(&request.record());
+        assert_eq!(
+            from_record.inter_token_times.len(),
+            timeline.inter_token_times.len()
+        );
+        for (a, b) in from_record
+            .inter_token_times
+            .iter()
+            .zip(&timeline.inter_token_times)
+        {
+            assert!((a - b).abs() <= 1e-12, "request {i}: {a} vs {b}");
+        }
+        from_record.inter_token_times = timeline.inter_token_times.clone();
+        assert_eq!(from_record, timeline, "request {i}");
+        assert_eq!(timeline.id, recording.requests[i].id);
+        // A request without any token (here one whose only read carried
+        // none) reads back as failed, whatever the recording said.
+        match (&recording.requests[i].error, no_token) {
+            (None, true) => assert_eq!(
+                request.error.as_ref().map(|e| e.kind),
+                Some(ErrorKind::MalformedStream),
+                "request {i}"
+            ),
+            (error, _) => assert_eq!(&request.error, error, "request {i}"),
+        }
+        assert_eq!(
+            timeline.num_prompt_tokens,
+            recording.requests[i].prompt_tokens.map(|c| c.count)
+        );
+    }
+    let timelines: Vec<RequestTimeline> =
+        file.requests.iter().map(EtalonRequest::timeline).collect();
+    assert_same_figures(
+        &run_metrics(&timelines, &deadlines),
+        &recording_metrics(&imported.recording, &deadlines),
+    );
+    // Not Etalon's file: a recording, a list of something else, a number.
+    for other in [
+        serde_json::json!({"requests": [], "ttft": [1]}),
+        serde_json::json!([{"id": 1}]),
+        serde_json::json!([]),
+        serde_json::json!(3),
+    ] {
+        assert!(!is_etalon_file(&other), "{other}");
+    }
+    assert!(is_etalon_file(&serde_json::json!({"tbt": []})));
+}
+
 /// The cells of one CSV line (quoted cells unquoted).
 fn csv_cells(line: &str) -> Vec<String> {
     let (mut cells, mut cell, mut quoted) = (Vec::new(), String::new(), false);

@@ -11,17 +11,23 @@
 //! metrics see the file's timeline again (to the rounding of the sums,
 //! about 1e-16 s). Every problem is one sentence naming what is wrong.
 //!
-//! A failed request stays in Etalon's file; [`etalon_failure`] tells it
-//! (the page and `etalon-cli metrics` both use it): the failure
-//! etalon-web's own export keeps under `etalon_web.error`, a `ttft` that is
-//! null or missing, or no token at all (`ttft` 0, no gap, no output
-//! token). It counts as failed, not completed.
+//! A failed request stays in Etalon's file; [`etalon_failure`] tells it:
+//! the failure etalon-web's own export keeps under `etalon_web.error`, a
+//! `ttft` that is null or missing, or no token at all (`ttft` 0, no gap, no
+//! output token). It counts as failed, not completed.
+//!
+//! One reader per format: [`read_etalon_file`] is the only code that reads
+//! Etalon's file. The page's import ([`import_file`]) makes a recording of
+//! what it read ([`EtalonFile::recording`]); `etalon-cli metrics` takes the
+//! file's timelines as they are ([`EtalonRequest::timeline`], no sums), so
+//! its figures are Etalon's to the last bit, and the page's to the rounding
+//! of the sums.
 
 use serde_json::Value;
 
 use super::check::check_recording;
 use super::{ShareError, MAX_IMPORT_BYTES, MAX_REQUESTS};
-use crate::metrics::DeadlineConfig;
+use crate::metrics::{DeadlineConfig, RequestTimeline};
 use crate::recording::{
     Chunk, Environment, ErrorKind, Recording, RequestError, RequestRecord, TokenCount, TokenSource,
     RECORDING_VERSION,
@@ -47,13 +53,14 @@ pub struct Imported {
 pub fn import_file(name: &str, text: &str) -> Result<Imported, ShareError> {
     let problem = |what: String| ShareError::new(format!("\"{name}\" {what}"));
     let etalon = |value: &Value| {
-        let (recording, deadlines) = read_etalon(value)
+        let file = read_etalon_file(value)
             .map_err(|e| problem(format!("is Etalon's request-level file, but {e}")))?;
+        let recording = file.recording();
         check_recording(&recording).map_err(|e| problem(format!("cannot be shown: {e}")))?;
         Ok(Imported {
             recording,
             kind: ImportedKind::EtalonRequestLevelMetrics,
-            deadlines,
+            deadlines: file.deadlines,
         })
     };
     if text.len() > MAX_IMPORT_BYTES {
@@ -72,14 +79,10 @@ pub fn import_file(name: &str, text: &str) -> Result<Imported, ShareError> {
             e.column()
         ))
     })?;
-    let etalon_rows = value
-        .as_array()
-        .and_then(|rows| rows.first())
-        .is_some_and(|first| first.get("ttft").is_some() || first.get("tbt").is_some());
-    let Some(object) = value.as_object().filter(|_| !etalon_rows) else {
-        if etalon_rows {
-            return etalon(&value);
-        }
+    if is_etalon_file(&value) {
+        return etalon(&value);
+    }
+    let Some(object) = value.as_object() else {
         return Err(problem(
             "holds JSON but not an object with named fields, as a recording or Etalon's file does."
                 .into(),
@@ -102,12 +105,102 @@ pub fn import_file(name: &str, text: &str) -> Result<Imported, ShareError> {
             deadlines,
         });
     }
-    if object.contains_key("tbt") || object.contains_key("ttft") {
-        return etalon(&value);
-    }
     Err(problem(
         "is neither a recording of etalon-web nor Etalon's request_level_metrics.json: it has none of their fields (\"requests\", or \"ttft\" and \"tbt\").".into(),
     ))
+}
+
+/// Whether `value` has the shape of Etalon's file: an object with `ttft` or
+/// `tbt` (and no `requests`, which makes it a recording), or a list whose
+/// first entry has `ttft` or `tbt`.
+pub fn is_etalon_file(value: &Value) -> bool {
+    let has_timeline = |v: &Value| v.get("ttft").is_some() || v.get("tbt").is_some();
+    match value {
+        Value::Array(rows) => rows.first().is_some_and(has_timeline),
+        Value::Object(object) => !object.contains_key("requests") && has_timeline(value),
+        _ => false,
+    }
+}
+
+/// Etalon's file, read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EtalonFile {
+    /// In the file's order.
+    pub requests: Vec<EtalonRequest>,
+    /// The deadlines etalon-web's export keeps under
+    /// `etalon_web.deadlines`, when the file has them.
+    pub deadlines: Option<DeadlineConfig>,
+}
+
+/// One request of Etalon's file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EtalonRequest {
+    /// `etalon_web.id[i]` when etalon-web wrote the file, else its position.
+    pub id: u64,
+    /// `[ttft] + tbt`, the file's numbers as they are; empty when no token
+    /// arrived (a null `ttft`, or 0 with no gap and no output token).
+    pub inter_token_times: Vec<f64>,
+    /// `None` when the file does not say, or says 0 (etalon-web's export
+    /// writes an unknown prompt length as 0).
+    pub num_prompt_tokens: Option<u64>,
+    /// `num_output_tokens`, when the file has it.
+    pub num_output_tokens: Option<u64>,
+    /// Why it failed ([`etalon_failure`]); `None` when it completed.
+    pub error: Option<RequestError>,
+}
+
+impl EtalonRequest {
+    /// The timeline the metrics use: the file's own times, exactly. The
+    /// same figures as [`EtalonRequest::record`]'s to the rounding of the
+    /// sums, and the same fields otherwise.
+    pub fn timeline(&self) -> RequestTimeline {
+        let itt = &self.inter_token_times;
+        RequestTimeline {
+            id: self.id,
+            inter_token_times: itt.clone(),
+            num_output_tokens: self.num_output_tokens.unwrap_or(itt.len() as u64),
+            num_prompt_tokens: self.num_prompt_tokens,
+            // Etalon's file has no reasoning: the first token is visible.
+            time_to_first_visible_token: itt.first().copied(),
+            error: self.error.as_ref().map(|e| e.kind),
+        }
+    }
+
+    /// The request as a recorded one: chunks at the cumulative times, a
+    /// gap of 0 adding a token to the chunk before, and the file's token
+    /// counts as the server's.
+    pub fn record(&self) -> RequestRecord {
+        let chunks = chunks_of(&self.inter_token_times);
+        let counted = |count| TokenCount {
+            count,
+            source: TokenSource::Server,
+        };
+        RequestRecord {
+            id: self.id,
+            ended_at: chunks.last().map(|c| c.at),
+            chunks: chunks.into(),
+            prompt_tokens: self.num_prompt_tokens.map(counted),
+            output_tokens: self.num_output_tokens.map(counted),
+            error: self.error.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+impl EtalonFile {
+    /// The file as a recording, which the page shows.
+    pub fn recording(&self) -> Recording {
+        Recording {
+            version: RECORDING_VERSION,
+            started_at_unix_ms: 0.0,
+            config: serde_json::json!({ "imported_from": "Etalon request_level_metrics.json" }),
+            environment: Environment {
+                user_agent: "Etalon (request_level_metrics.json)".into(),
+                ..Default::default()
+            },
+            requests: self.requests.iter().map(EtalonRequest::record).collect(),
+        }
+    }
 }
 
 /// One request of Etalon's file: its `ttft`, `tbt`, and the prompt and
@@ -193,7 +286,7 @@ fn etalon_rows(value: &Value) -> Result<Vec<EtalonRow<'_>>, String> {
     ] {
         if let Some(len) = len.filter(|len| *len != count) {
             return Err(format!(
-                "its lists differ in length (\"ttft\" has {count} entries, \"{key}\" {len})."
+                "its lists differ in length ({count} \"ttft\" values but {len} \"{key}\" values)."
             ));
         }
     }
@@ -209,13 +302,17 @@ fn etalon_rows(value: &Value) -> Result<Vec<EtalonRow<'_>>, String> {
         .collect())
 }
 
-/// Etalon's requests as a recording, and the deadlines when the file says.
-fn read_etalon(value: &Value) -> Result<(Recording, Option<DeadlineConfig>), String> {
+/// Reads Etalon's `request_level_metrics.json` (`value`, see
+/// [`is_etalon_file`]): columns, as Etalon writes them, or a list of
+/// per-request objects with the same keys. The one reader of this format,
+/// for the page's import and `etalon-cli metrics`. The error completes
+/// "... is Etalon's request-level file, but ...".
+pub fn read_etalon_file(value: &Value) -> Result<EtalonFile, String> {
     let rows = etalon_rows(value)?;
     let count = rows.len();
     if count > MAX_REQUESTS {
         return Err(format!(
-            "it holds {count} requests, more than this page shows ({MAX_REQUESTS})."
+            "it holds {count} requests, more than etalon-web reads ({MAX_REQUESTS})."
         ));
     }
     let extra = &value["etalon_web"];
@@ -262,37 +359,22 @@ fn read_etalon(value: &Value) -> Result<(Recording, Option<DeadlineConfig>), Str
         }
         let prompt_tokens =
             count_of(prompt, format!("\"num_prompt_tokens\" of request {i}"))?.filter(|n| *n > 0);
-        let chunks = chunks_of(&itt);
-        let end = chunks.last().map(|c| c.at);
-        let counted = |count| TokenCount {
-            count,
-            source: TokenSource::Server,
-        };
-        requests.push(RequestRecord {
+        requests.push(EtalonRequest {
             id: extra["id"]
                 .get(i)
                 .and_then(Value::as_u64)
                 .unwrap_or(i as u64),
-            ended_at: end,
-            chunks: chunks.into(),
-            prompt_tokens: prompt_tokens.map(counted),
-            output_tokens: tokens.map(counted),
+            inter_token_times: itt,
+            num_prompt_tokens: prompt_tokens,
+            num_output_tokens: tokens,
             error,
-            ..Default::default()
         });
     }
     let deadlines = serde_json::from_value(extra["deadlines"].clone()).ok();
-    let recording = Recording {
-        version: RECORDING_VERSION,
-        started_at_unix_ms: 0.0,
-        config: serde_json::json!({ "imported_from": "Etalon request_level_metrics.json" }),
-        environment: Environment {
-            user_agent: "Etalon (request_level_metrics.json)".into(),
-            ..Default::default()
-        },
+    Ok(EtalonFile {
         requests,
-    };
-    Ok((recording, deadlines))
+        deadlines,
+    })
 }
 
 /// Chunks whose timeline is `itt`: each gap above 0 starts a chunk at the

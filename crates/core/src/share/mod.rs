@@ -42,7 +42,10 @@ pub use export::{
     etalon_file_name, etalon_json, export_file, requests_csv, requests_csv_name, ExportFile,
     ExportKind,
 };
-pub use import::{etalon_failure, import_file, Imported, ImportedKind};
+pub use import::{
+    etalon_failure, import_file, is_etalon_file, read_etalon_file, EtalonFile, EtalonRequest,
+    Imported, ImportedKind,
+};
 pub use link::{
     open_link, parse_fragment, result_link, test_link, OpenedLink, SharedLink, BASELINE_KEY,
     MAX_FRAGMENT_CHARS, MAX_READ_CHARS, RESULT_KEY, TEST_KEY,
