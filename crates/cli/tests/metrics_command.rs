@@ -2,8 +2,12 @@
 //! request_level_metrics.json, as columns or as a list, and a recording), and
 //! on files it must refuse with one sentence and exit code 2.
 
-use etalon_core::metrics::{deadline_miss_count, min_tbt_deadline_to_meet, FirstToken};
+use etalon_core::metrics::{
+    deadline_miss_count, min_tbt_deadline_to_meet, recording_metrics, run_metrics, DeadlineConfig,
+    FirstToken, RequestTimeline, RunMetrics,
+};
 use etalon_core::recording::synthetic::SyntheticRun;
+use etalon_core::recording::{ErrorKind, Recording, RequestError};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -308,4 +312,222 @@ fn table_of(path: &Path) -> String {
     let output = metrics(&[path.to_str().unwrap()]);
     assert!(output.status.success());
     String::from_utf8(output.stdout).unwrap()
+}
+
+/// Compares `got` with `want` leaf by leaf (numbers bit for bit), naming
+/// the first leaf that differs by its path; the number of leaves compared.
+fn assert_same_leaves(path: &str, got: &Value, want: &Value) -> usize {
+    match (got, want) {
+        (Value::Object(g), Value::Object(w)) => {
+            let (mut gk, mut wk): (Vec<_>, Vec<_>) = (g.keys().collect(), w.keys().collect());
+            gk.sort();
+            wk.sort();
+            assert_eq!(gk, wk, "{path}: keys");
+            w.iter()
+                .map(|(k, v)| assert_same_leaves(&format!("{path}.{k}"), &g[k], v))
+                .sum()
+        }
+        (Value::Array(g), Value::Array(w)) => {
+            assert_eq!(g.len(), w.len(), "{path}: length");
+            g.iter()
+                .zip(w)
+                .enumerate()
+                .map(|(i, (g, w))| assert_same_leaves(&format!("{path}[{i}]"), g, w))
+                .sum()
+        }
+        (Value::Number(g), Value::Number(w)) => {
+            let same = match (g.as_u64(), w.as_u64()) {
+                (Some(g), Some(w)) => g == w,
+                _ => g.as_f64().map(f64::to_bits) == w.as_f64().map(f64::to_bits),
+            };
+            assert!(same, "{path}: {g} from etalon-cli, {w} from the engine");
+            1
+        }
+        (g, w) => {
+            assert_eq!(g, w, "{path}");
+            1
+        }
+    }
+}
+
+/// `etalon-cli metrics --json` gives the engine's every figure on `path`:
+/// each request's, the service's (counts, rates, throughputs, the fluid
+/// token generation rate, every percentile table, every point of the p99
+/// curve) and the deadlines, value for value.
+fn assert_cli_gives(path: &Path, flags: &[&str], want: &RunMetrics) {
+    let mut args = vec![path.to_str().unwrap(), "--json"];
+    args.extend_from_slice(flags);
+    let got = json_of(&metrics(&args));
+    let want = serde_json::to_value(want).unwrap();
+    let leaves = assert_same_leaves("", &got, &want);
+    // A real comparison: every request's figures and the whole curve.
+    assert!(leaves > 300, "{leaves} figures compared");
+    assert!(want["service"]["fluid_token_generation_rate"].is_number());
+}
+
+/// The timelines of Etalon's `file`, by hand from its numbers (the reading
+/// rule of METRICS.md): `[ttft] + tbt`, none without a first token; the
+/// failure etalon-web's export keeps; a prompt length of 0 unknown.
+fn timelines_of_etalon_file(file: &Value) -> Vec<RequestTimeline> {
+    let n = file["ttft"].as_array().unwrap().len();
+    (0..n)
+        .map(|i| {
+            let ttft = file["ttft"][i].as_f64();
+            let gaps: Vec<f64> = file["tbt"][i]
+                .as_array()
+                .map(|gaps| gaps.iter().map(|g| g.as_f64().unwrap()).collect())
+                .unwrap_or_default();
+            let output = file["num_output_tokens"][i].as_u64();
+            let no_token =
+                ttft.is_none() || (ttft == Some(0.0) && gaps.is_empty() && output == Some(0));
+            let itt: Vec<f64> = if no_token {
+                Vec::new()
+            } else {
+                std::iter::once(ttft.unwrap()).chain(gaps).collect()
+            };
+            let exported: Option<RequestError> =
+                serde_json::from_value(file["etalon_web"]["error"][i].clone()).unwrap_or(None);
+            let error = exported
+                .map(|e| e.kind)
+                .or(no_token.then_some(ErrorKind::MalformedStream));
+            RequestTimeline {
+                id: file["etalon_web"]["id"][i].as_u64().unwrap_or(i as u64),
+                num_output_tokens: output.unwrap_or(itt.len() as u64),
+                num_prompt_tokens: file["num_prompt_tokens"][i].as_u64().filter(|n| *n > 0),
+                time_to_first_visible_token: itt.first().copied(),
+                inter_token_times: itt,
+                error,
+            }
+        })
+        .collect()
+}
+
+/// A run with failures (after tokens, and without any) and an unknown
+/// prompt length.
+fn run_with_failures() -> Recording {
+    let mut recording = SyntheticRun {
+        seed: 3,
+        requests: 30,
+        tokens_per_request: 80,
+        stall_probability: 0.02,
+    }
+    .recording();
+    recording.requests[4].error = Some(RequestError {
+        kind: ErrorKind::Timeout,
+        message: "No end within 120 s.".into(),
+        status: None,
+    });
+    recording.requests[7].chunks = Default::default();
+    recording.requests[7].output_tokens = None;
+    recording.requests[7].error = Some(RequestError {
+        kind: ErrorKind::HttpStatus,
+        message: "Too many requests.".into(),
+        status: Some(429),
+    });
+    recording.requests[9].prompt_tokens = None;
+    recording
+}
+
+/// On a recording, `etalon-cli metrics --json` gives exactly the figures
+/// the page computes from it (`recording_metrics`), under the deadlines of
+/// its flags.
+#[test]
+fn a_recordings_figures_are_the_engines_value_for_value() {
+    let recording = run_with_failures();
+    let path = file(
+        "engine-recording.json",
+        &serde_json::to_string(&recording).unwrap(),
+    );
+    for (flags, deadlines) in [
+        (vec![], DeadlineConfig::default()),
+        (
+            vec![
+                "--ttft-deadline",
+                "0.3",
+                "--tbt-deadline",
+                "0.03",
+                "--target-miss-rate",
+                "0.05",
+            ],
+            DeadlineConfig::fixed(0.3, 0.03, 0.05),
+        ),
+    ] {
+        assert_cli_gives(&path, &flags, &recording_metrics(&recording, &deadlines));
+    }
+}
+
+/// On Etalon's file (as etalon-web exports it, and as Etalon writes it,
+/// without `etalon_web`), `etalon-cli metrics --json` gives exactly the
+/// engine's figures of the file's timelines, taken by hand from its
+/// numbers; and the page's import of the same file the same figures to the
+/// rounding of its sums.
+#[test]
+fn an_etalon_files_figures_are_the_engines_value_for_value() {
+    let recording = run_with_failures();
+    let exported: Value = serde_json::from_str(&etalon_core::share::etalon_json(
+        &recording,
+        &DeadlineConfig::default(),
+    ))
+    .unwrap();
+    let mut plain = exported.clone();
+    plain.as_object_mut().unwrap().remove("etalon_web");
+    let flags = [
+        "--ttft-deadline",
+        "0.5",
+        "--tbt-deadline",
+        "0.04",
+        "--target-miss-rate",
+        "0.2",
+    ];
+    let deadlines = DeadlineConfig::fixed(0.5, 0.04, 0.2);
+    for (name, contents) in [
+        ("engine-exported.json", &exported),
+        ("engine-plain.json", &plain),
+    ] {
+        let path = file(name, &contents.to_string());
+        let want = run_metrics(&timelines_of_etalon_file(contents), &deadlines);
+        // Without `etalon_web`, the failure after tokens is not in the file.
+        let failed = if contents.get("etalon_web").is_some() {
+            2
+        } else {
+            1
+        };
+        assert_eq!(want.service.errored, failed, "{name}");
+        assert_cli_gives(&path, &flags, &want);
+
+        let page = etalon_core::share::import_file(name, &contents.to_string()).unwrap();
+        let page = recording_metrics(&page.recording, &deadlines);
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1e-9);
+        for (a, b) in want.requests.iter().zip(&page.requests) {
+            assert_eq!(
+                (a.id, a.completed, a.num_output_tokens, a.num_prompt_tokens),
+                (b.id, b.completed, b.num_output_tokens, b.num_prompt_tokens)
+            );
+            assert_eq!(
+                (a.missed_deadlines, a.total_deadlines),
+                (b.missed_deadlines, b.total_deadlines)
+            );
+            for (x, y) in [
+                (a.ttft, b.ttft),
+                (a.tpot, b.tpot),
+                (a.end_to_end_latency, b.end_to_end_latency),
+                (a.min_tbt_deadline_to_meet, b.min_tbt_deadline_to_meet),
+            ] {
+                assert!(close(x, y), "{name}, request {}: {x} vs {y}", a.id);
+            }
+        }
+    }
+    // The small hand-made file too, under other deadlines.
+    let path = file("engine-columns.json", &etalon_columns().to_string());
+    let want = run_metrics(
+        &timelines_of_etalon_file(&etalon_columns()),
+        &DeadlineConfig::fixed(0.1, 0.03, 0.1),
+    );
+    let got = json_of(&metrics(&[
+        path.to_str().unwrap(),
+        "--json",
+        "--tbt-deadline",
+        "0.03",
+    ]));
+    assert!(assert_same_leaves("", &got, &serde_json::to_value(&want).unwrap()) > 100);
 }
