@@ -1,15 +1,87 @@
 //! The timing shape of each profile, seen by a client and by the server's stamps.
 //! Single gaps get [`SLACK_MS`] (a busy 2-core machine may wake a task late);
-//! medians are held tighter.
+//! medians are held tighter. Each test times streams, so they run one at a
+//! time ([`alone`]), in a test binary of their own (../testbed_timing.rs).
 
 use super::support::*;
-use serde_json::json;
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Taken by each test first and held to its end. A tokio mutex, held
+/// across the awaits of the test's own runtime (each `#[tokio::test]` has
+/// one; a std guard held across awaits is what clippy warns of); a test
+/// that fails releases it as it unwinds, so the next one still runs. (The
+/// `serial_test` crate would do the same with an attribute, for a
+/// dependency and its own dependencies; one static does it here.)
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Set while a test holds [`ONE_AT_A_TIME`]: two tests timing at once fail.
+static TIMING: AtomicBool = AtomicBool::new(false);
+
+/// The right to time streams, until dropped.
+struct Alone {
+    _turn: tokio::sync::MutexGuard<'static, ()>,
+}
+
+impl Drop for Alone {
+    fn drop(&mut self) {
+        TIMING.store(false, Ordering::SeqCst);
+    }
+}
+
+/// Waits until no other timing test runs.
+async fn alone() -> Alone {
+    let turn = ONE_AT_A_TIME.lock().await;
+    assert!(
+        !TIMING.swap(true, Ordering::SeqCst),
+        "another timing test is running"
+    );
+    Alone { _turn: turn }
+}
+
+/// Gaps between successive values.
+fn gaps(times: &[f64]) -> Vec<f64> {
+    times.windows(2).map(|w| w[1] - w[0]).collect()
+}
+
+/// The q-quantile (0..=1) of some values, nearest rank.
+fn quantile(values: &[f64], q: f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
+}
+
+/// The server's send times of the chunks that carry text, in ms.
+fn sent_at_ms(chunks: &[(f64, Value)]) -> Vec<f64> {
+    chunks
+        .iter()
+        .map(|(_, c)| c[SENT_AT].as_f64().expect("every chunk has its send time") * 1000.0)
+        .collect()
+}
+
+fn arrivals(chunks: &[(f64, Value)]) -> Vec<f64> {
+    chunks.iter().map(|(at, _)| *at).collect()
+}
+
+fn words(chunk: &Value) -> usize {
+    chunk_text(chunk).split_whitespace().count()
+}
+
+fn summary(errors: &[f64]) -> String {
+    format!(
+        "p50 {:.3} ms, p90 {:.3} ms, max {:.3} ms",
+        quantile(errors, 0.5),
+        quantile(errors, 0.9),
+        quantile(errors, 1.0)
+    )
+}
 
 /// How late one chunk may be on a busy machine.
 const SLACK_MS: f64 = 10.0;
 
 #[tokio::test]
 async fn steady_gaps_follow_the_rate() {
+    let _alone = alone().await;
     let testbed = Testbed::start(&[]);
     let answer = testbed
         .post(
@@ -66,6 +138,7 @@ async fn steady_gaps_follow_the_rate() {
 
 #[tokio::test]
 async fn jitter_spreads_gaps_around_the_mean_and_repeats_with_its_seed() {
+    let _alone = alone().await;
     let testbed = Testbed::start(&[]);
     let model = "jitter@rate=200,jitter=0.8,seed=3";
     let first = testbed
@@ -96,6 +169,7 @@ async fn jitter_spreads_gaps_around_the_mean_and_repeats_with_its_seed() {
 
 #[tokio::test]
 async fn stalls_pause_before_the_chosen_tokens() {
+    let _alone = alone().await;
     let testbed = Testbed::start(&[]);
     let model = "stalls@rate=200,stall_at=5+15,stall_ms=150";
     let answer = testbed
@@ -126,6 +200,7 @@ async fn stalls_pause_before_the_chosen_tokens() {
 
 #[tokio::test]
 async fn multi_token_chunks_carry_several_tokens_counted_by_usage() {
+    let _alone = alone().await;
     let testbed = Testbed::start(&[]);
     let mut body = chat("multi-token@rate=100,per_chunk=4", 18);
     body["stream_options"]["continuous_usage_stats"] = json!(true);
@@ -149,6 +224,7 @@ async fn multi_token_chunks_carry_several_tokens_counted_by_usage() {
 
 #[tokio::test]
 async fn prefill_grows_with_the_prompt() {
+    let _alone = alone().await;
     let testbed = Testbed::start(&[]);
     let model = "prefill@prefill_ms=10,prefill_ms_per_token=2,rate=500";
     let mut ttft = Vec::new();
@@ -168,6 +244,7 @@ async fn prefill_grows_with_the_prompt() {
 
 #[tokio::test]
 async fn bursts_arrive_together() {
+    let _alone = alone().await;
     let testbed = Testbed::start(&[]);
     let answer = testbed
         .post(
@@ -198,6 +275,7 @@ async fn bursts_arrive_together() {
 
 #[tokio::test]
 async fn reasoning_comes_before_the_visible_answer() {
+    let _alone = alone().await;
     let testbed = Testbed::start(&[]);
     let answer = testbed
         .post(
