@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use etalon_e2e::{OpenApp, Testbed};
+use etalon_e2e::{poll, OpenApp, Testbed};
 use serde_json::Value;
 
 fn close(a: f64, b: f64) -> bool {
@@ -37,7 +37,15 @@ async fn a_user_runs_fifty_requests_and_reads_the_same_figures_as_the_cli() {
             Duration::from_secs(30),
         )
         .await;
-    tokio::time::sleep(Duration::from_millis(700)).await;
+    // The live view with something to show: the first answer's text and
+    // the distributions drawn.
+    browser
+        .wait_for(
+            "document.querySelector('[data-testid=live-text]')?.textContent.includes('Waiting for the first piece') === false \
+             && document.querySelectorAll('[data-testid^=live-cdf-] svg').length >= 2",
+            Duration::from_secs(30),
+        )
+        .await;
     browser.screenshot("live").await;
     browser
         .wait_for(
@@ -112,8 +120,21 @@ async fn a_user_runs_fifty_requests_and_reads_the_same_figures_as_the_cli() {
     let fluidity_before = shown("headline-fluidity-median").await;
 
     // A tighter TBT deadline recomputes the figures from the recording.
+    let before = browser.data_value("headline-fluidity-median").await;
     browser.fill("deadline-tbt", "0.005").await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    poll(
+        "the fluidity card to be recomputed",
+        Duration::from_secs(10),
+        || async {
+            let now = browser.data_value("headline-fluidity-median").await;
+            if now != before {
+                Ok(())
+            } else {
+                Err(now.to_string())
+            }
+        },
+    )
+    .await;
     let fluidity_after = shown("headline-fluidity-median").await;
     assert!(
         fluidity_after < fluidity_before,

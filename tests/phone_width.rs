@@ -25,6 +25,18 @@ const OVERFLOW: &str = "(() => { \
     return { page: document.documentElement.scrollWidth - width, wide: wide.slice(0, 8) }; \
   })()";
 
+/// The charts of the results screen (test ids of their figures).
+const RESULT_CHARTS: [&str; 8] = [
+    "fluidity-explainer",
+    "fluidity-histogram",
+    "miss-curve",
+    "cdf-ttft",
+    "cdf-tbt",
+    "cdf-tpot",
+    "cdf-normalized-latency",
+    "request-timeline",
+];
+
 async fn assert_fits(app: &OpenApp, screen: &str) {
     let overflow = app.browser.eval(OVERFLOW).await;
     app.browser.screenshot(&format!("phone-{screen}")).await;
@@ -45,7 +57,9 @@ async fn every_screen_fits_a_phone() {
     let app = OpenApp::open().await;
     let browser = &app.browser;
     browser.client.set_window_size(390, 844).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    browser
+        .wait_for("window.innerWidth <= 390", Duration::from_secs(10))
+        .await;
     assert_fits(&app, "setup").await;
 
     browser.fill("setup-endpoint", &testbed.base_url).await;
@@ -64,21 +78,29 @@ async fn every_screen_fits_a_phone() {
     browser
         .wait_for_testid("live-figures", Duration::from_secs(30))
         .await;
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    // The live distributions drawn: the widest things on the run screen.
+    browser
+        .wait_for(
+            "document.querySelectorAll('[data-testid^=live-cdf-] svg').length >= 2",
+            Duration::from_secs(30),
+        )
+        .await;
     assert_fits(&app, "run").await;
 
     browser
         .wait_for_testid("run-see-results", Duration::from_secs(60))
         .await;
     browser.click("run-see-results").await;
+    // Every chart of the results drawn.
     browser
         .wait_for(
-            "document.querySelector('[data-testid=headline-fluid-rate]') !== null \
-             && document.querySelectorAll('svg').length > 2",
+            &format!(
+                "document.querySelector('[data-testid=headline-fluid-rate]') !== null \
+                 && {RESULT_CHARTS:?}.every(id => document.querySelector(`[data-testid=${{id}}] svg`))"
+            ),
             Duration::from_secs(30),
         )
         .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
     assert_fits(&app, "results").await;
     app.browser.close().await;
 }

@@ -78,8 +78,71 @@ fn data_value(host: &web_sys::HtmlElement, testid: &str) -> String {
     find(host, testid).get_attribute("data-value").unwrap()
 }
 
-async fn settle() {
-    gloo_timers::future::TimeoutFuture::new(30).await;
+fn present(host: &web_sys::HtmlElement, testid: &str) -> bool {
+    host.query_selector(&format!("[data-testid={testid}]"))
+        .ok()
+        .flatten()
+        .is_some()
+}
+
+/// The value of the input with this test id ("" when there is none yet).
+fn field_value(host: &web_sys::HtmlElement, testid: &str) -> String {
+    host.query_selector(&format!("[data-testid={testid}]"))
+        .ok()
+        .flatten()
+        .map(|e| e.unchecked_into::<web_sys::HtmlInputElement>().value())
+        .unwrap_or_default()
+}
+
+/// Wait until `condition` holds, checking every 5 ms; after 2 s, fail
+/// saying what was awaited.
+async fn until(what: &str, condition: impl Fn() -> bool) {
+    let start = js_sys::Date::now();
+    while !condition() {
+        assert!(
+            js_sys::Date::now() - start < 2000.0,
+            "timed out after 2 s waiting for {what}"
+        );
+        gloo_timers::future::TimeoutFuture::new(5).await;
+    }
+}
+
+/// Whether the cards `keys` show `report`'s values.
+fn shows(host: &web_sys::HtmlElement, report: &Report, keys: &[&str]) -> bool {
+    keys.iter().all(|key| {
+        host.query_selector(&format!("[data-testid=headline-{key}]"))
+            .ok()
+            .flatten()
+            .and_then(|card| card.get_attribute("data-value"))
+            == Some(raw_value(report.headline(key).unwrap().value))
+    })
+}
+
+/// Whether two reports show the same value on card `key`.
+fn shows_same(a: &Report, b: &Report, key: &str) -> bool {
+    raw_value(a.headline(key).unwrap().value) == raw_value(b.headline(key).unwrap().value)
+}
+
+/// The charts of the results (test ids of their figures).
+const CHARTS: [&str; 8] = [
+    "fluidity-explainer",
+    "fluidity-histogram",
+    "miss-curve",
+    "cdf-ttft",
+    "cdf-tbt",
+    "cdf-tpot",
+    "cdf-normalized-latency",
+    "request-timeline",
+];
+
+/// Whether every chart is drawn.
+fn charts_drawn(host: &web_sys::HtmlElement) -> bool {
+    CHARTS.iter().all(|chart| {
+        host.query_selector(&format!("[data-testid={chart}] svg"))
+            .ok()
+            .flatten()
+            .is_some()
+    })
 }
 
 #[wasm_bindgen_test]
@@ -93,7 +156,15 @@ async fn headlines_carry_the_cores_values_and_a_tbt_deadline_recomputes_them() {
     let _mounted = leptos::mount::mount_to(host.clone(), move || {
         view! { <ResultsBody recording=std::sync::Arc::new(shown) deadlines/> }
     });
-    settle().await;
+    until(
+        "the cards, the errors table and the TBT deadline's value",
+        || {
+            present(&host, "headline-error-rate")
+                && present(&host, "errors-table")
+                && !field_value(&host, "deadline-tbt").is_empty()
+        },
+    )
+    .await;
 
     for key in [
         "fluid-rate",
@@ -127,7 +198,11 @@ async fn headlines_carry_the_cores_values_and_a_tbt_deadline_recomputes_them() {
     input.set_value("0.005");
     let event = web_sys::Event::new("change").unwrap();
     input.dispatch_event(&event).unwrap();
-    settle().await;
+    let tight = Report::of(&recording, &DeadlineConfig::fixed(0.2, 0.005, 0.1));
+    until("the fluidity cards under the new TBT deadline", || {
+        shows(&host, &tight, &["fluidity-median", "fluidity-p1"])
+    })
+    .await;
 
     assert_eq!(deadlines.get_untracked().tbt_deadline, 0.005);
     let fluidity_after: f64 = data_value(&host, "headline-fluidity-p1").parse().unwrap();
@@ -135,7 +210,6 @@ async fn headlines_carry_the_cores_values_and_a_tbt_deadline_recomputes_them() {
         fluidity_after < fluidity_before,
         "{fluidity_before} -> {fluidity_after}"
     );
-    let tight = Report::of(&recording, &DeadlineConfig::fixed(0.2, 0.005, 0.1));
     assert_eq!(
         data_value(&host, "headline-fluidity-median"),
         raw_value(tight.headline("fluidity-median").unwrap().value)
@@ -148,12 +222,11 @@ async fn headlines_carry_the_cores_values_and_a_tbt_deadline_recomputes_them() {
     input
         .dispatch_event(&web_sys::Event::new("input").unwrap())
         .unwrap();
-    settle().await;
+    until("the field marked invalid", || {
+        find(&host, "deadline-tbt").get_attribute("aria-invalid") == Some("true".into())
+    })
+    .await;
     assert_eq!(deadlines.get_untracked().tbt_deadline, 0.005);
-    let problem = find(&host, "deadline-tbt")
-        .get_attribute("aria-invalid")
-        .unwrap_or_default();
-    assert_eq!(problem, "true");
 }
 
 #[wasm_bindgen_test]
@@ -166,7 +239,7 @@ async fn a_stopped_or_hidden_run_is_flagged_and_exports_are_offered() {
     let _mounted = leptos::mount::mount_to(host.clone(), move || {
         view! { <ResultsBody recording=std::sync::Arc::new(recording) deadlines stopped=true/> }
     });
-    settle().await;
+    until("every chart drawn", || charts_drawn(&host)).await;
     let text = host.text_content().unwrap();
     assert!(text.contains("This tab was hidden"), "{text}");
     assert!(text.contains("stopped early"), "{text}");
@@ -179,16 +252,7 @@ async fn a_stopped_or_hidden_run_is_flagged_and_exports_are_offered() {
         .unwrap()
         .contains("p99"));
     // Every chart is drawn, with its text alternative.
-    for chart in [
-        "fluidity-explainer",
-        "fluidity-histogram",
-        "miss-curve",
-        "cdf-ttft",
-        "cdf-tbt",
-        "cdf-tpot",
-        "cdf-normalized-latency",
-        "request-timeline",
-    ] {
+    for chart in CHARTS {
         let figure = find(&host, chart);
         assert!(
             figure.query_selector("svg").unwrap().is_some(),
@@ -216,9 +280,16 @@ async fn a_dragged_slider_recomputes_once_per_frame_with_its_latest_value() {
     let _mounted = leptos::mount::mount_to(host.clone(), move || {
         view! { <ResultsBody recording=std::sync::Arc::new(shown) deadlines/> }
     });
-    settle().await;
+    let slider_selector = "input[type=range][aria-label='TBT deadline (seconds)']";
+    until("the TBT slider", || {
+        host.query_selector(slider_selector)
+            .ok()
+            .flatten()
+            .is_some()
+    })
+    .await;
     let slider: web_sys::HtmlInputElement = host
-        .query_selector("input[type=range][aria-label='TBT deadline (seconds)']")
+        .query_selector(slider_selector)
         .unwrap()
         .expect("the TBT slider")
         .unchecked_into();
@@ -229,16 +300,19 @@ async fn a_dragged_slider_recomputes_once_per_frame_with_its_latest_value() {
             .dispatch_event(&web_sys::Event::new("input").unwrap())
             .unwrap();
     }
-    gloo_timers::future::TimeoutFuture::new(100).await;
-    assert_eq!(deadlines.get_untracked().tbt_deadline, 0.01);
+    let moved = Report::of(&recording, &DeadlineConfig::fixed(0.2, 0.01, 0.1));
+    let keys = ["fluidity-median", "fluidity-p1", "fluid-rate", "tbt-p99"];
+    until("the latest value applied and its figures shown", || {
+        deadlines.get_untracked().tbt_deadline == 0.01 && shows(&host, &moved, &keys)
+    })
+    .await;
     let values = seen.get_value();
     assert_eq!(values.first(), Some(&0.05), "{values:?}");
     assert!(
         !values.contains(&0.04) && !values.contains(&0.03),
         "every input was applied: {values:?}"
     );
-    let moved = Report::of(&recording, &DeadlineConfig::fixed(0.2, 0.01, 0.1));
-    for key in ["fluidity-median", "fluidity-p1", "fluid-rate", "tbt-p99"] {
+    for key in keys {
         assert_eq!(
             data_value(&host, &format!("headline-{key}")),
             raw_value(moved.headline(key).unwrap().value),
@@ -264,14 +338,27 @@ async fn a_ttft_deadline_move_searches_in_slices_and_shows_every_figure_at_once(
     let _mounted = leptos::mount::mount_to(host.clone(), move || {
         view! { <ResultsBody recording=std::sync::Arc::new(shown) deadlines/> }
     });
-    settle().await;
+    until("the TTFT deadline field", || {
+        present(&host, "deadline-ttft")
+    })
+    .await;
+    let before = Report::of(&recording, &DeadlineConfig::fixed(0.2, 0.05, 0.1));
+    let moved = Report::of(&recording, &DeadlineConfig::fixed(0.16, 0.05, 0.1));
+    let changing = ["fluidity-median", "fluidity-p1", "fluid-rate"];
+    assert!(
+        changing.iter().any(|key| !shows_same(&before, &moved, key)),
+        "the move should change a card"
+    );
     let input: web_sys::HtmlInputElement = find(&host, "deadline-ttft").unchecked_into();
     input.set_value("0.16");
     input
         .dispatch_event(&web_sys::Event::new("change").unwrap())
         .unwrap();
-    gloo_timers::future::TimeoutFuture::new(300).await;
-    let moved = Report::of(&recording, &DeadlineConfig::fixed(0.16, 0.05, 0.1));
+    // Until any card has moved; then every one must show its new value.
+    until("a card to show the moved deadline's figures", || {
+        changing.iter().any(|key| !shows(&host, &before, &[key]))
+    })
+    .await;
     for key in ["fluidity-median", "fluidity-p1", "fluid-rate", "ttft-p50"] {
         assert_eq!(
             data_value(&host, &format!("headline-{key}")),
