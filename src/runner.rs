@@ -18,6 +18,7 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::browser::now_unix_ms;
 use crate::worker_client::MeasureWorker;
 
 /// Where the runner is.
@@ -214,11 +215,4 @@ async fn load_trace(setup: &TestSetup) -> Result<Option<Trace>, String> {
             )
         })?;
     Trace::from_csv(&text).map(Some).map_err(|e| e.to_string())
-}
-
-/// Milliseconds since the Unix epoch at `performance.now()` resolution.
-pub fn now_unix_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or_else(js_sys::Date::now, |p| p.time_origin() + p.now())
 }
