@@ -221,6 +221,23 @@ pub(super) mod tests {
         response.body().unwrap().get_reader().unchecked_into()
     }
 
+    /// A body whose chunks arrive `gap_ms` apart (each enqueued a timer's
+    /// turn after the one before), then close: reads that a clock of 100 µs
+    /// can tell apart.
+    fn spaced_body(chunks: &[&str], gap_ms: u32) -> ReadableStreamDefaultReader {
+        let chunks = serde_json::to_string(chunks).unwrap();
+        let stream = js_sys::eval(&format!(
+            "new ReadableStream({{ start(c) {{ const e = new TextEncoder(); \
+             const parts = {chunks}; let i = 0; \
+             const next = () => {{ if (i < parts.length) {{ c.enqueue(e.encode(parts[i++])); \
+             setTimeout(next, {gap_ms}); }} else {{ c.close(); }} }}; next(); }} }})"
+        ))
+        .unwrap();
+        let response =
+            Response::new_with_opt_readable_stream(Some(stream.unchecked_ref())).unwrap();
+        response.body().unwrap().get_reader().unchecked_into()
+    }
+
     /// A stream chunk of one token, `text`.
     fn token(text: &str) -> String {
         format!("data: {{\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\"{text}\"}}}}]}}\n\n")
@@ -311,11 +328,12 @@ pub(super) mod tests {
             recipient.sent,
             recipient.shared.clock.clone(),
         );
-        // One token split over two reads, then two tokens in one read.
+        // One token split over two reads, then two tokens in one read, 20 ms
+        // apart, so that the browser's clock tells the reads apart.
         let second_half = token("a");
         let (head, tail) = second_half.split_at(9);
         let both = token("b") + &token("c");
-        let (reading, ended) = read(body(&[head, tail, &both, FINISH], "close"), recipient);
+        let (reading, ended) = read(spaced_body(&[head, tail, &both, FINISH], 20), recipient);
         ended.await.unwrap();
         let elapsed = clock.now() - sent;
         drop(reading);
