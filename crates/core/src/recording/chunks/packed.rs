@@ -1,13 +1,10 @@
 //! The packed form of [`Chunks`] in the worker's messages to the page.
 //!
-//! Written as a list of reads, one object per read, a record of 250 reads is
-//! about 12 KB of JSON: writing it took the measurement worker 0.17 to
-//! 0.32 ms in headless Chromium, and the page as long again to read it.
-//! Packed, the reads are the columns the worker already keeps (about 6
-//! bytes per read), in base64: `{"packed": "..."}`, 2 KB and about 11 µs.
-//! (The fidelity benchmark at 24 streams did not move with it: the worker's
-//! late stamps there have another cause.) Files and share links keep the
-//! list of reads; the page reads both forms.
+//! Written as a list of reads, one object per read, a record is about six
+//! times larger and far slower to write and read than packed: the reads
+//! as the columns the worker already keeps (about 6 bytes per read), in
+//! base64, `{"packed": "..."}` (figures in docs/BENCHMARKS.md). Files and
+//! share links keep the list of reads; the page reads both forms.
 //!
 //! Layout, every integer a LEB128 varint:
 //! - flags: bit 0, arrival times are ticks; bit 1, there is a server time
