@@ -178,6 +178,8 @@ impl Runner {
             chars_per_token = prepared.calibrated_chars_per_token(&reported);
         }
         let run_id = self.new_run_id();
+        // The worker writes each body just before sending it.
+        let order = PageMessage::Run(prepared.measured_order(run_id, chars_per_token));
         let book = RunBook::new(
             run_id,
             prepared.recording_config(chars_per_token),
@@ -185,10 +187,7 @@ impl Runner {
             prepared.measured_ids(),
         );
         // Send first, so the run starts on time; the screen renders after.
-        // The worker writes each body just before sending it.
-        self.worker.send(&PageMessage::Run(
-            prepared.measured_order(run_id, chars_per_token),
-        ));
+        self.worker.send(&order);
         self.book.set(Some(book));
         self.phase.set(Phase::Running);
     }
