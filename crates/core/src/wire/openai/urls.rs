@@ -25,6 +25,8 @@ pub enum UrlProblem {
     UnsupportedScheme(String),
     /// No host, or a host with characters no host name has.
     BadHost(String),
+    /// A `user:password@` before the host.
+    UserInfo,
 }
 
 impl std::fmt::Display for UrlProblem {
@@ -35,6 +37,7 @@ impl std::fmt::Display for UrlProblem {
                 f,
                 "The address starts with \"{scheme}:\"; a server is reached with http:// or https://."
             ),
+            UrlProblem::UserInfo => write!(f, "The address holds a user name or password (user:password@), which would be written into links and exports: remove it, and put the key in the API key field instead."),
             UrlProblem::BadHost(host) if host.is_empty() => {
                 write!(f, "The address has no server name: type one, for example http://localhost:8000.")
             }
@@ -58,26 +61,55 @@ impl EndpointUrls {
             Some((address, query)) => (address, format!("?{query}")),
             None => (without_fragment, String::new()),
         };
+        // The part before the first '/' after any scheme: a `user:password@`
+        // there is refused before anything else (it would be written into
+        // links and exports).
+        let after_any_scheme = address.split_once("://").map_or(address, |(_, rest)| rest);
+        if after_any_scheme
+            .split('/')
+            .next()
+            .unwrap_or("")
+            .contains('@')
+        {
+            return Err(UrlProblem::UserInfo);
+        }
         let address = match address.split_once("://") {
             Some((scheme, _))
                 if !scheme.eq_ignore_ascii_case("http")
                     && !scheme.eq_ignore_ascii_case("https") =>
             {
-                return Err(UrlProblem::UnsupportedScheme(scheme.to_owned()));
+                return Err(UrlProblem::UnsupportedScheme(shortened(scheme)));
             }
             Some(_) => address.to_owned(),
-            None if is_local_or_has_port(address) => format!("http://{address}"),
-            None => format!("https://{address}"),
+            None => {
+                // `javascript:alert(1)`, `data:x`, `mailto:x`: a scheme
+                // without `//`. `host:8000` is a host and a port.
+                if let Some((scheme, rest)) = address.split_once(':') {
+                    let port = rest.split('/').next().unwrap_or("");
+                    let scheme_like = scheme
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_ascii_alphabetic())
+                        && scheme
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+                    if scheme_like
+                        && !(!port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()))
+                    {
+                        return Err(UrlProblem::UnsupportedScheme(shortened(scheme)));
+                    }
+                }
+                if is_local_or_has_port(address) {
+                    format!("http://{address}")
+                } else {
+                    format!("https://{address}")
+                }
+            }
         };
         let after_scheme = &address[address.find("://").map_or(0, |i| i + 3)..];
         let host = after_scheme.split('/').next().unwrap_or("");
-        let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-        let host_ok = !host.is_empty()
-            && host
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b".-_:[]%".contains(&b));
-        if !host_ok {
-            return Err(UrlProblem::BadHost(host.to_owned()));
+        if !is_host_and_port(host) {
+            return Err(UrlProblem::BadHost(shortened(host)));
         }
         let mut base = address.trim_end_matches('/').to_owned();
         for endpoint in ["/chat/completions", "/completions", "/models"] {
@@ -124,6 +156,56 @@ impl EndpointUrls {
             None => &self.base,
         }
     }
+}
+
+/// At most [`ECHOED_CHARS`] characters of a typed text, for a problem
+/// sentence: a hostile or pasted address is never repeated whole.
+fn shortened(text: &str) -> String {
+    if text.chars().count() <= ECHOED_CHARS {
+        return text.to_owned();
+    }
+    let mut short: String = text.chars().take(ECHOED_CHARS).collect();
+    short.push('…');
+    short
+}
+
+/// How much of a bad scheme or host a problem sentence repeats.
+pub const ECHOED_CHARS: usize = 60;
+
+/// `name`, `name:port`, `[v6]` or `[v6]:port`: a host name of letters,
+/// digits, dots, dashes, underscores (and `%` escapes), and a port of digits.
+fn is_host_and_port(authority: &str) -> bool {
+    let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
+        match rest.split_once(']') {
+            Some((v6, after))
+                if !v6.is_empty()
+                    && v6
+                        .bytes()
+                        .all(|b| b.is_ascii_hexdigit() || b":.%".contains(&b)) =>
+            {
+                match after {
+                    "" => return true,
+                    _ => match after.strip_prefix(':') {
+                        Some(port) => ("v6", Some(port)),
+                        None => return false,
+                    },
+                }
+            }
+            _ => return false,
+        }
+    } else {
+        match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        }
+    };
+    let host_ok = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-_%".contains(&b));
+    let port_ok =
+        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    host_ok && port_ok
 }
 
 /// `v1`, `v1beta`, `v2`: the version part of an API path.
