@@ -6,6 +6,16 @@
 //! with `--json` one JSON object (`requests`, `service`, `deadlines`). A file
 //! that cannot be used gets one sentence on stderr and exit code 2.
 //!
+//! A file is untrusted, as on the page: at most
+//! [`MAX_IMPORT_BYTES`] are read (a bounded read, so `/dev/zero` or a sparse
+//! file is refused after that many bytes, never read whole), and every file
+//! is checked by the page's own checker ([`check_recording`]: versions,
+//! finite times in order from 0, unique ids, at most
+//! [`MAX_REQUESTS`](etalon_core::share::MAX_REQUESTS) requests and
+//! [`MAX_TOKENS`](etalon_core::share::MAX_TOKENS) tokens) before any figure is computed, so a
+//! chunk claiming `u32::MAX` tokens is refused before the metrics allocate a
+//! gap per token.
+//!
 //! Etalon's file is read by the page's own reader
 //! ([`etalon_core::share::read_etalon_file`]): the same requests, ids,
 //! token counts, failures and refusals. A failed request (a null `ttft`, no
@@ -16,8 +26,11 @@
 
 use etalon_core::metrics::{run_metrics, DeadlineConfig, RequestTimeline, RunMetrics, Summary};
 use etalon_core::recording::{Recording, RECORDING_VERSION};
-use etalon_core::share::{is_etalon_file, read_etalon_file, EtalonRequest};
+use etalon_core::share::{
+    check_recording, is_etalon_file, read_etalon_file, EtalonRequest, MAX_IMPORT_BYTES,
+};
 use serde_json::Value;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -85,9 +98,11 @@ fn compute(args: &Args) -> Result<(Source, RunMetrics), String> {
 /// naming the file.
 fn read_timelines(path: &Path) -> Result<(Source, Vec<RequestTimeline>), String> {
     let name = path.display();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("Cannot read {name}: {e}."))?;
+    let bytes = read_bounded(path)?;
     let value: Value =
-        serde_json::from_str(&text).map_err(|e| format!("{name} is not valid JSON: {e}."))?;
+        serde_json::from_slice(&bytes).map_err(|e| format!("{name} is not valid JSON: {e}."))?;
+    drop(bytes);
+    let unusable = |problem: String| format!("{name} cannot be used: {problem}");
     if value.get("version").is_some() && value.get("requests").is_some() {
         let version = value["version"].as_u64();
         if version.is_none_or(|v| v > u64::from(RECORDING_VERSION)) {
@@ -99,6 +114,7 @@ fn read_timelines(path: &Path) -> Result<(Source, Vec<RequestTimeline>), String>
         }
         let recording: Recording = serde_json::from_value(value)
             .map_err(|e| format!("{name} is not a valid recording: {e}."))?;
+        check_recording(&recording).map_err(|e| unusable(e.message))?;
         let timelines = recording
             .requests
             .iter()
@@ -116,8 +132,40 @@ fn read_timelines(path: &Path) -> Result<(Source, Vec<RequestTimeline>), String>
     // figures here are computed from the file's own times).
     let file = read_etalon_file(&value)
         .map_err(|problem| format!("{name} is Etalon's request-level file, but {problem}"))?;
+    // Checked as the page checks it: as the recording the page makes of it.
+    check_recording(&file.recording()).map_err(|e| unusable(e.message))?;
     let timelines = file.requests.iter().map(EtalonRequest::timeline).collect();
     Ok((Source::Etalon, timelines))
+}
+
+/// The file's bytes, at most [`MAX_IMPORT_BYTES`] of them: a larger file
+/// (or an endless one, as `/dev/zero`) is refused after reading one byte
+/// more, never read whole.
+fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
+    let name = path.display();
+    let too_large = || {
+        format!(
+            "{name} is larger than {} MiB, the most etalon-cli metrics reads.",
+            MAX_IMPORT_BYTES >> 20
+        )
+    };
+    let cannot_read = |e: std::io::Error| format!("Cannot read {name}: {e}.");
+    let file = std::fs::File::open(path).map_err(cannot_read)?;
+    // A regular file says its size: refused without reading a byte.
+    if file
+        .metadata()
+        .is_ok_and(|m| m.is_file() && m.len() > MAX_IMPORT_BYTES as u64)
+    {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_IMPORT_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot_read)?;
+    if bytes.len() > MAX_IMPORT_BYTES {
+        return Err(too_large());
+    }
+    Ok(bytes)
 }
 
 /// The readable report: counts, deadlines, a percentile table, the service
