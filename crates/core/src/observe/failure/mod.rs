@@ -220,23 +220,32 @@ fn format_seconds(seconds: f64) -> String {
     }
 }
 
-/// `scheme://host:port` of a URL (the whole text when it has no path).
-pub(crate) fn origin_of(url: &str) -> &str {
+/// `scheme://host:port` of a URL (the whole text when it has no path),
+/// without any `user:password@`: it is written into failure messages, which
+/// recordings keep and links and exports carry.
+pub(crate) fn origin_of(url: &str) -> String {
     let url = url.trim();
     let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    match url[after_scheme..].find(['/', '?', '#']) {
+    let origin = match url[after_scheme..].find(['/', '?', '#']) {
         Some(end) => &url[..after_scheme + end],
         None => url,
+    };
+    match origin[after_scheme..].rfind('@') {
+        Some(at) => format!(
+            "{}{}",
+            &origin[..after_scheme],
+            &origin[after_scheme + at + 1..]
+        ),
+        None => origin.to_owned(),
     }
 }
 
 /// Host of a URL, lower-cased, without port or brackets.
 pub(crate) fn host_of(url: &str) -> String {
     let origin = origin_of(url);
-    let authority = origin.split_once("://").map_or(origin, |(_, rest)| rest);
-    let authority = authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, host)| host);
+    let authority = origin
+        .split_once("://")
+        .map_or(origin.as_str(), |(_, rest)| rest);
     let host = if let Some(rest) = authority.strip_prefix('[') {
         rest.split(']').next().unwrap_or(rest)
     } else {
@@ -248,7 +257,9 @@ pub(crate) fn host_of(url: &str) -> String {
 /// Port of a URL, explicit or implied by its scheme.
 pub(crate) fn port_of(url: &str) -> Option<u16> {
     let origin = origin_of(url);
-    let authority = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+    let authority = origin
+        .split_once("://")
+        .map_or(origin.as_str(), |(_, rest)| rest);
     let after_host = authority
         .rsplit_once(']')
         .map_or(authority, |(_, rest)| rest);
