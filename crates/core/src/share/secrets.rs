@@ -1,15 +1,52 @@
 //! Keeping secrets out of everything shared. A set-up goes through
 //! [`TestSetup::shareable`] (secret header values emptied), and then loses
 //! what else can hold a credential: a user name and password in the
-//! address, query parameters and extra body fields named like a key or a
-//! token. A recording's configuration is scrubbed the same way, and the
+//! address, and the query parameters and extra body fields named in
+//! [`SECRET_PARAMETERS`]. A recording's configuration is scrubbed the same
+//! way, every address written in it loses its `user:password@`, and the
 //! page can redact the key itself wherever it appears (a server may echo it
 //! in an error message).
+//!
+//! Two rules, on purpose: a header is secret by the broad header rule
+//! ([`is_secret_header`]: authorization, proxy-authorization, cookie, or
+//! "key", "token" or "secret" anywhere in its name), while a query
+//! parameter or a body field is secret only by its exact name, so that
+//! `max_tokens` and `max_completion_tokens` stay.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::plan::setup::{is_secret_header, TestSetup};
 use crate::recording::Recording;
+
+/// Query parameters and extra body fields whose values are credentials:
+/// exact names, compared case-insensitively after percent-decoding.
+/// `code` is Azure Functions' key, `sig` and `signature` a signed URL's,
+/// `subscription-key` Azure API Management's.
+pub const SECRET_PARAMETERS: &[&str] = &[
+    "key",
+    "api_key",
+    "apikey",
+    "api-key",
+    "x-api-key",
+    "subscription-key",
+    "token",
+    "access_token",
+    "sig",
+    "signature",
+    "auth",
+    "code",
+    "password",
+    "secret",
+];
+
+/// Whether a query parameter or an extra body field named `name` holds a
+/// credential ([`SECRET_PARAMETERS`]).
+pub fn is_secret_parameter(name: &str) -> bool {
+    let name = percent_decoded(name.trim());
+    SECRET_PARAMETERS
+        .iter()
+        .any(|secret| name.eq_ignore_ascii_case(secret))
+}
 
 /// What a link or a file may hold of `setup`.
 pub fn shareable_setup(setup: &TestSetup) -> TestSetup {
@@ -18,12 +55,12 @@ pub fn shareable_setup(setup: &TestSetup) -> TestSetup {
     shared
         .request
         .extra_body
-        .retain(|name, _| !is_secret_name(name));
+        .retain(|name, _| !is_secret_parameter(name));
     shared
 }
 
-/// The address without `user:password@` and without the values of query
-/// parameters named like a secret (`?key=`, `?api_key=`, `?token=`).
+/// The address without `user:password@` and without the values of the
+/// query parameters in [`SECRET_PARAMETERS`] (`?key=`, `?code=`, `?sig=`).
 pub fn shareable_endpoint(endpoint: &str) -> String {
     let (address, fragment) = endpoint.split_once('#').unwrap_or((endpoint, ""));
     let (address, query) = address.split_once('?').unwrap_or((address, ""));
@@ -43,7 +80,7 @@ pub fn shareable_endpoint(endpoint: &str) -> String {
         let parameters: Vec<String> = query
             .split('&')
             .map(|pair| match pair.split_once('=') {
-                Some((name, _)) if is_secret_name(name) => format!("{name}="),
+                Some((name, _)) if is_secret_parameter(name) => format!("{name}="),
                 _ => pair.to_string(),
             })
             .collect();
@@ -57,84 +94,152 @@ pub fn shareable_endpoint(endpoint: &str) -> String {
     shared
 }
 
-/// A field name that holds a credential: the header rule (authorization,
-/// cookie, anything with key, token or secret in it) plus passwords.
-fn is_secret_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    is_secret_header(name) || lower.contains("password") || lower == "key"
+/// `text` with the `user:password@` of every `scheme://` address in it
+/// removed (a failure message, a note in a configuration).
+pub fn without_user_info(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        out.push_str(&rest[..i + 3]);
+        rest = &rest[i + 3..];
+        let end = rest
+            .find(|c: char| c.is_whitespace() || "/?#\"'<>(){},;`".contains(c))
+            .unwrap_or(rest.len());
+        if let Some(at) = rest[..end].rfind('@') {
+            rest = &rest[at + 1..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A recording's configuration as it may be shared, the same rules applied
 /// to its JSON as it stands (so nothing else changes): the values of
 /// headers marked secret or named like one emptied, addresses without
-/// credentials, and any other text under a secret-looking name emptied.
+/// credentials, and any other text under a name in [`SECRET_PARAMETERS`]
+/// (or, inside a `headers` map, under a secret header's name) emptied.
 pub fn shareable_config(config: &Value) -> Value {
     let mut shared = config.clone();
-    empty_secret_strings(&mut shared);
+    empty_secret_strings(&mut shared, false);
     shared
 }
 
-fn empty_secret_strings(value: &mut Value) {
+fn empty_secret_strings(value: &mut Value, in_headers: bool) {
     match value {
         Value::Object(map) => {
             let secret_header = map.get("secret").and_then(Value::as_bool) == Some(true)
                 || map
                     .get("name")
                     .and_then(Value::as_str)
-                    .is_some_and(is_secret_name);
+                    .is_some_and(is_secret_header);
             for (name, field) in map.iter_mut() {
-                let emptied = (name == "value" && secret_header)
-                    || (field.is_string() && is_secret_name(name));
+                let secret_name =
+                    is_secret_parameter(name) || (in_headers && is_secret_header(name));
+                let emptied =
+                    (name == "value" && secret_header) || (field.is_string() && secret_name);
                 if emptied {
                     *field = Value::String(String::new());
                 } else if name == "endpoint" || name == "url" {
                     if let Value::String(address) = field {
-                        *address = shareable_endpoint(address);
+                        *address = without_user_info(&shareable_endpoint(address));
                     }
+                } else if let Value::String(text) = field {
+                    *text = without_user_info(text);
                 } else {
-                    empty_secret_strings(field);
+                    empty_secret_strings(field, name.eq_ignore_ascii_case("headers"));
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(empty_secret_strings),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| empty_secret_strings(item, in_headers)),
+        Value::String(text) => *text = without_user_info(text),
         _ => {}
     }
 }
 
-/// The recording as it may be shared: its configuration scrubbed, and each
-/// of `secrets` (the API key, secret header values) replaced by `***`
-/// wherever it appears, error messages included. Secrets shorter than 4
+/// The recording as it may be shared: its configuration scrubbed, every
+/// address in its texts without `user:password@`, and each of `secrets`
+/// (the API key, secret header values) replaced by `***` wherever it
+/// appears in a text, error messages included. Secrets shorter than 4
 /// characters are not searched for (they would match ordinary text).
+///
+/// The replacement is made in each text of the recording, never in its
+/// JSON, so it cannot break the JSON (a key of digits inside a number, a key
+/// equal to a field's name) and there is no unredacted copy to fall back to.
 pub fn shareable_recording(recording: &Recording, secrets: &[String]) -> Recording {
-    let mut shared = recording.clone();
-    shared.config = shareable_config(&recording.config);
-    let secrets: Vec<&str> = secrets
+    let mut secrets: Vec<&str> = secrets
         .iter()
         .map(|s| s.trim())
         .filter(|s| s.chars().count() >= 4)
         .collect();
-    if secrets.is_empty() {
-        return shared;
-    }
-    let Ok(mut text) = serde_json::to_string(&shared) else {
-        return shared;
-    };
-    let mut found = false;
-    for secret in secrets {
-        // As JSON writes it (quotes and backslashes escaped).
-        let quoted = serde_json::to_string(secret).unwrap_or_default();
-        let written = quoted.get(1..quoted.len().saturating_sub(1)).unwrap_or("");
-        if !written.is_empty() && text.contains(written) {
-            text = text.replace(written, "***");
-            found = true;
+    // The longest first, so a secret holding another goes whole.
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    let redact = |text: &str| -> String {
+        let mut text = without_user_info(text);
+        for secret in &secrets {
+            if text.contains(secret) {
+                text = text.replace(secret, "***");
+            }
         }
-    }
-    if found {
-        if let Ok(redacted) = serde_json::from_str(&text) {
-            shared = redacted;
+        text
+    };
+    let mut shared = recording.clone();
+    shared.config = redact_value(shareable_config(&recording.config), &redact);
+    // Every free text of a recording; the rest are numbers, flags and
+    // fixed names.
+    shared.environment.user_agent = redact(&shared.environment.user_agent);
+    for request in &mut shared.requests {
+        for text in [&mut request.finish_reason, &mut request.protocol]
+            .into_iter()
+            .flatten()
+        {
+            *text = redact(text);
+        }
+        if let Some(error) = &mut request.error {
+            error.message = redact(&error.message);
         }
     }
     shared
+}
+
+/// `value` with `redact` applied to every string and every object key.
+fn redact_value(value: Value, redact: &impl Fn(&str) -> String) -> Value {
+    match value {
+        Value::String(text) => Value::String(redact(&text)),
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(|item| redact_value(item, redact))
+                .collect(),
+        ),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(name, field)| (redact(&name), redact_value(field, redact)))
+                .collect::<Map<String, Value>>(),
+        ),
+        other => other,
+    }
+}
+
+/// `%XX` escapes decoded (others left as they are), for comparing names.
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

@@ -93,9 +93,7 @@ impl EndpointUrls {
                         && scheme
                             .chars()
                             .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
-                    if scheme_like
-                        && !(!port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()))
-                    {
+                    if scheme_like && !port.bytes().all(|b| b.is_ascii_digit()) {
                         return Err(UrlProblem::UnsupportedScheme(shortened(scheme)));
                     }
                 }
