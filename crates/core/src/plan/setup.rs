@@ -143,7 +143,10 @@ impl TestSetup {
     }
 }
 
-/// Headers whose values are secrets whatever the user ticked.
+/// Headers whose values are secrets whatever the user ticked: a broad rule
+/// (any name with key, token or secret in it), for header names only. Query
+/// parameters and body fields use the exact list in `share/secrets.rs`, so
+/// that `max_tokens` is never taken for a credential.
 pub fn is_secret_header(name: &str) -> bool {
     let name = name.trim().to_ascii_lowercase();
     name == "authorization"
