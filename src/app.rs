@@ -27,8 +27,13 @@ pub fn App() -> impl IntoView {
     let app = AppState::new(runner);
     provide_context(app);
     // A link in the address fills the set-up or shows a result; it never
-    // sends a request.
-    let notice = crate::share::open_link_at_start(&app);
+    // sends a request. A link pasted into the open tab does the same.
+    let notice = RwSignal::new(crate::share::open_link_in_address(&app));
+    crate::browser::on_hash_change(move || {
+        if let Some(opened) = crate::share::open_link_in_address(&app) {
+            notice.set(Some(opened));
+        }
+    });
     view! {
         <Header/>
         <Nav/>

@@ -60,6 +60,20 @@ pub fn location_hash() -> String {
         .unwrap_or_default()
 }
 
+/// Calls `on_change` whenever the page's fragment changes (a link pasted
+/// into the address bar of the open tab), for the page's lifetime.
+pub fn on_hash_change(on_change: impl Fn() + 'static) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let listener = Closure::<dyn Fn()>::new(on_change);
+    let _ =
+        window.add_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+    listener.forget();
+}
+
 /// The page's address without its fragment.
 pub fn page_address() -> String {
     let Some(location) = web_sys::window().map(|w| w.location()) else {

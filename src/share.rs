@@ -37,10 +37,10 @@ pub enum LinkNotice {
     Problem(String),
 }
 
-/// Open the link in the page's address, if any. A test link fills the
-/// set-up and stops there: a request leaves only when the user presses a
-/// button.
-pub fn open_link_at_start(app: &AppState) -> Option<LinkNotice> {
+/// Open the link in the page's address, if any: at start, and again when
+/// one is pasted into the open tab. A test link fills the set-up and stops
+/// there: a request leaves only when the user presses a button.
+pub fn open_link_in_address(app: &AppState) -> Option<LinkNotice> {
     let OpenedLink { link, rounded_to } = match open_link(&location_hash()) {
         Ok(opened) => opened?,
         Err(problem) => return Some(LinkNotice::Problem(problem.message)),

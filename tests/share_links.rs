@@ -443,6 +443,57 @@ async fn a_test_link_fills_the_setup_sends_nothing_and_compares_with_the_senders
     app.browser.close().await;
 }
 
+/// A test link pasted into the address bar of a tab that is already open
+/// (only the fragment changes, so the page does not reload) fills the
+/// set-up and shows its banner, and still sends nothing.
+#[tokio::test]
+async fn a_link_pasted_into_the_open_tab_fills_the_setup_and_sends_nothing() {
+    let (quiet, connections) = counting_endpoint().await;
+    let app = OpenApp::open().await;
+    let sender = &app.browser;
+    fill_setup(sender, &quiet, "steady@rate=200").await;
+    let link = copy_link(sender, "share-test-link").await;
+    let fragment = &link[link.find('#').expect("a fragment")..];
+
+    let server = etalon_e2e::serve_app().await;
+    let recipient = open(&server.url).await;
+    assert_eq!(
+        recipient
+            .eval("document.querySelector('[data-testid=link-banner]') === null")
+            .await,
+        true,
+        "no banner before a link"
+    );
+    recipient
+        .eval(&format!(
+            "(() => {{ location.hash = {}; return true; }})()",
+            serde_json::to_string(fragment).unwrap()
+        ))
+        .await;
+    present(&recipient, "link-host").await;
+    assert_eq!(
+        format!("http://{}", text_of(&recipient, "link-host").await),
+        quiet
+    );
+    assert_eq!(
+        recipient
+            .eval("document.querySelector('[data-testid=setup-endpoint]').value")
+            .await,
+        quiet.as_str()
+    );
+    let watched = tokio::time::Instant::now() + Duration::from_secs(3);
+    while tokio::time::Instant::now() < watched {
+        assert_eq!(
+            connections.load(Ordering::SeqCst),
+            0,
+            "a request left without a click"
+        );
+        tokio::time::sleep(POLL_EVERY).await;
+    }
+    recipient.close().await;
+    app.browser.close().await;
+}
+
 #[tokio::test]
 async fn hostile_links_get_a_sentence_and_script_text_stays_text() {
     let server = etalon_e2e::serve_app().await;

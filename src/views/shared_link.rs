@@ -15,9 +15,8 @@ use crate::share::{self, endpoint_host, LinkNotice};
 use crate::state::{use_app, AppState, Screen};
 
 #[component]
-pub fn LinkBanner(notice: Option<LinkNotice>) -> impl IntoView {
+pub fn LinkBanner(notice: RwSignal<Option<LinkNotice>>) -> impl IntoView {
     let app = use_app();
-    let notice = RwSignal::new(notice);
     // A shared result's banner goes when another run takes its place.
     Effect::new(move |seen: Option<()>| {
         app.book.track();
