@@ -6,7 +6,7 @@
 
 use etalon_core::metrics::DeadlineConfig;
 use etalon_core::observe::run_book::RunBook;
-use etalon_core::plan::setup::{is_secret_header, TestSetup};
+use etalon_core::plan::setup::is_secret_header;
 use etalon_core::recording::Recording;
 use etalon_core::share::{open_link, OpenedLink, SharedLink};
 use leptos::prelude::*;
@@ -26,6 +26,9 @@ pub enum LinkNotice {
         with_baseline: bool,
         /// Seconds the sender's times were rounded to so that they fit.
         rounded_to: Option<f64>,
+        /// The host the user's key was for, when it was held back because
+        /// the link points elsewhere.
+        key_held_for: Option<String>,
     },
     /// A result link is shown, read-only.
     Result {
@@ -49,14 +52,15 @@ pub fn open_link_in_address(app: &AppState) -> Option<LinkNotice> {
         SharedLink::Test { setup, baseline } => {
             let with_baseline = baseline.is_some();
             app.deadlines.set(setup.deadlines.clone());
-            let host = endpoint_host(&setup);
-            app.setup.set(*setup);
+            let host = setup.host();
+            let key_held_for = app.take_setup_from_link(*setup);
             app.baseline.set(baseline);
             app.screen.set(Screen::Setup);
             LinkNotice::Test {
                 host,
                 with_baseline,
                 rounded_to,
+                key_held_for,
             }
         }
         SharedLink::Result {
@@ -86,17 +90,6 @@ pub fn rounding_sentence(rounded_to: f64) -> String {
         "Times in this link are rounded to {precision} to fit it; the headline figures and each \
          request's deadline counts are the sender's."
     )
-}
-
-/// The host (and port) a set-up sends its requests to.
-pub fn endpoint_host(setup: &TestSetup) -> String {
-    let Ok(urls) = setup.urls() else {
-        return setup.endpoint.clone();
-    };
-    let origin = urls.origin().to_string();
-    origin
-        .split_once("://")
-        .map_or(origin.clone(), |(_, host)| host.to_string())
 }
 
 /// Show `recording` on the results screen as a finished run (a shared

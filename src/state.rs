@@ -29,6 +29,12 @@ pub struct AppState {
     pub setup: RwSignal<TestSetup>,
     /// Never in a link, a file or a recording.
     pub api_key: RwSignal<String>,
+    /// The host the key was typed for: a link that points elsewhere does
+    /// not get it unasked.
+    pub key_host: RwSignal<String>,
+    /// A key held back from a link's host, with the host it was for, until
+    /// the user says to send it there.
+    pub held_key: RwSignal<Option<(String, String)>>,
     /// Keep the key in this tab's sessionStorage (the user's choice).
     pub remember_key: RwSignal<bool>,
     pub screen: RwSignal<Screen>,
@@ -47,15 +53,20 @@ pub struct AppState {
 }
 
 const KEY_STORAGE: &str = "etalon-web.api-key";
+const KEY_HOST_STORAGE: &str = "etalon-web.api-key-host";
 
 impl AppState {
     pub fn new(runner: Runner) -> AppState {
-        let stored_key = session_storage().and_then(|s| s.get_item(KEY_STORAGE).ok().flatten());
+        let stored = |name: &str| session_storage().and_then(|s| s.get_item(name).ok().flatten());
+        let stored_key = stored(KEY_STORAGE);
         let setup = TestSetup::default();
+        let key_host = stored(KEY_HOST_STORAGE).unwrap_or_else(|| setup.host());
         let deadlines = setup.deadlines.clone();
         let state = AppState {
             remember_key: RwSignal::new(stored_key.is_some()),
             api_key: RwSignal::new(stored_key.unwrap_or_default()),
+            key_host: RwSignal::new(key_host),
+            held_key: RwSignal::new(None),
             setup: RwSignal::new(setup),
             screen: RwSignal::new(Screen::Setup),
             book: runner.book,
@@ -65,16 +76,28 @@ impl AppState {
             baseline: RwSignal::new(None),
             compared: RwSignal::new(Vec::new()),
         };
-        let (key, remember) = (state.api_key, state.remember_key);
+        let (key, key_host, held, remember) = (
+            state.api_key,
+            state.key_host,
+            state.held_key,
+            state.remember_key,
+        );
         Effect::new(move |_| {
             let Some(storage) = session_storage() else {
                 return;
             };
-            if remember.get() {
-                let _ = storage.set_item(KEY_STORAGE, &key.get());
-            } else {
+            if !remember.get() {
                 let _ = storage.remove_item(KEY_STORAGE);
+                let _ = storage.remove_item(KEY_HOST_STORAGE);
+                return;
             }
+            // A key held back from a link stays remembered for its own host.
+            let (key, host) = match held.get() {
+                Some((host, held_key)) if key.with(String::is_empty) => (held_key, host),
+                _ => (key.get(), key_host.get()),
+            };
+            let _ = storage.set_item(KEY_STORAGE, &key);
+            let _ = storage.set_item(KEY_HOST_STORAGE, &host);
         });
         state
     }
@@ -97,6 +120,36 @@ impl AppState {
             gloo_timers::future::TimeoutFuture::new(0).await;
             runner.run(setup, key).await
         });
+    }
+
+    /// The key the user typed, for the set-up's current host.
+    pub fn type_key(&self, key: String) {
+        self.held_key.set(None);
+        self.key_host
+            .set(self.setup.with_untracked(TestSetup::host));
+        self.api_key.set(key);
+    }
+
+    /// A set-up from a link: the key typed for another host is held back
+    /// (the banner offers to send it); returns that host, if so.
+    pub fn take_setup_from_link(&self, setup: TestSetup) -> Option<String> {
+        let host = setup.host();
+        self.setup.set(setup);
+        let key = self.api_key.get_untracked();
+        let key_host = self.key_host.get_untracked();
+        if key.is_empty() || key_host == host {
+            return None;
+        }
+        self.api_key.set(String::new());
+        self.held_key.set(Some((key_host.clone(), key)));
+        Some(key_host)
+    }
+
+    /// Send the held-back key to the set-up's current host after all.
+    pub fn release_held_key(&self) {
+        if let Some((_, key)) = self.held_key.get_untracked() {
+            self.type_key(key);
+        }
     }
 
     /// Stop the run under way, keeping everything measured.

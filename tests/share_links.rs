@@ -494,6 +494,43 @@ async fn a_link_pasted_into_the_open_tab_fills_the_setup_and_sends_nothing() {
     app.browser.close().await;
 }
 
+/// A key typed (and remembered) for one host is not sent to the host of a
+/// test link opened later in the same tab: the field is empty, the banner
+/// says whose key it was and offers to send it, and only that click fills it.
+#[tokio::test]
+async fn a_key_typed_for_one_host_waits_for_a_click_before_a_links_host_gets_it() {
+    let (theirs, _) = counting_endpoint().await;
+    let (mine, _) = counting_endpoint().await;
+    let app = OpenApp::open().await;
+    let browser = &app.browser;
+    fill_setup(browser, &theirs, "steady@rate=200").await;
+    let link = copy_link(browser, "share-test-link").await;
+    let fragment = &link[link.find('#').expect("a fragment")..];
+
+    // The user's own server, their key typed for it and remembered.
+    browser.fill("setup-endpoint", &mine).await;
+    browser.fill("setup-api-key", KEY).await;
+    browser.click("setup-remember-key").await;
+    browser
+        .eval(&format!(
+            "(() => {{ location.hash = {}; return true; }})()",
+            serde_json::to_string(fragment).unwrap()
+        ))
+        .await;
+    present(browser, "link-key-held").await;
+    let held = text_of(browser, "link-key-held").await;
+    assert!(held.contains(mine.trim_start_matches("http://")), "{held}");
+    let key_field = "document.querySelector('[data-testid=setup-api-key]').value";
+    assert_eq!(browser.eval(key_field).await, "");
+    assert_eq!(
+        format!("http://{}", text_of(browser, "link-host").await),
+        theirs
+    );
+    browser.click("link-use-key").await;
+    assert_eq!(browser.eval(key_field).await, KEY);
+    app.browser.close().await;
+}
+
 #[tokio::test]
 async fn hostile_links_get_a_sentence_and_script_text_stays_text() {
     let server = etalon_e2e::serve_app().await;

@@ -4,6 +4,7 @@
 //! result link, download Etalon's file or a CSV, open a file, compare.
 //! Everything from a link or a file is shown as text, never as HTML.
 
+use etalon_core::plan::setup::TestSetup;
 use etalon_core::recording::Recording;
 use etalon_core::share::{
     export_file, import_file, result_link, test_link, ComparedRun, ExportKind,
@@ -11,7 +12,7 @@ use etalon_core::share::{
 use leptos::prelude::*;
 
 use crate::browser;
-use crate::share::{self, endpoint_host, LinkNotice};
+use crate::share::{self, LinkNotice};
 use crate::state::{use_app, AppState, Screen};
 
 #[component]
@@ -24,13 +25,13 @@ pub fn LinkBanner(notice: RwSignal<Option<LinkNotice>>) -> impl IntoView {
             notice.set(None);
         }
     });
-    let host = Signal::derive(move || app.setup.with(endpoint_host));
+    let host = Signal::derive(move || app.setup.with(TestSetup::host));
     let finished =
         Signal::derive(move || app.book.with(|b| b.as_ref().is_some_and(|b| b.finished)));
     move || {
         let screen = app.screen.get();
         let banner = match notice.get()? {
-            LinkNotice::Test { with_baseline, rounded_to, .. } if screen == Screen::Setup => view! {
+            LinkNotice::Test { with_baseline, rounded_to, key_held_for, .. } if screen == Screen::Setup => view! {
                 <div class="link-banner" data-testid="link-banner" role="region" aria-label="Test link">
                     <p class="link-host">
                         "This link will send requests to "
@@ -40,6 +41,17 @@ pub fn LinkBanner(notice: RwSignal<Option<LinkNotice>>) -> impl IntoView {
                         "It filled in the set-up below. Nothing has been sent: check the address, add \
                          your API key if the server needs one, and press Run to measure from your own network."
                     </p>
+                    {key_held_for.map(|key_host| view! {
+                        <Show when=move || app.held_key.with(Option::is_some)>
+                            <p data-testid="link-key-held">
+                                "Your API key was typed for " <strong>{key_host.clone()}</strong>
+                                ", so it was not filled in for this link's host. "
+                                <button type="button" data-testid="link-use-key" on:click=move |_| app.release_held_key()>
+                                    "Send my key to " {host}
+                                </button>
+                            </p>
+                        </Show>
+                    })}
                     {with_baseline.then(|| view! {
                         <p data-testid="link-baseline">
                             "It also carries the sender's results: when your run ends, compare the two runs."

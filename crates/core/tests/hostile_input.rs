@@ -318,3 +318,26 @@ fn every_text_of_a_recording_is_redacted() {
         assert!(text.contains(kept), "{kept}: {text}");
     }
 }
+
+/// A banner names a set-up's host, or at most 60 characters of an address
+/// that is not usable: a link cannot write its own sentence there.
+#[test]
+fn a_banner_names_the_host_or_a_short_part_of_a_bad_address() {
+    let setup = |endpoint: &str| TestSetup {
+        endpoint: endpoint.into(),
+        ..TestSetup::default()
+    };
+    assert_eq!(setup("http://127.0.0.1:8000/v1").host(), "127.0.0.1:8000");
+    assert_eq!(
+        setup("https://api.example.com/v1").host(),
+        "api.example.com"
+    );
+    let sentence = format!(
+        "javascript:{}",
+        "Your account is locked, call us now. ".repeat(10)
+    );
+    let shown = setup(&sentence).host();
+    assert!(shown.chars().count() <= 63, "{shown}");
+    assert!(shown.ends_with("..."), "{shown}");
+    assert!(sentence.starts_with(shown.trim_end_matches("...")));
+}

@@ -180,7 +180,7 @@ fn ApiKeyField() -> impl IntoView {
             <span class="field-label">"API key (optional)"</span>
             <input type="password" autocomplete="off" data-testid="setup-api-key"
                 prop:value=move || app.api_key.get()
-                on:change=move |ev| app.api_key.set(event_target_value(&ev))/>
+                on:change=move |ev| app.type_key(event_target_value(&ev))/>
             <span class="field-help">"Sent as Authorization: Bearer. Kept in this page's memory only; never put in a link or a file."</span>
         </label>
         <label class="field checkbox">

@@ -26,6 +26,9 @@ pub struct HeaderSetting {
     pub secret: bool,
 }
 
+/// Characters of an unusable address that a banner repeats.
+pub const MAX_SHOWN_ADDRESS_CHARS: usize = 60;
+
 /// Everything the user set up for a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -72,6 +75,26 @@ impl TestSetup {
     /// The endpoint's URLs, or why the address is not usable.
     pub fn urls(&self) -> Result<EndpointUrls, String> {
         EndpointUrls::from_typed(&self.endpoint).map_err(|problem| problem.to_string())
+    }
+
+    /// The host (and port) the set-up sends its requests to, as a banner
+    /// names it; for an address that is not usable, at most its first
+    /// [`MAX_SHOWN_ADDRESS_CHARS`] characters, so that a link cannot write
+    /// its own sentence there.
+    pub fn host(&self) -> String {
+        match self.urls() {
+            Ok(urls) => {
+                let origin = urls.origin();
+                origin
+                    .split_once("://")
+                    .map_or(origin, |(_, host)| host)
+                    .to_string()
+            }
+            Err(_) => match self.endpoint.char_indices().nth(MAX_SHOWN_ADDRESS_CHARS) {
+                Some((cut, _)) => format!("{}...", &self.endpoint[..cut]),
+                None => self.endpoint.clone(),
+            },
+        }
     }
 
     /// Everything wrong with the set-up, field by field; empty when it can run.
