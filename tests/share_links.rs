@@ -332,6 +332,20 @@ async fn a_result_link_shows_the_same_figures_in_a_fresh_browser_and_files_round
     app.browser.close().await;
 }
 
+/// No connection reaches `connections` for `window`: watched every few ms,
+/// failing at the first (an absence needs a window, not a condition).
+async fn no_request_for(connections: &AtomicUsize, window: Duration) {
+    let watched = tokio::time::Instant::now() + window;
+    while tokio::time::Instant::now() < watched {
+        assert_eq!(
+            connections.load(Ordering::SeqCst),
+            0,
+            "a request left without a click"
+        );
+        tokio::time::sleep(POLL_EVERY).await;
+    }
+}
+
 /// A listener that counts the connections made to it.
 async fn counting_endpoint() -> (String, Arc<AtomicUsize>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -384,17 +398,8 @@ async fn a_test_link_fills_the_setup_sends_nothing_and_compares_with_the_senders
         ""
     );
     recipient.screenshot("share-test-link-opened").await;
-    // Nothing leaves in the next 3 s either: watched every few ms, failing
-    // at the first connection (an absence needs a window, not a condition).
-    let watched = tokio::time::Instant::now() + Duration::from_secs(3);
-    while tokio::time::Instant::now() < watched {
-        assert_eq!(
-            connections.load(Ordering::SeqCst),
-            0,
-            "a request left without a click"
-        );
-        tokio::time::sleep(POLL_EVERY).await;
-    }
+    // Nothing leaves in the next 3 s either.
+    no_request_for(&connections, Duration::from_secs(3)).await;
     recipient.close().await;
 
     // The sender runs against the testbed and sends the test with results.
@@ -481,15 +486,7 @@ async fn a_link_pasted_into_the_open_tab_fills_the_setup_and_sends_nothing() {
             .await,
         quiet.as_str()
     );
-    let watched = tokio::time::Instant::now() + Duration::from_secs(3);
-    while tokio::time::Instant::now() < watched {
-        assert_eq!(
-            connections.load(Ordering::SeqCst),
-            0,
-            "a request left without a click"
-        );
-        tokio::time::sleep(POLL_EVERY).await;
-    }
+    no_request_for(&connections, Duration::from_secs(3)).await;
     recipient.close().await;
     app.browser.close().await;
 }

@@ -5,6 +5,8 @@
 //! `u32::MAX` tokens is refused at once instead of allocating a gap per
 //! claimed token.
 
+mod common;
+use common::refused;
 use etalon_core::share::MAX_IMPORT_BYTES;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -47,22 +49,6 @@ fn metrics(path: &str) -> (Output, Duration) {
         .output()
         .unwrap();
     (output, start.elapsed())
-}
-
-/// Exit code 2 and one sentence naming the file and the problem; never a
-/// panic or an abort, and nothing on stdout.
-fn refused(output: &Output, path: &str, problem: &str) {
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert_eq!(
-        stderr.trim_end().lines().count(),
-        1,
-        "one sentence: {stderr}"
-    );
-    assert!(stderr.contains(path), "names the file: {stderr}");
-    assert!(stderr.contains(problem), "says `{problem}`: {stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(output.stdout.is_empty());
 }
 
 fn too_large() -> String {

@@ -2,6 +2,8 @@
 //! request_level_metrics.json, as columns or as a list, and a recording), and
 //! on files it must refuse with one sentence and exit code 2.
 
+mod common;
+use common::refused;
 use etalon_core::metrics::{
     deadline_miss_count, min_tbt_deadline_to_meet, recording_metrics, run_metrics, DeadlineConfig,
     FirstToken, RequestTimeline, RunMetrics,
@@ -54,21 +56,6 @@ fn json_of(output: &Output) -> Value {
         String::from_utf8_lossy(&output.stderr)
     );
     serde_json::from_slice(&output.stdout).expect("one JSON object on stdout")
-}
-
-/// Exit code 2 and one sentence naming the file; never a panic.
-fn refused(output: &Output, path: &str, problem: &str) {
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(
-        stderr.trim_end().lines().count(),
-        1,
-        "one sentence: {stderr}"
-    );
-    assert!(stderr.contains(path), "names the file: {stderr}");
-    assert!(stderr.contains(problem), "says `{problem}`: {stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(output.stdout.is_empty());
 }
 
 fn etalon_columns() -> Value {
