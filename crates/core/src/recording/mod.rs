@@ -190,6 +190,12 @@ pub struct RequestRecord {
     /// Chunks that could not be parsed (the stream went on).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub malformed_chunks: u32,
+    /// Tokens the server claimed beyond one per byte it sent
+    /// ([`crate::limits::MAX_TOKENS_PER_BYTE`]). The claim is kept in
+    /// `output_tokens`; the timeline holds only what the bytes could carry,
+    /// and the counts use the tokens counted.
+    #[serde(default, skip_serializing_if = "is_zero_u64")]
+    pub overclaimed_tokens: u64,
     /// HTTP protocol of the response (`nextHopProtocol`: "http/1.1", "h2").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<String>,
@@ -273,6 +279,10 @@ fn is_zero(n: &u32) -> bool {
     *n == 0
 }
 
+fn is_zero_u64(n: &u64) -> bool {
+    *n == 0
+}
+
 impl RequestRecord {
     /// A completed request `id` whose tokens arrived one per chunk at
     /// `arrivals` (seconds since it was sent), with nothing else recorded:
@@ -291,13 +301,14 @@ impl RequestRecord {
         self.chunks.total_tokens()
     }
 
-    /// Output tokens: the server's figure when it reported one, else counted.
+    /// Output tokens: the server's figure when it reported one it could
+    /// back with bytes, else counted.
     pub fn num_output_tokens(&self) -> u64 {
         match self.output_tokens {
             Some(TokenCount {
                 count,
                 source: TokenSource::Server,
-            }) => count,
+            }) if self.overclaimed_tokens == 0 => count,
             _ => self.counted_output_tokens(),
         }
     }
@@ -399,6 +410,21 @@ mod tests {
         };
         assert_eq!(record.num_output_tokens(), 4);
         assert_eq!(record.counted_output_tokens(), 1);
+    }
+
+    #[test]
+    fn an_overclaiming_server_is_not_believed_for_counts() {
+        let record = RequestRecord {
+            chunks: vec![chunk(0.5, 1), chunk(0.6, 1)].into(),
+            output_tokens: Some(TokenCount {
+                count: u64::from(u32::MAX),
+                source: TokenSource::Server,
+            }),
+            overclaimed_tokens: u64::from(u32::MAX) - 2,
+            ..Default::default()
+        };
+        assert_eq!(record.num_output_tokens(), 2);
+        assert_eq!(record.inter_token_times().len(), 2);
     }
 
     #[test]

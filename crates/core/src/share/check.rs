@@ -8,12 +8,10 @@ use super::{ShareError, MAX_REQUESTS, MAX_TOKENS};
 use crate::plan::setup::{TestSetup, SETUP_VERSION};
 use crate::recording::{Recording, RECORDING_VERSION};
 
-/// No time in a run is longer than a week.
-const MAX_SECONDS: f64 = 7.0 * 86_400.0;
-/// No chunk carries more tokens than this.
-const MAX_TOKENS_PER_CHUNK: u32 = 1_000_000;
-const MAX_HEADERS: usize = 64;
-const MAX_TEXT_CHARS: usize = 4096;
+use crate::limits::MAX_HEADERS;
+use crate::limits::MAX_SECONDS;
+use crate::limits::MAX_TEXT_CHARS;
+use crate::limits::MAX_TOKENS_PER_CHUNK;
 
 /// Whether a recording from outside can be shown; if not, why.
 pub fn check_recording(recording: &Recording) -> Result<(), ShareError> {

@@ -38,10 +38,8 @@ pub const RESULT_KEY: &str = "result";
 pub const BASELINE_KEY: &str = "baseline";
 const VERSION: &str = "v1";
 
-/// The longest fragment this page makes.
-pub const MAX_FRAGMENT_CHARS: usize = 32_000;
-/// The longest fragment this page reads.
-pub const MAX_READ_CHARS: usize = 64_000;
+pub use crate::limits::MAX_FRAGMENT_CHARS;
+pub use crate::limits::MAX_READ_CHARS;
 
 /// What a link opens.
 #[derive(Debug, Clone, PartialEq)]

@@ -55,22 +55,15 @@ pub use packed::{
 };
 pub use secrets::{shareable_config, shareable_endpoint, shareable_recording, shareable_setup};
 
-/// The most bytes a link's payload may inflate to (1 MiB): inflating stops
-/// there, so a small "zip bomb" cannot fill the memory of the page.
-pub const MAX_INFLATED_BYTES: usize = 1 << 20;
+pub use crate::limits::MAX_INFLATED_BYTES;
 
-/// The most a test link's set-up may inflate to (64 KiB).
-pub const MAX_SETUP_BYTES: usize = 64 << 10;
+pub use crate::limits::MAX_SETUP_BYTES;
 
-/// The largest file the import reads (64 MiB).
-pub const MAX_IMPORT_BYTES: usize = 64 << 20;
+pub use crate::limits::MAX_IMPORT_BYTES;
 
-/// The most requests a shared or imported run may hold.
-pub const MAX_REQUESTS: usize = 1_000_000;
+pub use crate::limits::MAX_REQUESTS;
 
-/// The most output tokens a shared or imported run may hold in all (each
-/// becomes a number in memory when the metrics are computed).
-pub const MAX_TOKENS: u64 = 20_000_000;
+pub use crate::limits::MAX_TOKENS;
 
 /// Why a link or a file could not be read or made, in one sentence for
 /// the user.

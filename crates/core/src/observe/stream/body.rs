@@ -3,8 +3,7 @@
 
 use crate::observe::failure::NonStreamBody;
 
-/// Most bytes of a non-stream body kept: enough for any error message.
-const MAX_KEPT_BYTES: usize = 256 * 1024;
+use crate::limits::MAX_KEPT_BYTES;
 
 /// What the first meaningful byte of a body says it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

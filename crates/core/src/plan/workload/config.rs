@@ -8,8 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::{Arrivals, RequestLengths, WorkloadError};
 use crate::wire::prompt::DEFAULT_CHARS_PER_TOKEN;
 
-/// The most requests one plan may hold.
-pub const MAX_PLANNED_REQUESTS: usize = 1_000_000;
+pub use crate::limits::MAX_PLANNED_REQUESTS;
 
 /// A benchmark workload. The same config and seed give the same plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

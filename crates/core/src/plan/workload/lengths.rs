@@ -6,9 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::WorkloadError;
 
-/// The widest range a Zipf distribution may span (preparing one sums a
-/// term per value).
-pub const MAX_ZIPF_VALUES: u32 = 1_000_000;
+pub use crate::limits::MAX_ZIPF_VALUES;
 
 /// A distribution of token counts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -66,9 +66,7 @@ pub fn live_segments(pieces: &[(f64, String)]) -> Vec<LiveSegment> {
     segments
 }
 
-/// The live text shows at most about this many characters (the latest),
-/// so that each frame lays out a bounded paragraph however long the answer.
-pub const LIVE_TEXT_MAX_CHARS: usize = 2_000;
+pub use crate::limits::LIVE_TEXT_MAX_CHARS;
 
 /// Where the shown tail of `pieces` starts: the first piece such that the
 /// pieces from it to the end hold at most `max_chars` characters (the last

@@ -3,8 +3,7 @@
 
 use serde_json::Value;
 
-/// Longest server message kept, in characters.
-const MAX_MESSAGE_CHARS: usize = 400;
+use crate::limits::MAX_MESSAGE_CHARS;
 
 /// The message inside an `error` value: a string, or an object's `message`.
 pub(crate) fn error_message(error: &Value) -> String {

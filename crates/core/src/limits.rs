@@ -1,0 +1,81 @@
+//! Every bound on what comes from outside (a server, a link, a file, a
+//! set-up), in one place. Each number that could size an allocation or a
+//! loop is checked against one of these before it does; beyond a bound the
+//! user gets one sentence and what was measured is kept. docs/LIMITS.md
+//! lists them with the reason for each.
+
+// ---- Links and files ----
+
+/// The most bytes a link's payload may inflate to (1 MiB): inflating stops
+/// there, so a small "zip bomb" cannot fill the memory of the page.
+pub const MAX_INFLATED_BYTES: usize = 1 << 20;
+
+/// The most a test link's set-up may inflate to (64 KiB).
+pub const MAX_SETUP_BYTES: usize = 64 << 10;
+
+/// The largest file the page or the command line reads (64 MiB).
+pub const MAX_IMPORT_BYTES: usize = 64 << 20;
+
+/// The longest fragment (the part after `#`) this page makes.
+pub const MAX_FRAGMENT_CHARS: usize = 32_000;
+
+/// The longest fragment this page reads.
+pub const MAX_READ_CHARS: usize = 64_000;
+
+/// The most requests a shared or imported run may hold.
+pub const MAX_REQUESTS: usize = 1_000_000;
+
+/// The most output tokens a shared or imported run may hold in all: each
+/// becomes a number in memory when the figures are worked out.
+pub const MAX_TOKENS: u64 = 20_000_000;
+
+/// The most tokens one chunk of a shared or imported run may carry.
+pub const MAX_TOKENS_PER_CHUNK: u32 = 1_000_000;
+
+/// No time in a shared or imported run is longer than a week.
+pub const MAX_SECONDS: f64 = 7.0 * 86_400.0;
+
+/// The most headers a set-up holds.
+pub const MAX_HEADERS: usize = 64;
+
+/// The longest text (a model name, an address, a message) a shared or
+/// imported run may carry, in bytes.
+pub const MAX_TEXT_CHARS: usize = 4096;
+
+// ---- What a server sends ----
+
+/// Most bytes of a non-stream body kept: enough for any error message.
+pub const MAX_KEPT_BYTES: usize = 256 * 1024;
+
+/// Longest server message kept, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 400;
+
+/// A server's token count is believed up to one token per byte of the
+/// events that carried it: no tokenizer emits a token in less than a byte
+/// of JSON. A claim beyond that is kept as the server's figure but never
+/// put on the timeline.
+pub const MAX_TOKENS_PER_BYTE: u64 = 1;
+
+// ---- What a set-up asks for ----
+
+/// The most requests one plan may hold.
+pub const MAX_PLANNED_REQUESTS: usize = 1_000_000;
+
+/// The widest range a Zipf distribution may span (preparing one sums a
+/// term per value).
+pub const MAX_ZIPF_VALUES: u32 = 1_000_000;
+
+/// The longest prompt a request may ask for, in tokens (about 4 MB of
+/// text; the longest contexts served today are of this order).
+pub const MAX_PROMPT_TOKENS: u32 = 1 << 20;
+
+/// The most output tokens a request may ask for.
+pub const MAX_OUTPUT_TOKENS: u32 = 1 << 20;
+
+/// The longest time limit per request: a day.
+pub const MAX_TIMEOUT_SECONDS: f64 = 86_400.0;
+
+// ---- What the page shows ----
+
+/// Most characters of an answer shown live while a run goes on.
+pub const LIVE_TEXT_MAX_CHARS: usize = 2_000;
