@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::WorkloadError;
 
 pub use crate::limits::MAX_ZIPF_VALUES;
+use crate::limits::{MAX_OUTPUT_TOKENS, MAX_PROMPT_TOKENS};
 
 /// A distribution of token counts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -80,7 +81,8 @@ impl Default for RequestLengths {
 }
 
 impl LengthDistribution {
-    fn check(&self, what: &str) -> Result<(), WorkloadError> {
+    /// Whether the distribution makes sense, with no value above `most`.
+    fn check(&self, what: &str, most: u32) -> Result<(), WorkloadError> {
         let (min, max) = match *self {
             LengthDistribution::Fixed { tokens } => (tokens, tokens),
             LengthDistribution::Uniform { min, max } => (min, max),
@@ -108,6 +110,10 @@ impl LengthDistribution {
             Err(WorkloadError::new(format!(
                 "The smallest {what} ({min}) is above the largest ({max})."
             )))
+        } else if max > most {
+            Err(WorkloadError::new(format!(
+                "The {what} can be at most {most} tokens, not {max}."
+            )))
         } else {
             Ok(())
         }
@@ -122,14 +128,14 @@ impl RequestLengths {
                 prompt_tokens,
                 output_tokens,
             } => {
-                prompt_tokens.check("prompt length")?;
-                output_tokens.check("output length")
+                prompt_tokens.check("prompt length", MAX_PROMPT_TOKENS)?;
+                output_tokens.check("output length", MAX_OUTPUT_TOKENS)
             }
             RequestLengths::SplitTotal {
                 total_tokens,
                 prefill_to_decode_ratio,
             } => {
-                total_tokens.check("total length")?;
+                total_tokens.check("total length", MAX_PROMPT_TOKENS)?;
                 if prefill_to_decode_ratio.is_finite() && *prefill_to_decode_ratio >= 0.0 {
                     Ok(())
                 } else {
@@ -158,6 +164,11 @@ impl RequestLengths {
                     return Err(WorkloadError::new(
                         "The largest total (prompt and output) must be at least 2 tokens.",
                     ));
+                }
+                if *max_total_tokens > MAX_PROMPT_TOKENS {
+                    return Err(WorkloadError::new(format!(
+                        "The largest total (prompt and output) can be at most {MAX_PROMPT_TOKENS} tokens, not {max_total_tokens}."
+                    )));
                 }
                 Ok(())
             }
