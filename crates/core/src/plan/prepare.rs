@@ -20,6 +20,9 @@ pub const CHECK_MAX_TOKENS: u32 = 16;
 /// The endpoint check gives up after this long, whatever the set-up says.
 pub const CHECK_TIMEOUT_SECONDS: f64 = 30.0;
 
+/// The set-up's fields whose problems stop the endpoint check too.
+const BODY_FIELDS: [&str; 2] = ["temperature", "extra_body"];
+
 /// A length trace a set-up needs before it can be planned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TraceAsset {
@@ -161,10 +164,23 @@ impl PreparedRun {
 }
 
 /// The endpoint check's order: one short streaming request to `setup`'s
-/// server, with its headers and key.
+/// server, with its headers and key. It needs no model (the server's reply
+/// may name one), but it sends the body a run would send, so a body field
+/// the set-up refuses stops it too.
 pub fn endpoint_check_order(setup: &TestSetup, api_key: &str) -> Result<RunOrder, String> {
+    if let Some(problem) = setup
+        .problems()
+        .into_iter()
+        .find(|p| BODY_FIELDS.contains(&p.field))
+    {
+        return Err(problem.message);
+    }
     let mut settings = setup.request.clone();
     settings.max_tokens = Some(CHECK_MAX_TOKENS);
+    // As in a run, min_tokens asks for the whole output length.
+    if settings.min_tokens.is_some() {
+        settings.min_tokens = Some(CHECK_MAX_TOKENS);
+    }
     Ok(RunOrder {
         run_id: 0,
         endpoint: endpoint(setup, api_key)?,
@@ -368,5 +384,30 @@ mod tests {
             "{}",
             order.endpoint.url
         );
+    }
+
+    #[test]
+    fn the_endpoint_check_asks_min_tokens_within_its_own_length() {
+        let mut setup = testbed_setup();
+        setup.request.min_tokens = Some(7000);
+        let order = endpoint_check_order(&setup, "").unwrap();
+        let body: Value = serde_json::from_str(&order.requests[0].body).unwrap();
+        assert_eq!(body["min_tokens"], CHECK_MAX_TOKENS);
+    }
+
+    #[test]
+    fn a_refused_body_field_stops_the_run_and_the_endpoint_check() {
+        let mut setup = testbed_setup();
+        setup
+            .request
+            .extra_body
+            .insert("model".into(), "hidden-model".into());
+        let problem = PreparedRun::new(&setup, "", None).unwrap_err();
+        assert!(problem.contains("\"model\""), "{problem}");
+        assert_eq!(endpoint_check_order(&setup, "").unwrap_err(), problem);
+        // A check without a model is still made.
+        let mut setup = testbed_setup();
+        setup.request.model.clear();
+        assert!(endpoint_check_order(&setup, "").is_ok());
     }
 }

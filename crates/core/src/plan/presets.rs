@@ -45,6 +45,7 @@ impl ServerPreset {
             deadlines: DeadlineConfig::default(),
             timeout_seconds: 120.0,
             seed: 1,
+            unread_extra_body: None,
         }
     }
 }

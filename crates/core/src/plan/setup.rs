@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::{DeadlineConfig, TtftDeadline};
+use crate::plan::body_fields::{extra_body_problems, extra_body_text, parse_extra_body};
 use crate::plan::server::ServerPreset;
 use crate::plan::workload::WorkloadConfig;
 use crate::wire::openai::{EndpointUrls, RequestSettings};
@@ -47,13 +48,18 @@ pub struct TestSetup {
     pub timeout_seconds: f64,
     /// Seed of the plan (arrivals, lengths, prompts).
     pub seed: u64,
+    /// The extra body fields as last typed, when that text is not a JSON
+    /// object: kept so that the field still shows it with its problem, and
+    /// the set-up cannot run until it is fixed. Never written anywhere.
+    #[serde(skip)]
+    pub unread_extra_body: Option<String>,
 }
 
 /// A field the user must fix, and what to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldProblem {
-    /// Which field (`endpoint`, `model`, `headers`, `workload`, `deadlines`,
-    /// `timeout`).
+    /// Which field (`endpoint`, `model`, `headers`, `temperature`,
+    /// `extra_body`, `workload`, `deadlines`, `timeout`).
     pub field: &'static str,
     pub message: String,
 }
@@ -63,6 +69,7 @@ impl TestSetup {
     /// exports and recordings may hold.
     pub fn shareable(&self) -> TestSetup {
         let mut shared = self.clone();
+        shared.unread_extra_body = None;
         for header in &mut shared.headers {
             if header.secret || is_secret_header(&header.name) {
                 header.secret = true;
@@ -127,6 +134,23 @@ impl TestSetup {
                 );
             }
         }
+        if self
+            .request
+            .temperature
+            .is_some_and(|t| !(t.is_finite() && t >= 0.0))
+        {
+            problem(
+                "temperature",
+                "The temperature must be a number of 0 or more, or empty to leave it to the server."
+                    .into(),
+            );
+        }
+        if let Some(Err(message)) = self.unread_extra_body.as_deref().map(parse_extra_body) {
+            problem("extra_body", message);
+        }
+        for message in extra_body_problems(&self.request.extra_body) {
+            problem("extra_body", message);
+        }
         if let Err(e) = self.workload.check() {
             problem("workload", e.to_string());
         }
@@ -140,6 +164,27 @@ impl TestSetup {
             );
         }
         problems
+    }
+
+    /// Takes the extra body fields as typed: a JSON object replaces them;
+    /// any other text is kept as typed, the fields stay as they were, and
+    /// [`problems`](Self::problems) says what is wrong with it.
+    pub fn type_extra_body(&mut self, text: &str) {
+        match parse_extra_body(text) {
+            Ok(fields) => {
+                self.request.extra_body = fields;
+                self.unread_extra_body = None;
+            }
+            Err(_) => self.unread_extra_body = Some(text.to_string()),
+        }
+    }
+
+    /// The extra body fields as their text area shows them: the text typed
+    /// last if it could not be read, else the fields as JSON.
+    pub fn extra_body_text(&self) -> String {
+        self.unread_extra_body
+            .clone()
+            .unwrap_or_else(|| extra_body_text(&self.request.extra_body))
     }
 
     /// The TTFT deadline in seconds when it is fixed.

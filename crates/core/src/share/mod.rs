@@ -16,7 +16,9 @@
 //! link's times, rounded to fit when the clock's does not, and which
 //! requests travel more finely so that the figures stay the sender's),
 //! `bytes` (varints),
-//! `check` (the schema checks), `secrets`, `export`, `import`, `compare`.
+//! `check` (the schema checks), `secrets`, `setup_changes` (what a test
+//! link changes from a fresh set-up, for its banner), `export`, `import`,
+//! `compare`.
 //!
 //! [`TestSetup::shareable`]: crate::plan::setup::TestSetup::shareable
 
@@ -29,6 +31,7 @@ mod import;
 mod link;
 mod packed;
 mod secrets;
+mod setup_changes;
 
 pub use check::{check_recording, check_setup};
 pub use compare::{
@@ -54,6 +57,7 @@ pub use packed::{
     clock_quantum_ns, pack_run, pack_run_with, unpack_run, Packing, SharedRun, PACKED_VERSION,
 };
 pub use secrets::{shareable_config, shareable_endpoint, shareable_recording, shareable_setup};
+pub use setup_changes::{setup_changes, SetupChange};
 
 pub use crate::limits::MAX_INFLATED_BYTES;
 
