@@ -7,7 +7,7 @@
 
 mod common;
 use common::refused;
-use etalon_core::share::MAX_IMPORT_BYTES;
+use etalon_core::limits::{MAX_IMPORT_BYTES, MAX_TOKENS, MAX_TOKENS_PER_REQUEST};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -138,22 +138,35 @@ fn a_chunk_of_u32_max_tokens_is_refused_at_once() {
 
 #[test]
 fn a_billion_tokens_in_legal_chunks_is_refused_at_once() {
-    // 1,000 chunks of 1,000,000 tokens: each chunk within bounds, the run
-    // over the page's 20,000,000 tokens.
-    let chunks: Vec<Value> = (0..1000)
-        .map(|i| json!({"at": 0.1 + f64::from(i) * 1e-3, "tokens": 1_000_000}))
+    // 1,000 requests of one chunk of 1,000,000 tokens: each chunk and each
+    // request within bounds, the run over the page's total.
+    let requests: Vec<Value> = (0..1000)
+        .map(|i| request(i, json!([{"at": 0.1, "tokens": 1_000_000}])))
         .collect();
-    let path = file(
-        "billion.json",
-        &recording(json!([request(0, json!(chunks))])),
-    );
+    let path = file("billion.json", &recording(json!(requests)));
     let (output, took) = metrics(path.path());
     refused(
         &output,
         path.path(),
-        "This run holds 1000000000 tokens; this page shows at most 20000000.",
+        &format!("This run holds 1000000000 tokens; this page shows at most {MAX_TOKENS}."),
     );
     assert!(took < Duration::from_secs(1), "took {took:?}");
+}
+
+#[test]
+fn one_request_beyond_what_a_request_can_ask_for_is_refused() {
+    // Two chunks of 1,000,000 tokens: each within bounds, the request not.
+    let chunks = json!([{"at": 0.1, "tokens": 1_000_000}, {"at": 0.2, "tokens": 1_000_000}]);
+    let path = file("claims.json", &recording(json!([request(0, chunks)])));
+    let (output, _) = metrics(path.path());
+    refused(
+        &output,
+        path.path(),
+        &format!(
+            "Request 0: it holds 2000000 tokens, more than one request can ask for \
+             ({MAX_TOKENS_PER_REQUEST}), so this run cannot be shown."
+        ),
+    );
 }
 
 #[test]

@@ -32,6 +32,11 @@ pub const MAX_TOKENS: u64 = 20_000_000;
 /// The most tokens one chunk of a shared or imported run may carry.
 pub const MAX_TOKENS_PER_CHUNK: u32 = 1_000_000;
 
+/// The most tokens one request of a shared or imported run may hold: what
+/// a request may ask for ([`MAX_OUTPUT_TOKENS`]). The token timeline of one
+/// request is drawn token by token, so this bounds the largest chart.
+pub const MAX_TOKENS_PER_REQUEST: u64 = MAX_OUTPUT_TOKENS as u64;
+
 /// No time in a shared or imported run is longer than a week.
 pub const MAX_SECONDS: f64 = 7.0 * 86_400.0;
 
@@ -46,6 +51,14 @@ pub const MAX_TEXT_CHARS: usize = 4096;
 
 /// Most bytes of a non-stream body kept: enough for any error message.
 pub const MAX_KEPT_BYTES: usize = 256 * 1024;
+
+/// The longest line, and the longest event (its `data:` lines together),
+/// of a stream, in bytes (1 MiB). The parser holds a line until its end and
+/// an event until its blank line, so a server that never ends one would fill
+/// the tab's memory; a token's event is a few hundred bytes, and the largest
+/// honest ones (a whole tool call, a usage or logprobs object) stay far
+/// below. Beyond it the request ends with one sentence, its tokens kept.
+pub const MAX_EVENT_BYTES: usize = 1 << 20;
 
 /// Longest server message kept, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 400;

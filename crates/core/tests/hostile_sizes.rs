@@ -93,3 +93,34 @@ fn lengths_at_the_bound_are_accepted() {
     });
     assert_eq!(workload_problem(&setup), None);
 }
+
+// Item 2: a link of a few hundred characters once claimed 20 chunks of
+// 1,000,000 tokens in one request, and the page drew every token.
+
+#[test]
+fn a_request_holding_more_than_a_request_can_ask_for_is_refused() {
+    use etalon_core::limits::{MAX_TOKENS_PER_CHUNK, MAX_TOKENS_PER_REQUEST};
+    use etalon_core::recording::{Chunk, Recording, RequestRecord, RECORDING_VERSION};
+    use etalon_core::share::{check_recording, result_link};
+    let recording = |chunks: u32| Recording {
+        version: RECORDING_VERSION,
+        started_at_unix_ms: 0.0,
+        config: serde_json::json!({}),
+        environment: Default::default(),
+        requests: vec![RequestRecord {
+            chunks: (0..chunks)
+                .map(|k| Chunk::visible(0.1 * f64::from(k + 1), MAX_TOKENS_PER_CHUNK))
+                .collect::<Vec<_>>()
+                .into(),
+            ..Default::default()
+        }],
+    };
+    let expected = format!(
+        "Request 0: it holds 20000000 tokens, more than one request can ask for \
+         ({MAX_TOKENS_PER_REQUEST}), so this run cannot be shown."
+    );
+    let claimed = recording(20);
+    assert_eq!(check_recording(&claimed).unwrap_err().message, expected);
+    assert_eq!(result_link(&claimed, None, &[]).unwrap_err().message, expected);
+    assert!(check_recording(&recording(1)).is_ok());
+}

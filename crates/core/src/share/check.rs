@@ -8,10 +8,9 @@ use super::{ShareError, MAX_REQUESTS, MAX_TOKENS};
 use crate::plan::setup::{TestSetup, SETUP_VERSION};
 use crate::recording::{Recording, RECORDING_VERSION};
 
-use crate::limits::MAX_HEADERS;
-use crate::limits::MAX_SECONDS;
-use crate::limits::MAX_TEXT_CHARS;
-use crate::limits::MAX_TOKENS_PER_CHUNK;
+use crate::limits::{
+    MAX_HEADERS, MAX_SECONDS, MAX_TEXT_CHARS, MAX_TOKENS_PER_CHUNK, MAX_TOKENS_PER_REQUEST,
+};
 
 /// Whether a recording from outside can be shown; if not, why.
 pub fn check_recording(recording: &Recording) -> Result<(), ShareError> {
@@ -81,6 +80,12 @@ pub fn check_recording(recording: &Recording) -> Result<(), ShareError> {
                 return Err(problem("a server time is not a number"));
             }
             tokens += u64::from(chunk.tokens);
+        }
+        let counted = record.counted_output_tokens();
+        if counted > MAX_TOKENS_PER_REQUEST {
+            return Err(problem(&format!(
+                "it holds {counted} tokens, more than one request can ask for ({MAX_TOKENS_PER_REQUEST})"
+            )));
         }
         let long_text = record
             .error
