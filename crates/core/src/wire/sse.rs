@@ -20,8 +20,16 @@
 //! send their mid-stream errors that way, which a browser would ignore) and a
 //! line that starts with `{` (Ollama writes a mid-stream error as bare JSON
 //! without `data:`).
+//!
+//! One bound of its own: no line and no event (its `data:` lines together)
+//! longer than [`MAX_EVENT_BYTES`] is held. Beyond it the parser stops, lets
+//! go of what it held, ignores the rest of the stream and says so
+//! ([`SseParser::overflowed`]): a server that never ends a line or an event
+//! would otherwise fill the memory.
 
 use memchr::memchr2;
+
+use crate::limits::MAX_EVENT_BYTES;
 
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
@@ -99,6 +107,9 @@ pub struct SseParser {
     event_type: Vec<u8>,
     last_event_id: String,
     retry_ms: Option<u64>,
+    /// A line or an event went beyond [`MAX_EVENT_BYTES`]: nothing more is
+    /// parsed.
+    overflowed: bool,
 }
 
 impl SseParser {
@@ -111,6 +122,13 @@ impl SseParser {
         self.retry_ms
     }
 
+    /// Whether a line or an event went beyond [`MAX_EVENT_BYTES`]. The
+    /// events completed before it were returned; everything after is
+    /// ignored.
+    pub fn overflowed(&self) -> bool {
+        self.overflowed
+    }
+
     /// Parses the next piece of the body and returns the events it completed.
     pub fn push(&mut self, bytes: &[u8]) -> Vec<SseEvent> {
         let mut events = Vec::new();
@@ -120,6 +138,9 @@ impl SseParser {
 
     /// Like [`push`](Self::push), appending to a vector the caller reuses.
     pub fn push_into(&mut self, bytes: &[u8], events: &mut Vec<SseEvent>) {
+        if self.overflowed {
+            return;
+        }
         let mut bytes = bytes;
         if !self.past_start {
             while let Some(&byte) = bytes.first() {
@@ -170,6 +191,9 @@ impl SseParser {
             }
         }
         while let Some(end) = memchr2(b'\n', b'\r', rest) {
+            if self.line.len() + end > MAX_EVENT_BYTES {
+                return self.overflow();
+            }
             if self.line.is_empty() {
                 self.line_ended(&rest[..end], events);
             } else {
@@ -178,6 +202,9 @@ impl SseParser {
                 self.line_ended(&line, events);
                 line.clear();
                 self.line = line; // keeps its capacity for the next partial line
+            }
+            if self.overflowed {
+                return;
             }
             let was_cr = rest[end] == b'\r';
             rest = &rest[end + 1..];
@@ -189,7 +216,18 @@ impl SseParser {
                 }
             }
         }
+        if self.line.len() + rest.len() > MAX_EVENT_BYTES {
+            return self.overflow();
+        }
         self.line.extend_from_slice(rest);
+    }
+
+    /// Beyond the bound: let go of everything held, parse nothing more.
+    fn overflow(&mut self) {
+        self.overflowed = true;
+        self.line = Vec::new();
+        self.data = Vec::new();
+        self.event_type = Vec::new();
     }
 
     fn line_ended(&mut self, line: &[u8], events: &mut Vec<SseEvent>) {
@@ -213,6 +251,10 @@ impl SseParser {
         };
         match name {
             b"data" => {
+                // The event's data so far, its line ends included, and this line.
+                if self.data.len() + value.len() > MAX_EVENT_BYTES {
+                    return self.overflow();
+                }
                 self.data.extend_from_slice(value);
                 self.data.push(b'\n');
             }

@@ -180,6 +180,24 @@ pub fn connection_lost(tokens_received: u64) -> RequestError {
     )
 }
 
+/// The server sent a line or an event longer than
+/// [`MAX_EVENT_BYTES`](crate::limits::MAX_EVENT_BYTES) without ending it:
+/// the request ends there, rather than hold the stream in memory.
+pub fn event_too_long(tokens_received: u64) -> RequestError {
+    let kept = if tokens_received == 1 {
+        "the 1 token received before it is kept".to_owned()
+    } else {
+        format!("the {tokens_received} tokens received before it are kept")
+    };
+    error(
+        ErrorKind::MalformedStream,
+        format!(
+            "The server sent an event of more than {} without ending it; {kept}.",
+            format_bytes(crate::limits::MAX_EVENT_BYTES)
+        ),
+    )
+}
+
 /// What a non-stream 200 answer turned out to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NonStreamBody {
@@ -209,6 +227,17 @@ fn plural<'a>(n: u64, one: &'a str, many: &'a str) -> &'a str {
         one
     } else {
         many
+    }
+}
+
+/// A size in bytes as people read it: "1 MiB", "256 KiB", "100 bytes".
+fn format_bytes(bytes: usize) -> String {
+    if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
+        format!("{} MiB", bytes >> 20)
+    } else if bytes >= 1 << 10 && bytes.is_multiple_of(1 << 10) {
+        format!("{} KiB", bytes >> 10)
+    } else {
+        format!("{bytes} bytes")
     }
 }
 

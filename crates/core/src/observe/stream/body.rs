@@ -60,6 +60,11 @@ impl WholeBody {
             .extend_from_slice(&bytes[..bytes.len().min(room)]);
     }
 
+    /// As much is kept as ever will be.
+    pub(super) fn is_full(&self) -> bool {
+        self.bytes.len() >= MAX_KEPT_BYTES
+    }
+
     pub(super) fn bytes(&self) -> &[u8] {
         &self.bytes
     }

@@ -36,10 +36,27 @@
 //!   server's figure. A difference means the server put several tokens in
 //!   some events without saying how many; those tokens' gaps of 0 are
 //!   missing from the timeline, and no measurement can put them back.
+//!
+//! # Bounds on what the server claims and sends
+//! - A chunk's tokens on the timeline are at most one per byte of the event
+//!   that carried it ([`MAX_TOKENS_PER_BYTE`]), and at most
+//!   [`MAX_TOKENS_PER_CHUNK`]; a final `usage.completion_tokens` is believed
+//!   up to one token per byte of body received. What a server claims beyond
+//!   that goes to [`RequestRecord::overclaimed_tokens`] (its figure stays in
+//!   `output_tokens`), so a count of 2^32 costs a few hundred tokens of
+//!   memory, not 2^32.
+//! - A line or event beyond
+//!   [`MAX_EVENT_BYTES`](crate::limits::MAX_EVENT_BYTES) ends the request with
+//!   [`failure::event_too_long`], its tokens kept; a body not yet known to
+//!   be a stream is held up to [`MAX_KEPT_BYTES`], and a body read whole is
+//!   judged once that much of it is in. Either way the recorder needs no
+//!   more of the body ([`StreamRecorder::reading_done`]), and the worker
+//!   cancels it.
 
 mod body;
 mod text;
 
+use crate::limits::{MAX_KEPT_BYTES, MAX_TOKENS_PER_BYTE, MAX_TOKENS_PER_CHUNK};
 use crate::observe::failure::{self, TimeoutPhase};
 use crate::recording::{
     on_tick_grid, Bursts, Chunk, RequestError, RequestRecord, TokenCount, TokenSource,
@@ -90,6 +107,16 @@ pub struct StreamRecorder {
     reads: u64,
     /// Index in `record.chunks` of the first chunk of the current read.
     first_chunk_of_read: usize,
+    /// Bytes of body received so far.
+    body_bytes: u64,
+    /// Tokens claimed by chunks beyond what their events could carry, in all.
+    chunk_overclaim: u64,
+    /// How far the server's last count goes beyond the body received when
+    /// it was sent.
+    count_overclaim: u64,
+    /// The body was judged or given up on before its end: later reads are
+    /// ignored.
+    reading_done: bool,
     text: Option<ReceivedText>,
 }
 
@@ -117,6 +144,10 @@ impl StreamRecorder {
             tokens_received: 0,
             reads: 0,
             first_chunk_of_read: 0,
+            body_bytes: 0,
+            chunk_overclaim: 0,
+            count_overclaim: 0,
+            reading_done: false,
             text: Some(ReceivedText::default()),
         }
     }
@@ -152,12 +183,20 @@ impl StreamRecorder {
 
     /// One read of the body, `at` seconds after `fetch`.
     pub fn on_read(&mut self, at: f64, bytes: &[u8]) -> ReadOutcome {
+        if self.reading_done {
+            return ReadOutcome::default();
+        }
         let at = on_tick_grid(at);
         self.reads += 1;
+        self.body_bytes += bytes.len() as u64;
         self.first_chunk_of_read = self.record.chunks.len();
         if let Body::Undecided(seen) = &mut self.body {
             seen.extend_from_slice(bytes);
-            match body::sniff(seen) {
+            // Only white space so far (what else would leave it undecided):
+            // beyond the bound, taken for the event stream it may be.
+            let sniffed = body::sniff(seen)
+                .or((seen.len() > MAX_KEPT_BYTES).then_some(BodyKind::EventStream));
+            match sniffed {
                 None => return ReadOutcome::default(),
                 Some(BodyKind::EventStream) => {
                     let seen = std::mem::take(seen);
@@ -169,6 +208,7 @@ impl StreamRecorder {
                     let mut whole = WholeBody::default();
                     whole.push(&seen);
                     self.body = Body::Whole(whole);
+                    self.judge_if_full(at);
                     return ReadOutcome::default();
                 }
             }
@@ -176,9 +216,26 @@ impl StreamRecorder {
         match &mut self.body {
             Body::Whole(whole) => {
                 whole.push(bytes);
+                self.judge_if_full(at);
                 ReadOutcome::default()
             }
             _ => self.parse_events(at, bytes),
+        }
+    }
+
+    /// Whether the recorder needs no more of the body: it judged a body read
+    /// whole as far as it keeps one, or gave up on a stream beyond a bound.
+    /// The worker then cancels the body.
+    pub fn reading_done(&self) -> bool {
+        self.reading_done
+    }
+
+    /// A body read whole is judged once [`MAX_KEPT_BYTES`] of it are in: the
+    /// rest would not be kept anyway.
+    fn judge_if_full(&mut self, at: f64) {
+        if matches!(&self.body, Body::Whole(whole) if whole.is_full()) {
+            self.on_end(at);
+            self.reading_done = true;
         }
     }
 
@@ -305,6 +362,12 @@ impl StreamRecorder {
         }
         self.events = events;
         self.bursts.count_read(outcome.output_events);
+        if self.parser.overflowed() {
+            // The events before the endless one are in; the request ends here.
+            self.record.ended_at = Some(at);
+            self.set_error(failure::event_too_long(self.tokens_received));
+            self.reading_done = true;
+        }
         outcome
     }
 
@@ -318,9 +381,9 @@ impl StreamRecorder {
                 Ok(chunk) if event.event_type() == "error" && chunk.error.is_none() => {
                     self.server_error(&event.data);
                 }
-                Ok(chunk) => self.on_chunk(at, chunk, outcome),
+                Ok(chunk) => self.on_chunk(at, chunk, event.data.len(), outcome),
                 Err(_) if event.event_type() == "error" => self.server_error(&event.data),
-                Err(_) if event.event_type() == "message" => self.record.malformed_chunks += 1,
+                Err(_) if event.event_type() == "message" => self.count_malformed(),
                 Err(_) => {} // an event type of its own (a ping): not ours to judge
             },
             SseEventKind::ErrorField => self.server_error(&event.data),
@@ -331,9 +394,13 @@ impl StreamRecorder {
                 }) => {
                     self.set_error(failure::server_error_event(&message));
                 }
-                _ => self.record.malformed_chunks += 1,
+                _ => self.count_malformed(),
             },
         }
+    }
+
+    fn count_malformed(&mut self) {
+        self.record.malformed_chunks = self.record.malformed_chunks.saturating_add(1);
     }
 
     fn server_error(&mut self, data: &str) {
@@ -354,10 +421,40 @@ impl StreamRecorder {
                 count,
                 source: TokenSource::Server,
             });
+            // Believed up to one token per byte of body received so far.
+            let backed = self.body_bytes.saturating_mul(MAX_TOKENS_PER_BYTE);
+            self.count_overclaim = count.saturating_sub(backed);
+            self.note_overclaim();
         }
     }
 
-    fn on_chunk(&mut self, at: f64, chunk: StreamChunk, outcome: &mut ReadOutcome) {
+    /// The record's overclaim: the larger of the chunks' excess and the last
+    /// count's (both say how far the claims went beyond the bytes).
+    fn note_overclaim(&mut self) {
+        self.record.overclaimed_tokens = self.chunk_overclaim.max(self.count_overclaim);
+    }
+
+    /// The tokens a chunk of `event_bytes` bytes of data carries on the
+    /// timeline when the server's count went up by `claimed`: at most one
+    /// per byte and [`MAX_TOKENS_PER_CHUNK`], the excess noted as
+    /// overclaimed.
+    fn backed_tokens(&mut self, claimed: u64, event_bytes: usize) -> u32 {
+        let most = (event_bytes as u64)
+            .saturating_mul(MAX_TOKENS_PER_BYTE)
+            .clamp(1, u64::from(MAX_TOKENS_PER_CHUNK));
+        let excess = claimed.saturating_sub(most);
+        self.chunk_overclaim = self.chunk_overclaim.saturating_add(excess);
+        self.note_overclaim();
+        claimed.clamp(1, most) as u32
+    }
+
+    fn on_chunk(
+        &mut self,
+        at: f64,
+        chunk: StreamChunk,
+        event_bytes: usize,
+        outcome: &mut ReadOutcome,
+    ) {
         if let Some(message) = &chunk.error {
             self.set_error(failure::server_error_event(message));
         }
@@ -371,9 +468,10 @@ impl StreamRecorder {
         let reported = chunk.usage.and_then(|u| u.completion_tokens);
         if chunk.carries_output() {
             let tokens = match reported {
-                Some(total) => total
-                    .saturating_sub(self.last_completion_tokens.unwrap_or(0))
-                    .clamp(1, u64::from(u32::MAX)) as u32,
+                Some(total) => {
+                    let claimed = total.saturating_sub(self.last_completion_tokens.unwrap_or(0));
+                    self.backed_tokens(claimed, event_bytes)
+                }
                 None => 1,
             };
             outcome.output_events += 1;
@@ -399,7 +497,9 @@ impl StreamRecorder {
         if chunks.len() > self.first_chunk_of_read {
             if let Some(last) = chunks.last() {
                 let lossless = last.server_sent_at.is_none() && chunk.server_sent_at.is_none();
-                if lossless && last.reasoning == chunk.reasoning {
+                let fits = u64::from(last.tokens) + u64::from(chunk.tokens)
+                    <= u64::from(MAX_TOKENS_PER_CHUNK);
+                if lossless && fits && last.reasoning == chunk.reasoning {
                     chunks.add_tokens_to_last(chunk.tokens);
                     return;
                 }

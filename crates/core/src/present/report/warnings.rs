@@ -1,7 +1,7 @@
 //! What may make a run's figures wrong or partial, said plainly: the tab
 //! was hidden (the browser slows hidden tabs), the run was stopped early,
-//! streams arrived in bursts (something buffered them), no request
-//! completed.
+//! streams arrived in bursts (something buffered them), the server claimed
+//! more tokens than it sent, no request completed.
 
 use crate::present::chart::format_duration;
 use crate::recording::{Environment, Recording};
@@ -12,6 +12,7 @@ pub enum WarningKind {
     Hidden,
     Stopped,
     Bursty,
+    Overclaimed,
     NothingCompleted,
 }
 
@@ -89,6 +90,22 @@ pub fn run_warnings(recording: &Recording, stopped: bool) -> Vec<RunWarning> {
                  compression, held the stream back, so the gaps between tokens describe that \
                  buffering more than the server.",
                 with_output.len()
+            ),
+        });
+    }
+    let overclaimed = recording
+        .requests
+        .iter()
+        .filter(|r| r.overclaimed_tokens > 0)
+        .count();
+    if overclaimed > 0 {
+        warnings.push(RunWarning {
+            kind: WarningKind::Overclaimed,
+            sentence: format!(
+                "For {overclaimed} request{} the server claimed more tokens than it sent, so \
+                 {} figures use the tokens actually received.",
+                if overclaimed == 1 { "" } else { "s" },
+                if overclaimed == 1 { "its" } else { "their" },
             ),
         });
     }
