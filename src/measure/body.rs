@@ -57,7 +57,8 @@ struct Body {
     recipient: Recipient,
     /// Bytes of the read being parsed (kept, to reuse its allocation).
     buffer: RefCell<Vec<u8>>,
-    /// Told once the body has ended or failed.
+    /// Told once the body has ended or failed, or the recorder wants no more
+    /// of it.
     ended: RefCell<Option<oneshot::Sender<()>>>,
 }
 
@@ -78,14 +79,22 @@ impl Body {
             let at = stamp - recipient.sent;
             let value = self.reads.get(next + 2);
             match self.reads.get(next + 1).as_f64() {
-                Some(0.0) => take_read(
-                    &mut recorder,
-                    &recipient.shared.outbox,
-                    (recipient.id, recipient.live),
-                    at,
-                    value.unchecked_ref::<Uint8Array>(),
-                    &mut buffer,
-                ),
+                Some(0.0) => {
+                    take_read(
+                        &mut recorder,
+                        &recipient.shared.outbox,
+                        (recipient.id, recipient.live),
+                        at,
+                        value.unchecked_ref::<Uint8Array>(),
+                        &mut buffer,
+                    );
+                    // The recorder judged the body or gave up on it (an
+                    // event beyond its bound): the request cancels the rest.
+                    if recorder.reading_done() {
+                        self.end();
+                        break;
+                    }
+                }
                 Some(1.0) => {
                     recorder.on_end(at);
                     self.end();
@@ -163,8 +172,9 @@ impl Drop for Reading {
 }
 
 /// Start reading `stream` at once for `recipient`. The receiver resolves
-/// once the body has ended or failed, every read of it recorded; drop the
-/// [`Reading`] to give up on it.
+/// once the body has ended or failed, every read of it recorded, or once
+/// the recorder wants no more of it (then the caller cancels the body);
+/// drop the [`Reading`] to give up on it.
 pub fn read(
     stream: ReadableStreamDefaultReader,
     recipient: Recipient,

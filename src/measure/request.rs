@@ -81,6 +81,10 @@ pub async fn measure(
             Cut::Stopped => failure::aborted_error(),
         };
         recorder.on_failure(at, error);
+    } else if recorder.borrow().reading_done() {
+        // The recorder wants no more of the body: cancel it, so that the
+        // server's bytes stop coming.
+        controller.abort();
     }
     // The exchange, and with it the body's reading, is over: take what the
     // recorder holds.
