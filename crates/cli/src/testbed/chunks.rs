@@ -1,6 +1,8 @@
 //! The JSON the testbed writes, in the shapes OpenAI-compatible servers use:
-//! stream chunks as SSE events, whole completions, the model list, error bodies.
-//! Every chunk carries the server's send time in [`SERVER_SENT_AT_FIELD`].
+//! stream chunks as SSE events, whole completions, the model list, error bodies;
+//! and the bytes of the hostile profiles (an endless event, a line of 10 MB,
+//! a web page). Every chunk carries the server's send time in
+//! [`SERVER_SENT_AT_FIELD`].
 
 use super::model_name::PARAMETER_SCHEME;
 use super::profiles::Profile;
@@ -17,6 +19,41 @@ const INVALID_UTF8: &[u8] = &[0x80, 0xFF];
 /// Stands for the send time until [`stamp`] writes it, so that the clock is
 /// read after rendering, just before the write.
 const SENT_AT_MARK: &str = "@@etalon-sent-at@@";
+
+/// The completion tokens an overflowing counter claims: 2^32 - 1.
+pub const OVERFLOWED_COUNT: u64 = u32::MAX as u64;
+
+/// Bytes of each line of the endless event, its `data: ` and line end included.
+pub const ENDLESS_LINE_BYTES: usize = 16 * 1024;
+
+/// Bytes of the line that never ends: 10 MB.
+pub const LONG_LINE_BYTES: usize = 10_000_000;
+
+/// The long line is written in pieces of this many bytes.
+pub const LONG_LINE_PIECE_BYTES: usize = 64 * 1024;
+
+/// One line of the endless event: `data: `, text, and a line end, but never
+/// the blank line that would dispatch the event.
+pub fn endless_event_line() -> Vec<u8> {
+    let mut line = b"data: ".to_vec();
+    line.resize(ENDLESS_LINE_BYTES - 1, b'x');
+    line.push(b'\n');
+    line
+}
+
+/// The piece of the long line that starts `sent` bytes into it: it opens as
+/// a chunk would, then text, and never a line end; empty once it is all out.
+pub fn long_line_piece(sent: usize) -> Vec<u8> {
+    let head = b"data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"";
+    let len = LONG_LINE_PIECE_BYTES.min(LONG_LINE_BYTES.saturating_sub(sent));
+    (sent..sent + len)
+        .map(|at| head.get(at).copied().unwrap_or(b'x'))
+        .collect()
+}
+
+/// The web page of the `html-page` profile: what an address that points at
+/// a web interface, not its API, answers.
+pub const WEB_PAGE: &str = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Chat</title></head>\n<body><h1>Welcome</h1><p>Sign in to start chatting.</p></body></html>\n";
 
 /// Writes the send time, in seconds, into every chunk of a rendered frame.
 pub fn stamp(frame: &[u8], sent_at: f64) -> Vec<u8> {
@@ -42,9 +79,10 @@ pub struct Response {
 }
 
 impl Response {
-    /// One SSE event, `data: ...\n\n`, after which `tokens_so_far` output
-    /// tokens have been sent; its send time is left for [`stamp`].
-    pub fn sse_event(&self, event: &Event, tokens_so_far: u32) -> Vec<u8> {
+    /// One SSE event, `data: ...\n\n`, after which the server says
+    /// `tokens_so_far` output tokens have been sent; its send time is left
+    /// for [`stamp`].
+    pub fn sse_event(&self, event: &Event, tokens_so_far: u64) -> Vec<u8> {
         let json = match event {
             Event::Done => return b"data: [DONE]\n\n".to_vec(),
             Event::Garbage => {
@@ -76,6 +114,7 @@ impl Response {
                 first,
                 count,
                 invalid_utf8,
+                usage_overflow,
             } => {
                 let mut text = tokens(*part, *first, *count);
                 if *invalid_utf8 {
@@ -88,7 +127,11 @@ impl Response {
                     Part::Reasoning => json!({ "reasoning_content": text }),
                     Part::Answer => json!({ "content": text }),
                 };
-                self.choice_chunk(tokens_so_far, delta, None)
+                let mut chunk = self.choice_chunk(tokens_so_far, delta, None);
+                if *usage_overflow {
+                    chunk["usage"] = self.usage(tokens_so_far);
+                }
+                chunk
             }
         };
         let mut bytes = b"data: ".to_vec();
@@ -105,7 +148,7 @@ impl Response {
     /// A chunk with one choice: a chat `delta`, or for completions its `text`.
     fn choice_chunk(
         &self,
-        tokens_so_far: u32,
+        tokens_so_far: u64,
         delta: Value,
         finish: Option<FinishReason>,
     ) -> Value {
@@ -146,11 +189,11 @@ impl Response {
         })
     }
 
-    fn usage(&self, completion_tokens: u32) -> Value {
+    fn usage(&self, completion_tokens: u64) -> Value {
         json!({
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": completion_tokens,
-            "total_tokens": self.prompt_tokens + completion_tokens,
+            "total_tokens": u64::from(self.prompt_tokens) + completion_tokens,
         })
     }
 
@@ -181,7 +224,7 @@ impl Response {
             Endpoint::Chat => "chat.completion",
             Endpoint::Completions => "text_completion",
         });
-        body["usage"] = self.usage(reasoning_tokens + answer_tokens);
+        body["usage"] = self.usage(u64::from(reasoning_tokens + answer_tokens));
         serde_json::to_vec(&body).unwrap_or_default()
     }
 }
@@ -263,6 +306,7 @@ mod tests {
             first,
             count,
             invalid_utf8: false,
+            usage_overflow: false,
         }
     }
 
@@ -322,11 +366,53 @@ mod tests {
             first: 1,
             count: 1,
             invalid_utf8: true,
+            usage_overflow: false,
         };
         let bytes = response(Endpoint::Chat).sse_event(&event, 2);
         assert!(String::from_utf8(bytes.clone()).is_err());
         let needle = [b"\"content\":\" ".as_slice(), INVALID_UTF8, b"was\""].concat();
         assert!(bytes.windows(needle.len()).any(|w| w == needle));
+    }
+
+    #[test]
+    fn an_overflowing_chunk_claims_two_to_the_32_minus_one_tokens() {
+        let event = Event::Text {
+            part: Part::Answer,
+            first: 3,
+            count: 1,
+            invalid_utf8: false,
+            usage_overflow: true,
+        };
+        let chunk = parse(response(Endpoint::Chat).sse_event(&event, OVERFLOWED_COUNT));
+        assert_eq!(chunk["usage"]["completion_tokens"], 4_294_967_295_u64);
+        assert_eq!(chunk["usage"]["total_tokens"], 4_294_967_300_u64);
+        let usage = parse(response(Endpoint::Chat).sse_event(&Event::Usage, OVERFLOWED_COUNT));
+        assert_eq!(usage["usage"]["completion_tokens"], 4_294_967_295_u64);
+    }
+
+    #[test]
+    fn the_endless_event_is_data_lines_that_never_dispatch() {
+        let line = endless_event_line();
+        assert_eq!(line.len(), ENDLESS_LINE_BYTES);
+        assert!(line.starts_with(b"data: "));
+        assert_eq!(line.iter().filter(|&&b| b == b'\n').count(), 1);
+        assert_eq!(line.last(), Some(&b'\n'));
+    }
+
+    #[test]
+    fn the_long_line_is_ten_megabytes_without_a_line_end() {
+        let mut line = Vec::new();
+        loop {
+            let piece = long_line_piece(line.len());
+            if piece.is_empty() {
+                break;
+            }
+            assert!(piece.len() <= LONG_LINE_PIECE_BYTES);
+            line.extend(piece);
+        }
+        assert_eq!(line.len(), 10_000_000);
+        assert!(line.starts_with(b"data: {\"choices\""));
+        assert!(!line.iter().any(|&b| b == b'\n' || b == b'\r'));
     }
 
     #[test]

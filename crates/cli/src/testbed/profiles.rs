@@ -26,6 +26,19 @@ pub enum Fault {
     NeverEnds,
     /// End the body cleanly after `fault_after` tokens, without finish_reason nor `[DONE]`.
     NoFinish,
+    /// Claim 2^32 - 1 completion tokens in the usage of the chunk of token
+    /// `fault_after` (0-based) and in the final usage, as an overflowing
+    /// counter would; the stream is otherwise steady.
+    UsageOverflow,
+    /// After `fault_after` tokens, `data:` lines forever, never the blank
+    /// line that ends an event, until the client leaves.
+    EndlessEvent,
+    /// After `fault_after` tokens, 10 MB of one line without a line end,
+    /// then end the body.
+    LongLine,
+    /// Answer 200 with a web page (`text/html`), as an address that points
+    /// at a web interface does.
+    WebPage,
 }
 
 /// How a profile times and shapes its output. All times in milliseconds.
@@ -117,6 +130,10 @@ pub const PROFILES: &[Profile] = &[
     row("error-event",     faulty(Fault::ErrorEvent, 30),                           "Sends an {\"error\": ...} chunk mid-stream, then [DONE]."),
     row("never-ends",      faulty(Fault::NeverEnds, 10),                            "Goes silent mid-stream, the connection open, until the client gives up."),
     row("no-finish",       faulty(Fault::NoFinish, 30),                             "Ends the body cleanly mid-stream, without finish_reason nor [DONE]."),
+    row("usage-overflow",  faulty(Fault::UsageOverflow, 10),                        "One chunk's usage, and the final usage, claim 2^32-1 completion tokens."),
+    row("endless-event",   faulty(Fault::EndlessEvent, 10),                         "Mid-stream, data lines forever (16 KiB every 5 ms), never the blank line that ends the event."),
+    row("long-line",       faulty(Fault::LongLine, 10),                             "Mid-stream, 10 MB of one line without a line end, then ends the body."),
+    row("html-page",       faulty(Fault::WebPage, 0),                               "Answers 200 with a web page (text/html) instead of a stream."),
 ];
 
 const fn row(name: &'static str, params: Params, description: &'static str) -> Profile {

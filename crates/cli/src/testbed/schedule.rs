@@ -49,6 +49,9 @@ pub enum Event {
         count: u32,
         /// The chunk's first token carries bytes that are not UTF-8.
         invalid_utf8: bool,
+        /// The chunk's usage claims 2^32 - 1 completion tokens, and so does
+        /// every later usage of the stream.
+        usage_overflow: bool,
     },
     /// A `data:` line that is not JSON.
     Garbage,
@@ -78,6 +81,11 @@ pub enum Ending {
     Drop,
     /// Keep the connection open and silent until the client leaves.
     Hang,
+    /// Send `data:` lines forever, never the blank line that would end their
+    /// event, until the client leaves.
+    EndlessEvent,
+    /// Send 10 MB of one line, never its line end, then end the body.
+    LongLine,
 }
 
 /// A streamed (or, without the faults, whole) response, ready to be played.
@@ -102,6 +110,8 @@ pub enum Plan {
     Refuse { fault: Fault, retry_after_s: u32 },
     /// A completion, played on this schedule.
     Respond(Script),
+    /// A web page with status 200, at once, instead of a completion.
+    WebPage,
 }
 
 /// When each token is generated, after the request arrived: prefill (fixed
@@ -133,13 +143,23 @@ pub fn plan(params: &Params, job: &Job) -> Plan {
             retry_after_s: params.retry_after_s,
         };
     }
+    if params.fault == Some(Fault::WebPage) {
+        return Plan::WebPage;
+    }
     let planned = job.max_tokens.unwrap_or(params.default_tokens);
     let seed = params.seed.or(job.seed).unwrap_or(1);
     let times = token_times(params, job.prompt_tokens, planned, seed);
     let fault_after = params.fault_after.min(planned);
     let cut_short = matches!(
         params.fault,
-        Some(Fault::DropMidStream | Fault::ErrorEvent | Fault::NeverEnds | Fault::NoFinish)
+        Some(
+            Fault::DropMidStream
+                | Fault::ErrorEvent
+                | Fault::NeverEnds
+                | Fault::NoFinish
+                | Fault::EndlessEvent
+                | Fault::LongLine
+        )
     );
     let sent = if cut_short { fault_after } else { planned };
     // A stream cut short ends when its next token would have been due.
@@ -150,6 +170,8 @@ pub fn plan(params: &Params, job: &Job) -> Plan {
         .copied()
         .unwrap_or(prefill);
     let invalid_utf8_token = (params.fault == Some(Fault::InvalidUtf8))
+        .then(|| fault_after.min(planned.saturating_sub(1)));
+    let overflow_token = (params.fault == Some(Fault::UsageOverflow))
         .then(|| fault_after.min(planned.saturating_sub(1)));
     let reasoning = params.reasoning_tokens.min(sent);
 
@@ -176,6 +198,7 @@ pub fn plan(params: &Params, job: &Job) -> Plan {
             (Part::Answer, next - reasoning)
         };
         let invalid_utf8 = invalid_utf8_token.is_some_and(|bad| (next..end).contains(&bad));
+        let usage_overflow = overflow_token.is_some_and(|token| (next..end).contains(&token));
         last_at = times[end as usize - 1];
         timeline.push((
             last_at,
@@ -184,6 +207,7 @@ pub fn plan(params: &Params, job: &Job) -> Plan {
                 first,
                 count: end - next,
                 invalid_utf8,
+                usage_overflow,
             },
         ));
         next = end;
@@ -198,6 +222,8 @@ pub fn plan(params: &Params, job: &Job) -> Plan {
         Some(Fault::DropMidStream) => (Ending::Drop, fault_at, None),
         Some(Fault::NeverEnds) => (Ending::Hang, fault_at, None),
         Some(Fault::NoFinish) => (Ending::Close, fault_at, None),
+        Some(Fault::EndlessEvent) => (Ending::EndlessEvent, fault_at, None),
+        Some(Fault::LongLine) => (Ending::LongLine, fault_at, None),
         Some(Fault::ErrorEvent) => {
             timeline.push((fault_at, Event::Error));
             timeline.push((fault_at, Event::Done));

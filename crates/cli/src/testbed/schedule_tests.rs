@@ -259,3 +259,50 @@ fn faults_past_the_end_happen_at_the_end() {
     assert_eq!(script.output_tokens, 3);
     assert_eq!(script.ending, Ending::Drop);
 }
+
+#[test]
+fn hostile_streams_stop_after_the_chosen_token_and_end_their_own_way() {
+    for (model, ending) in [
+        ("endless-event@after=4", Ending::EndlessEvent),
+        ("long-line@after=4", Ending::LongLine),
+    ] {
+        let script = script(model, &chat(Some(10)));
+        assert_eq!(script.output_tokens, 4, "{model}");
+        assert_eq!(script.ending, ending, "{model}");
+        assert_eq!(script.finish, None, "{model}");
+        let times = token_times(&params(model), 10, 10, 1);
+        assert_eq!(script.ending_at, times[4], "{model}");
+    }
+}
+
+#[test]
+fn usage_overflow_marks_one_chunk_and_the_stream_finishes() {
+    let script = script("usage-overflow@after=2", &chat(Some(5)));
+    let marked: Vec<u32> = all_events(&script)
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Text {
+                first,
+                usage_overflow: true,
+                ..
+            } => Some(first),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(marked, [2]);
+    assert_eq!(script.output_tokens, 5);
+    assert_eq!(script.ending, Ending::Close);
+    assert_eq!(
+        all_events(&script)[6..],
+        [
+            Event::Finish(FinishReason::Length),
+            Event::Usage,
+            Event::Done
+        ]
+    );
+}
+
+#[test]
+fn html_page_answers_a_web_page() {
+    assert_eq!(plan(&params("html-page"), &chat(Some(5))), Plan::WebPage);
+}

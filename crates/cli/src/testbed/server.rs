@@ -1,8 +1,12 @@
 //! The testbed's HTTP side: routes, CORS, error answers, and playing a
 //! schedule as a streamed body, one frame per write, each stamped with the
-//! server's clock just before it is handed to the connection.
+//! server's clock just before it is handed to the connection; then the
+//! bytes of a hostile ending, as fast as the client takes them.
 
-use super::chunks::{self, error_body, model_list, stamp};
+use super::chunks::{
+    self, endless_event_line, error_body, long_line_piece, model_list, stamp, OVERFLOWED_COUNT,
+    WEB_PAGE,
+};
 use super::model_name::{resolve, ModelError};
 use super::profiles::{Fault, PROFILES};
 use super::request::{self, CompletionRequest};
@@ -18,6 +22,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tower_http::cors::{AllowHeaders, Any, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The endless event sends one line this often: 16 KiB every 5 ms, about
+/// 3 MB/s, so a client's bound of a few MiB is reached within seconds.
+const ENDLESS_EVERY: Duration = Duration::from_millis(5);
 
 /// State shared by all requests: the server's clock and a request counter.
 pub struct Testbed {
@@ -135,6 +143,7 @@ async fn answer(testbed: Arc<Testbed>, endpoint: Endpoint, body: &[u8]) -> Respo
             fault,
             retry_after_s,
         } => return refuse(fault, retry_after_s),
+        Plan::WebPage => return web_page(),
         Plan::Respond(script) => script,
     };
     let response = describe(&testbed, endpoint, &request);
@@ -145,9 +154,16 @@ async fn answer(testbed: Arc<Testbed>, endpoint: Endpoint, body: &[u8]) -> Respo
         frames: std::mem::take(&mut script.frames).into_iter(),
         script,
         tokens_so_far: 0,
+        overclaimed: false,
+        tail_sent: 0,
         ended: false,
     };
-    if request.stream {
+    // A hostile ending is played whatever the request asked for.
+    let hostile = matches!(
+        player.script.ending,
+        Ending::EndlessEvent | Ending::LongLine
+    );
+    if request.stream || hostile {
         stream(player)
     } else {
         whole(player).await
@@ -204,6 +220,15 @@ fn refuse(fault: Fault, retry_after_s: u32) -> Response {
     }
 }
 
+/// The `html-page` profile's answer: status 200, a web page.
+fn web_page() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        WEB_PAGE,
+    )
+        .into_response()
+}
+
 /// A response being played: its script, when the request arrived, and how far it got.
 struct Player {
     testbed: Arc<Testbed>,
@@ -213,6 +238,10 @@ struct Player {
     script: Script,
     frames: std::vec::IntoIter<Frame>,
     tokens_so_far: u32,
+    /// A chunk claimed 2^32 - 1 tokens: every later usage says so too.
+    overclaimed: bool,
+    /// Bytes of the hostile ending sent so far.
+    tail_sent: usize,
     ended: bool,
 }
 
@@ -224,24 +253,56 @@ impl Player {
         tokio::time::sleep_until(self.arrived + frame.at).await;
         let mut bytes = Vec::new();
         for event in &frame.events {
-            if let Event::Text { count, .. } = event {
+            if let Event::Text {
+                count,
+                usage_overflow,
+                ..
+            } = event
+            {
                 self.tokens_so_far += count;
+                self.overclaimed |= *usage_overflow;
             }
-            bytes.extend(self.response.sse_event(event, self.tokens_so_far));
+            let reported = if self.overclaimed {
+                OVERFLOWED_COUNT
+            } else {
+                u64::from(self.tokens_so_far)
+            };
+            bytes.extend(self.response.sse_event(event, reported));
         }
         Some(Bytes::from(stamp(&bytes, self.testbed.now())))
+    }
+
+    /// The next piece of a hostile ending, once its time has come: a line of
+    /// the endless event every [`ENDLESS_EVERY`], or the next piece of the
+    /// long line; None when the ending sends no (more) bytes.
+    async fn next_hostile_piece(&mut self) -> Option<Bytes> {
+        let piece = match self.script.ending {
+            Ending::EndlessEvent => endless_event_line(),
+            Ending::LongLine => long_line_piece(self.tail_sent),
+            _ => return None,
+        };
+        if piece.is_empty() {
+            return None;
+        }
+        if self.tail_sent == 0 {
+            tokio::time::sleep_until(self.arrived + self.script.ending_at).await;
+        } else if self.script.ending == Ending::EndlessEvent {
+            tokio::time::sleep(ENDLESS_EVERY).await;
+        }
+        self.tail_sent += piece.len();
+        Some(Bytes::from(piece))
     }
 
     /// Waits for the ending's time, then ends as the script says.
     async fn end(&mut self) -> Option<std::io::Error> {
         tokio::time::sleep_until(self.arrived + self.script.ending_at).await;
         match self.script.ending {
-            Ending::Close => None,
+            Ending::Close | Ending::LongLine => None,
             Ending::Drop => Some(std::io::Error::new(
                 std::io::ErrorKind::ConnectionAborted,
                 "the drop-mid-stream profile closes the connection",
             )),
-            Ending::Hang => std::future::pending().await,
+            Ending::Hang | Ending::EndlessEvent => std::future::pending().await,
         }
     }
 }
@@ -251,6 +312,9 @@ impl Player {
 fn stream(player: Player) -> Response {
     let frames = futures_util::stream::unfold(player, |mut player| async move {
         if let Some(bytes) = player.next_frame().await {
+            return Some((Ok(bytes), player));
+        }
+        if let Some(bytes) = player.next_hostile_piece().await {
             return Some((Ok(bytes), player));
         }
         if player.ended {

@@ -6,5 +6,6 @@
 
 mod cors_and_cli;
 mod faults;
+mod hostile;
 mod protocol;
 mod support;
