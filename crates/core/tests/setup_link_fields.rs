@@ -58,6 +58,7 @@ fn a_hidden_model_and_seven_answers_are_refused_and_listed() {
         (hidden.label.as_str(), hidden.value.as_str()),
         ("Extra body field \"model\"", "\"hidden-model\"")
     );
+    assert!(hidden.literal && model.literal);
     assert_eq!(listed(&changes, "extra_body.n").value, "7");
     assert_eq!(listed(&changes, "request.temperature").value, "0.7");
     let ignore_eos = listed(&changes, "request.ignore_eos");
@@ -65,6 +66,7 @@ fn a_hidden_model_and_seven_answers_are_refused_and_listed() {
         (ignore_eos.label.as_str(), ignore_eos.value.as_str()),
         ("Keep generating past the end of the answer", "on")
     );
+    assert!(!ignore_eos.literal);
     assert_eq!(listed(&changes, "request.min_tokens").value, "on");
 }
 

@@ -33,6 +33,9 @@ pub struct SetupChange {
     pub label: String,
     /// What it is set to, as plain text.
     pub value: String,
+    /// Whether `value` is the text or JSON as set (an address, a model, a
+    /// body field's value), rather than words describing it ("on").
+    pub literal: bool,
 }
 
 /// Every field of `setup` that differs from [`TestSetup::default`], in the
@@ -44,14 +47,14 @@ pub fn setup_changes(setup: &TestSetup) -> Vec<SetupChange> {
         list.add("server", "Server", setup.server.label());
     }
     if setup.endpoint != fresh.endpoint {
-        list.add("endpoint", "Address", &shareable_endpoint(&setup.endpoint));
+        list.add_text("endpoint", "Address", &shareable_endpoint(&setup.endpoint));
     }
     let (request, fresh_request) = (&setup.request, &fresh.request);
     if request.api != fresh_request.api {
         list.add("request.api", "API", api_label(request.api));
     }
     if request.model != fresh_request.model {
-        list.add("request.model", "Model", &request.model);
+        list.add_text("request.model", "Model", &request.model);
     }
     // `request.max_tokens` is never sent: a run asks for each request's
     // output length (under Workload), and the endpoint check for its own.
@@ -59,31 +62,31 @@ pub fn setup_changes(setup: &TestSetup) -> Vec<SetupChange> {
         if header.name.trim().is_empty() && header.value.is_empty() {
             continue;
         }
+        let field = format!("headers.{i}");
         let label = format!("Header \"{}\"", shown(&header.name, MAX_SHOWN_NAME_CHARS));
-        let value = if header.secret || is_secret_header(&header.name) {
-            if header.value.is_empty() {
-                "secret, not filled in: type its value below"
-            } else {
-                "secret, not shown"
-            }
+        if !(header.secret || is_secret_header(&header.name)) {
+            list.add_text(&field, &label, &header.value);
+        } else if header.value.is_empty() {
+            list.add(
+                &field,
+                &label,
+                "secret, not filled in: type its value below",
+            );
         } else {
-            &header.value
-        };
-        list.add(&format!("headers.{i}"), &label, value);
+            list.add(&field, &label, "secret, not shown");
+        }
     }
     if request.temperature != fresh_request.temperature {
-        list.add(
-            "request.temperature",
-            TEMPERATURE_LABEL,
-            &request.temperature.map_or(NOT_SENT.into(), number),
-        );
+        match request.temperature {
+            Some(t) => list.add_text("request.temperature", TEMPERATURE_LABEL, &number(t)),
+            None => list.add("request.temperature", TEMPERATURE_LABEL, NOT_SENT),
+        }
     }
     if request.seed != fresh_request.seed {
-        list.add(
-            "request.seed",
-            SAMPLING_SEED_LABEL,
-            &request.seed.map_or(NOT_SENT.into(), |s| s.to_string()),
-        );
+        match request.seed {
+            Some(seed) => list.add_text("request.seed", SAMPLING_SEED_LABEL, &seed.to_string()),
+            None => list.add("request.seed", SAMPLING_SEED_LABEL, NOT_SENT),
+        }
     }
     if request.ignore_eos != fresh_request.ignore_eos {
         list.add(
@@ -116,11 +119,11 @@ pub fn setup_changes(setup: &TestSetup) -> Vec<SetupChange> {
     // A fresh page adds no extra body field, so every one is listed.
     for (name, value) in &request.extra_body {
         let label = format!("Extra body field \"{}\"", shown(name, MAX_SHOWN_NAME_CHARS));
-        let value = match value {
-            Value::Null => "null (removed from the body)".to_string(),
-            other => other.to_string(),
-        };
-        list.add(&format!("extra_body.{name}"), &label, &value);
+        let field = format!("extra_body.{name}");
+        match value {
+            Value::Null => list.add(&field, &label, "null (left out of the body)"),
+            other => list.add_text(&field, &label, &other.to_string()),
+        }
     }
     workload_changes(&mut list, &setup.workload, &fresh.workload);
     let (deadlines, fresh_deadlines) = (&setup.deadlines, &fresh.deadlines);
@@ -371,11 +374,22 @@ struct Listing {
 }
 
 impl Listing {
+    /// A field whose value is told in words.
     fn add(&mut self, field: &str, label: &str, value: &str) {
+        self.push(field, label, value, false);
+    }
+
+    /// A field whose value is the text or JSON as set.
+    fn add_text(&mut self, field: &str, label: &str, value: &str) {
+        self.push(field, label, value, true);
+    }
+
+    fn push(&mut self, field: &str, label: &str, value: &str, literal: bool) {
         self.changes.push(SetupChange {
             field: shown(field, MAX_SHOWN_NAME_CHARS + 16),
             label: label.to_string(),
             value: shown(value, MAX_SHOWN_VALUE_CHARS),
+            literal,
         });
     }
 }
