@@ -15,8 +15,16 @@ pub fn CheckEndpoint() -> impl IntoView {
     let checking = RwSignal::new(false);
     let check = move |_| {
         let setup = app.setup.get_untracked();
-        let Ok(order) = endpoint_check_order(&setup, &app.api_key.get_untracked()) else {
-            return;
+        let order = match endpoint_check_order(&setup, &app.api_key.get_untracked()) {
+            Ok(order) => order,
+            Err(problem) => {
+                lines.set(vec![CheckLine {
+                    what: "Not checked",
+                    ok: Some(false),
+                    sentence: problem,
+                }]);
+                return;
+            }
         };
         checking.set(true);
         lines.set(Vec::new());

@@ -1,8 +1,10 @@
 //! The set-up screen: where to send requests (server, address, model, key,
-//! headers), what to send (the workload), what counts as on time (the
+//! headers), what else each request asks (the advanced request fields),
+//! what to send (the workload), what counts as on time (the
 //! deadlines), a check of the endpoint, and the Run button. Every problem is
 //! marked next to its field, in words that say what to do.
 
+mod advanced;
 mod check;
 mod fields;
 mod headers;
@@ -87,6 +89,7 @@ pub fn SetupView() -> impl IntoView {
                 <ApiKeyField/>
                 <headers::HeaderFields setup=setup problems=problems/>
             </fieldset>
+            <advanced::AdvancedRequestFields setup=setup problems=problems/>
             <workload::WorkloadFields setup=setup/>
             <FieldProblems field="workload" problems=problems/>
             <DeadlineFields/>
