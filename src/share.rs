@@ -8,7 +8,7 @@ use etalon_core::metrics::DeadlineConfig;
 use etalon_core::observe::run_book::RunBook;
 use etalon_core::plan::setup::is_secret_header;
 use etalon_core::recording::Recording;
-use etalon_core::share::{open_link, OpenedLink, SharedLink};
+use etalon_core::share::{open_link, setup_changes, OpenedLink, SetupChange, SharedLink};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -29,6 +29,8 @@ pub enum LinkNotice {
         /// The host the user's key was for, when it was held back because
         /// the link points elsewhere.
         key_held_for: Option<String>,
+        /// Every field the link set that a fresh page sets otherwise.
+        changes: Vec<SetupChange>,
     },
     /// A result link is shown, read-only.
     Result {
@@ -53,6 +55,7 @@ pub fn open_link_in_address(app: &AppState) -> Option<LinkNotice> {
             let with_baseline = baseline.is_some();
             app.deadlines.set(setup.deadlines.clone());
             let host = setup.host();
+            let changes = setup_changes(&setup);
             let key_held_for = app.take_setup_from_link(*setup);
             app.baseline.set(baseline);
             app.screen.set(Screen::Setup);
@@ -61,6 +64,7 @@ pub fn open_link_in_address(app: &AppState) -> Option<LinkNotice> {
                 with_baseline,
                 rounded_to,
                 key_held_for,
+                changes,
             }
         }
         SharedLink::Result {

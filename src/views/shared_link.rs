@@ -1,5 +1,6 @@
 //! The banner of a link the page was opened with (where a test link will
-//! send requests, a shared result, or why a link could not be opened), and
+//! send requests and everything it sets, a shared result, or why a link
+//! could not be opened), and
 //! the share bar under the set-up and results screens: copy a test link or a
 //! result link, download Etalon's file or a CSV, open a file, compare.
 //! Everything from a link or a file is shown as text, never as HTML.
@@ -7,7 +8,7 @@
 use etalon_core::plan::setup::TestSetup;
 use etalon_core::recording::Recording;
 use etalon_core::share::{
-    export_file, import_file, result_link, test_link, ComparedRun, ExportKind,
+    export_file, import_file, result_link, test_link, ComparedRun, ExportKind, SetupChange,
 };
 use leptos::prelude::*;
 
@@ -26,12 +27,13 @@ pub fn LinkBanner(notice: RwSignal<Option<LinkNotice>>) -> impl IntoView {
         }
     });
     let host = Signal::derive(move || app.setup.with(TestSetup::host));
+    let setup_problems = Signal::derive(move || app.setup.with(TestSetup::problems));
     let finished =
         Signal::derive(move || app.book.with(|b| b.as_ref().is_some_and(|b| b.finished)));
     move || {
         let screen = app.screen.get();
         let banner = match notice.get()? {
-            LinkNotice::Test { with_baseline, rounded_to, key_held_for, .. } if screen == Screen::Setup => view! {
+            LinkNotice::Test { with_baseline, rounded_to, key_held_for, changes, .. } if screen == Screen::Setup => view! {
                 <div class="link-banner" data-testid="link-banner" role="region" aria-label="Test link">
                     <p class="link-host">
                         "This link will send requests to "
@@ -41,6 +43,12 @@ pub fn LinkBanner(notice: RwSignal<Option<LinkNotice>>) -> impl IntoView {
                         "It filled in the set-up below. Nothing has been sent: check the address, add \
                          your API key if the server needs one, and press Run to measure from your own network."
                     </p>
+                    <LinkSettings changes/>
+                    <Show when=move || !setup_problems.with(Vec::is_empty)>
+                        <p class="link-needs-fixing" data-testid="link-needs-fixing">
+                            "Some of what it sets cannot be sent as it is: fix the marked fields below before Run."
+                        </p>
+                    </Show>
                     {key_held_for.map(|key_host| view! {
                         <Show when=move || app.held_key.with(Option::is_some)>
                             <p data-testid="link-key-held">
@@ -98,6 +106,31 @@ pub fn LinkBanner(notice: RwSignal<Option<LinkNotice>>) -> impl IntoView {
         };
         Some(banner)
     }
+}
+
+/// Everything the link set that a fresh page sets otherwise, label and
+/// value, as text.
+#[component]
+fn LinkSettings(changes: Vec<SetupChange>) -> impl IntoView {
+    if changes.is_empty() {
+        return view! {
+            <p data-testid="link-settings-none">"It sets nothing that a fresh page does not already have."</p>
+        }
+        .into_any();
+    }
+    view! {
+        <p>"What it sets, where a fresh page would have something else:"</p>
+        <ul class="link-settings" data-testid="link-settings">
+            {changes.into_iter().map(|change| view! {
+                <li data-testid="link-setting" data-field=change.field>
+                    <span class="link-setting-label">{change.label}</span>
+                    ": "
+                    <span class="link-setting-value" class:literal=change.literal>{change.value}</span>
+                </li>
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
 }
 
 /// Put the sender's run and the current run on the compare screen.
