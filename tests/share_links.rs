@@ -4,7 +4,9 @@
 //! the set-up, shows where it sends requests and sends nothing until Run;
 //! with the sender's results it ends on the compare screen; no key in any
 //! link or file; hostile links get a sentence and script text stays text;
-//! the Content-Security-Policy holds and the app still mounts under it.
+//! the Content-Security-Policy holds and the app still mounts under it;
+//! a link's banner lists every field it sets, and extra body fields cannot
+//! hide a model.
 //! Screenshots land in target/e2e-screenshots/share-*.png.
 
 use std::collections::BTreeMap;
@@ -526,6 +528,174 @@ async fn a_key_typed_for_one_host_waits_for_a_click_before_a_links_host_gets_it(
     browser.click("link-use-key").await;
     assert_eq!(browser.eval(key_field).await, KEY);
     app.browser.close().await;
+}
+
+/// The `[data-testid=link-setting]` items of the banner: field -> text.
+async fn listed_settings(browser: &Browser) -> BTreeMap<String, String> {
+    let value = browser
+        .eval(
+            "Object.fromEntries([...document.querySelectorAll('[data-testid=link-setting]')]\
+             .map(e => [e.dataset.field, e.textContent]))",
+        )
+        .await;
+    serde_json::from_value(value).unwrap()
+}
+
+/// Scroll the advanced request fields to the top and save a screenshot.
+async fn screenshot_advanced(browser: &Browser, name: &str) {
+    browser
+        .eval("(() => { document.querySelector('[data-testid=setup-advanced]').scrollIntoView(); return true; })()")
+        .await;
+    browser.screenshot(name).await;
+}
+
+/// A test link can carry only what the set-up shows: the banner lists
+/// every field it sets (the advanced request fields and each extra body
+/// field among them), the advanced section is open and shows them, and a
+/// link whose extra body fields set the model gets the set-up's problem,
+/// with neither Run nor "Check endpoint" sending anything.
+#[tokio::test]
+async fn a_test_link_shows_every_field_it_sets_and_cannot_hide_a_model() {
+    let (quiet, connections) = counting_endpoint().await;
+    let server = etalon_e2e::serve_app().await;
+    let mut setup = etalon_core::plan::setup::TestSetup {
+        endpoint: quiet.clone(),
+        ..Default::default()
+    };
+    setup.request.temperature = Some(0.7);
+    setup.request.ignore_eos = true;
+    setup.request.min_tokens = Some(40);
+    setup.request.extra_body.insert("top_k".into(), 5.into());
+    let fragment = etalon_core::share::test_link(&setup, None, &[]).unwrap();
+    let browser = open(&format!("{}{fragment}", server.url)).await;
+    present(&browser, "link-settings").await;
+
+    let listed = listed_settings(&browser).await;
+    let expected = [
+        ("endpoint", format!("Address: {quiet}")),
+        ("request.temperature", "Temperature: 0.7".into()),
+        (
+            "request.ignore_eos",
+            "Keep generating past the end of the answer: on".into(),
+        ),
+        (
+            "request.min_tokens",
+            "Never stop before the output length: on".into(),
+        ),
+        ("extra_body.top_k", "Extra body field \"top_k\": 5".into()),
+    ];
+    for (field, text) in &expected {
+        assert_eq!(listed.get(*field), Some(text), "{field}: {listed:?}");
+    }
+    assert_eq!(listed.len(), expected.len(), "{listed:?}");
+
+    let shown = browser
+        .eval(
+            "(() => { const q = id => document.querySelector(`[data-testid=${id}]`); return { \
+               open: q('setup-advanced').open, \
+               temperature: q('setup-temperature').value, \
+               seed: q('setup-request-seed').value, \
+               ignore_eos: q('setup-ignore-eos').checked, \
+               min_tokens: q('setup-min-tokens').checked, \
+               include_usage: q('setup-include-usage').checked, \
+               continuous: q('setup-continuous-usage').checked, \
+               extra_body: JSON.parse(q('setup-extra-body').value), \
+               run_disabled: q('setup-run').disabled }; })()",
+        )
+        .await;
+    assert_eq!(
+        shown,
+        serde_json::json!({
+            "open": true, "temperature": "0.7", "seed": "", "ignore_eos": true,
+            "min_tokens": true, "include_usage": true, "continuous": false,
+            "extra_body": {"top_k": 5}, "run_disabled": false,
+        })
+    );
+    browser.screenshot("share-advanced-banner").await;
+    screenshot_advanced(&browser, "share-advanced-desktop").await;
+    browser.client.set_window_size(390, 844).await.unwrap();
+    browser
+        .wait_for("window.innerWidth <= 390", Duration::from_secs(10))
+        .await;
+    assert_eq!(
+        browser
+            .eval("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            .await,
+        0,
+        "the set-up scrolls sideways on a phone"
+    );
+    browser
+        .eval("(() => { window.scrollTo(0, 0); return true; })()")
+        .await;
+    browser.screenshot("share-advanced-phone-banner").await;
+    screenshot_advanced(&browser, "share-advanced-phone").await;
+    browser
+        .eval("(() => { document.querySelector('[data-testid=setup-extra-body]').scrollIntoView(); return true; })()")
+        .await;
+    browser.screenshot("share-advanced-phone-extra-body").await;
+    browser.client.set_window_size(1280, 900).await.unwrap();
+
+    // The same link with the model hidden in the extra body fields, and
+    // seven answers per request.
+    setup
+        .request
+        .extra_body
+        .insert("model".into(), "hidden-model".into());
+    setup.request.extra_body.insert("n".into(), 7.into());
+    let fragment = etalon_core::share::test_link(&setup, None, &[]).unwrap();
+    browser.client.goto("about:blank").await.unwrap();
+    browser
+        .client
+        .goto(&format!("{}?case=hidden{fragment}", server.url))
+        .await
+        .unwrap();
+    present(&browser, "problem-extra_body").await;
+    let problems = browser
+        .eval(
+            "[...document.querySelectorAll('[data-testid=problem-extra_body]')].map(e => e.textContent)",
+        )
+        .await;
+    let problems: Vec<String> = serde_json::from_value(problems).unwrap();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p
+                == "The extra body fields cannot set \"model\": choose it in the Model field."),
+        "{problems:?}"
+    );
+    assert!(
+        problems.iter().any(|p| p.contains("\"n\" to 7")),
+        "{problems:?}"
+    );
+    let listed = listed_settings(&browser).await;
+    assert_eq!(
+        listed.get("extra_body.model").map(String::as_str),
+        Some("Extra body field \"model\": \"hidden-model\"")
+    );
+    assert_eq!(
+        listed.get("extra_body.n").map(String::as_str),
+        Some("Extra body field \"n\": 7")
+    );
+    present(&browser, "link-needs-fixing").await;
+    assert_eq!(
+        browser
+            .eval("document.querySelector('[data-testid=setup-run]').disabled")
+            .await,
+        true
+    );
+    // Neither a click on Run nor the endpoint check sends anything.
+    browser
+        .eval(
+            "(() => { document.querySelector('[data-testid=setup-run]').click(); return true; })()",
+        )
+        .await;
+    browser.click("setup-check").await;
+    present(&browser, "setup-check-result").await;
+    let check = text_of(&browser, "setup-check-result").await;
+    assert!(check.contains("cannot set \"model\""), "{check}");
+    screenshot_advanced(&browser, "share-advanced-refused").await;
+    no_request_for(&connections, Duration::from_secs(2)).await;
+    browser.close().await;
 }
 
 #[tokio::test]
