@@ -46,6 +46,13 @@ pub fn SetupView() -> impl IntoView {
                 next.workload = s.workload.clone();
                 next.deadlines = s.deadlines.clone();
                 next.headers = s.headers.clone();
+                // The preset decides what the server understands (ignore_eos,
+                // token counts); what the user typed for the body stays.
+                next.request.temperature = s.request.temperature;
+                next.request.seed = s.request.seed;
+                next.request.min_tokens = s.request.min_tokens;
+                next.request.extra_body = s.request.extra_body.clone();
+                next.unread_extra_body = s.unread_extra_body.clone();
                 if preset != ServerPreset::Testbed && s.server != ServerPreset::Testbed {
                     next.request.model = s.request.model.clone();
                 }
