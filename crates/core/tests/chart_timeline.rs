@@ -232,3 +232,36 @@ proptest! {
         }
     }
 }
+
+// Hostile sizes (issue 19, item 2): marks stay bounded by the chart's
+// width, however many tokens or missed deadlines the timeline holds.
+
+#[test]
+fn a_million_tokens_at_one_instant_draw_a_bounded_timeline() {
+    let mut itt = vec![0.0; 1_000_000];
+    itt[0] = 0.1;
+    let tokens = deadline_timeline(&itt, 1.0, 0.05);
+    let layout = timeline_layout(&tokens, 0.05, None, 640.0, 140.0);
+    let m = &layout.marks;
+    assert_eq!(subpath_count(&m.tokens_on_time), 1);
+    // The deadlines spread over 50,000 s: at most one marker per quarter
+    // of a unit of the chart's width.
+    assert!(
+        subpath_count(&m.deadlines_met) <= 4 * 640,
+        "{}",
+        subpath_count(&m.deadlines_met)
+    );
+    assert_eq!(subpath_count(&m.slack), 1);
+    assert_eq!(m.counts.tokens_on_time, 1_000_000);
+}
+
+#[test]
+fn a_stall_of_days_at_a_millisecond_deadline_draws_a_bounded_timeline() {
+    // 6 days late at 1 ms: about 5e8 missed deadlines.
+    let tokens = deadline_timeline(&[0.1, 6.0 * 86_400.0], 1.0, 0.001);
+    assert!(tokens[1].missed > 500_000_000);
+    let layout = timeline_layout(&tokens, 0.001, None, 640.0, 140.0);
+    let drawn = subpath_count(&layout.marks.deadlines_missed);
+    assert!((1..=4 * 640 + 4).contains(&drawn), "{drawn}");
+    assert!(layout.x_scale.domain.1 >= 6.0 * 86_400.0);
+}

@@ -74,33 +74,63 @@ pub fn step_path(points: &[(f64, f64)], baseline: Option<f64>) -> String {
     d
 }
 
+/// Marks closer than this (in units) to the one drawn before look like it,
+/// so they are not drawn again: a path stays bounded by the chart's width
+/// however many tokens share a pixel.
+pub const SAME_PLACE: f64 = 0.25;
+
+/// `xs` that are finite, without those within [`SAME_PLACE`] of the one
+/// kept before.
+fn distinct(xs: impl IntoIterator<Item = f64>) -> impl Iterator<Item = f64> {
+    let mut last = f64::NAN;
+    xs.into_iter().filter(move |&x| {
+        let keep = x.is_finite() && !((x - last).abs() < SAME_PLACE);
+        if keep {
+            last = x;
+        }
+        keep
+    })
+}
+
 /// Vertical ticks at screen x positions `xs`, from `y0` to `y1`, as one path.
 pub fn ticks_path(xs: impl IntoIterator<Item = f64>, y0: f64, y1: f64) -> String {
     let mut d = String::new();
     let (a, b) = (coord(y0), coord(y1));
-    for x in xs {
-        if x.is_finite() {
-            let _ = write!(d, "M{},{a}V{b}", coord(x));
-        }
+    for x in distinct(xs) {
+        let _ = write!(d, "M{},{a}V{b}", coord(x));
     }
     d
 }
 
-/// Rectangles `(x, y, width, height)` as one path.
+/// Rectangles `(x, y, width, height)` as one path. Rectangles of the same
+/// row that overlap (or touch within [`SAME_PLACE`]) the one before are
+/// drawn as one.
 pub fn rects_path(rects: impl IntoIterator<Item = (f64, f64, f64, f64)>) -> String {
-    let mut d = String::new();
-    for (x, y, w, h) in rects {
-        if [x, y, w, h].iter().all(|v| v.is_finite()) && w > 0.0 && h > 0.0 {
-            let _ = write!(
-                d,
-                "M{},{}h{}v{}h{}Z",
-                coord(x),
-                coord(y),
-                coord(w),
-                coord(h),
-                coord(-w)
-            );
+    let drawable = rects
+        .into_iter()
+        .filter(|&(x, y, w, h)| [x, y, w, h].iter().all(|v| v.is_finite()) && w > 0.0 && h > 0.0);
+    let mut merged: Vec<(f64, f64, f64, f64)> = Vec::new();
+    for (x, y, w, h) in drawable {
+        if let Some(last) = merged.last_mut() {
+            let same_row = last.1 == y && last.3 == h;
+            if same_row && x >= last.0 && x <= last.0 + last.2 + SAME_PLACE {
+                last.2 = last.2.max(x + w - last.0);
+                continue;
+            }
         }
+        merged.push((x, y, w, h));
+    }
+    let mut d = String::new();
+    for (x, y, w, h) in merged {
+        let _ = write!(
+            d,
+            "M{},{}h{}v{}h{}Z",
+            coord(x),
+            coord(y),
+            coord(w),
+            coord(h),
+            coord(-w)
+        );
     }
     d
 }
@@ -109,18 +139,16 @@ pub fn rects_path(rects: impl IntoIterator<Item = (f64, f64, f64, f64)>) -> Stri
 pub fn markers_path(xs: impl IntoIterator<Item = f64>, y: f64, size: f64) -> String {
     let mut d = String::new();
     let half = size / 2.0;
-    for x in xs {
-        if x.is_finite() {
-            let _ = write!(
-                d,
-                "M{},{}l{},{}h{}Z",
-                coord(x),
-                coord(y),
-                coord(-half),
-                coord(-size),
-                coord(size)
-            );
-        }
+    for x in distinct(xs) {
+        let _ = write!(
+            d,
+            "M{},{}l{},{}h{}Z",
+            coord(x),
+            coord(y),
+            coord(-half),
+            coord(-size),
+            coord(size)
+        );
     }
     d
 }

@@ -45,8 +45,36 @@ impl TokenDeadline {
     /// The times of the deadlines it missed: its deadline, then every TBT
     /// deadline after it, `missed` of them.
     pub fn missed_deadlines(&self, tbt_deadline: f64) -> impl Iterator<Item = f64> + '_ {
+        self.missed_deadlines_within(tbt_deadline, f64::NEG_INFINITY, f64::INFINITY, 1)
+    }
+
+    /// The last deadline it missed (its deadline when on time).
+    pub fn last_missed_deadline(&self, tbt_deadline: f64) -> f64 {
+        self.deadline + f64::from(self.missed.saturating_sub(1)) * tbt_deadline
+    }
+
+    /// Every `step`-th deadline it missed between `lo` and `hi` (give or take
+    /// one): a stall of days at a 1 ms deadline misses billions, and a
+    /// chart needs only those it can tell apart.
+    fn missed_deadlines_within(
+        &self,
+        tbt_deadline: f64,
+        lo: f64,
+        hi: f64,
+        step: u32,
+    ) -> impl Iterator<Item = f64> + '_ {
         let start = self.deadline;
-        (0..self.missed).map(move |k| start + f64::from(k) * tbt_deadline)
+        let index = |t: f64| ((t - start) / tbt_deadline).clamp(0.0, f64::from(self.missed));
+        let first = if lo.is_finite() { index(lo) as u32 } else { 0 };
+        let first = first.saturating_sub(1) / step.max(1) * step.max(1);
+        let end = if hi.is_finite() {
+            (index(hi) as u32).saturating_add(2).min(self.missed)
+        } else {
+            self.missed
+        };
+        (first..end)
+            .step_by(step.max(1) as usize)
+            .map(move |k| start + f64::from(k) * tbt_deadline)
     }
 
     /// Deadlines this token counts for: 1 when on time, its misses when late.
@@ -242,9 +270,17 @@ pub fn timeline_marks(
         .filter(|t| !t.late && inside(t.deadline))
         .map(|t| t.deadline)
         .collect();
+    // Missed deadlines closer than a quarter of a unit look like one.
+    let per_second = (x.apply(hi) - x.apply(lo)).abs() / (hi - lo);
+    let step = (0.25 / per_second / tbt_deadline).ceil();
+    let step = if step.is_finite() && step >= 1.0 {
+        step.min(f64::from(u32::MAX)) as u32
+    } else {
+        1
+    };
     let missed: Vec<f64> = tokens
         .iter()
-        .flat_map(|t| t.missed_deadlines(tbt_deadline))
+        .flat_map(|t| t.missed_deadlines_within(tbt_deadline, lo, hi, step))
         .filter(|&d| inside(d))
         .collect();
     let slack: Vec<_> = tokens
@@ -298,7 +334,11 @@ pub fn timeline_extent(tokens: &[TokenDeadline], tbt_deadline: f64) -> f64 {
     tokens
         .iter()
         .flat_map(|t| {
-            let last_missed = t.missed_deadlines(tbt_deadline).last().unwrap_or(0.0);
+            let last_missed = if t.missed > 0 {
+                t.last_missed_deadline(tbt_deadline)
+            } else {
+                0.0
+            };
             [t.arrival, t.deadline, last_missed]
         })
         .filter(|v| v.is_finite())
