@@ -33,6 +33,9 @@ pub enum Phase {
     Finished,
     /// The run could not start; the sentence says why.
     Failed(String),
+    /// The worker failed mid-run; the sentence says so. The requests that
+    /// had ended are kept.
+    Broken(String),
 }
 
 /// What a warm-up or check is waiting for: every record of its run.
@@ -92,6 +95,26 @@ impl Runner {
                 }
             }
         })?;
+        let (wait, broken) = (waiter.clone(), book);
+        worker.on_failure(move |sentence| {
+            // A warm-up or check waiting on the worker gets what it had.
+            if let Some((_, records, sender)) = wait.borrow_mut().take() {
+                let _ = sender.send(records);
+            }
+            let run_id =
+                broken.with_untracked(|b| b.as_ref().filter(|b| !b.finished).map(|b| b.run_id));
+            if let Some(run_id) = run_id {
+                broken.update(|book| {
+                    if let Some(book) = book {
+                        book.apply(WorkerMessage::Finished {
+                            run_id,
+                            stopped: true,
+                        });
+                    }
+                });
+            }
+            phase.set(Phase::Broken(sentence));
+        });
         let runner = Runner {
             worker,
             book,

@@ -193,3 +193,76 @@ async fn stop_keeps_every_measured_request_and_is_offered_only_while_running() {
     );
     app.browser.close().await;
 }
+
+/// The worker's loader, with a fault a trap would cause: a measured run of
+/// 3 requests at once fails the worker 1.5 s after its order (an uncaught
+/// error in the worker, as a wasm trap is). Other orders run as usual.
+const FAILING_LOADER: &str = r#"
+importScripts("./stamp.js", "./measure_worker.js");
+self.addEventListener("message", (event) => {
+  const order = String(event.data);
+  if (order.includes('"Run"') && order.includes('"concurrency":3')) {
+    setTimeout(() => { throw new Error("a test fault"); }, 1500);
+  }
+});
+wasm_bindgen("./measure_worker_bg.wasm");
+"#;
+
+#[tokio::test]
+async fn a_worker_that_fails_mid_run_is_reported_and_the_next_run_works() {
+    let testbed = Testbed::start(&[]).await;
+    let app = OpenApp::open_with(&[("/measure-loader.js", FAILING_LOADER)]).await;
+    let browser = &app.browser;
+    browser.fill("setup-endpoint", &testbed.base_url).await;
+    // 12 requests of 20 tokens at 40 tokens/s, 3 at once: 4 waves of 0.5 s,
+    // so some requests end before the fault and some are under way.
+    browser
+        .fill_all(&[
+            ("setup-model", "steady@rate=40"),
+            ("setup-requests", "12"),
+            ("setup-concurrency", "3"),
+            ("setup-warmup", "0"),
+            ("setup-output-tokens", "20"),
+        ])
+        .await;
+    browser.click("setup-run").await;
+    browser
+        .wait_for(
+            "document.querySelector('[data-testid=run-phase]')?.dataset.phase === 'broken'",
+            Duration::from_secs(20),
+        )
+        .await;
+    let said = text(&app, "run-phase").await;
+    let said = said.as_str().unwrap_or_default();
+    assert!(
+        said.starts_with("The measurement stopped unexpectedly (")
+            && said.ends_with("The requests that had ended are kept; press Run to start again."),
+        "{said}"
+    );
+    assert_eq!(text(&app, "run-stop").await, Value::Null, "nothing to stop");
+    // What had ended is on the results screen.
+    browser.click("run-see-results").await;
+    browser
+        .wait_for_testid("headline-fluid-rate", Duration::from_secs(30))
+        .await;
+
+    // A new run starts a new worker and runs to its end.
+    browser
+        .eval(
+            "(() => { [...document.querySelectorAll('nav.tabs button')]\
+             .find(b => b.textContent.includes('Set up')).click(); return true; })()",
+        )
+        .await;
+    browser.fill("setup-concurrency", "2").await;
+    browser.fill("setup-requests", "4").await;
+    browser.click("setup-run").await;
+    browser
+        .wait_for(
+            "document.querySelector('[data-testid=run-phase]')?.dataset.phase === 'finished'",
+            Duration::from_secs(30),
+        )
+        .await;
+    let progress = text(&app, "run-progress").await;
+    let progress = progress.as_str().unwrap_or_default();
+    assert_eq!(ended(progress), 4, "{progress}");
+}

@@ -44,7 +44,10 @@ pub fn RunView() -> impl IntoView {
     use_ticking_clock(now, under_way, REFRESH_MS);
     // The book belongs to this run (not to an earlier one) once running.
     let has_run = Memo::new(move |_| {
-        matches!(phase.get(), Phase::Running | Phase::Finished) && book.with(Option::is_some)
+        matches!(
+            phase.get(),
+            Phase::Running | Phase::Finished | Phase::Broken(_)
+        ) && book.with(Option::is_some)
     });
     view! {
         <section class="run-view" data-testid="run-view" aria-labelledby="run-title">
@@ -114,6 +117,10 @@ fn PhaseLine(book: BookSignal, phase: Signal<Phase>) -> impl IntoView {
         ),
         Phase::Finished => ("finished", "Finished: every request has ended.".to_string()),
         Phase::Failed(reason) => ("failed", format!("The run could not start: {reason}")),
+        Phase::Broken(reason) => (
+            "broken",
+            format!("{reason} The requests that had ended are kept; press Run to start again."),
+        ),
     };
     view! {
         {move || {
