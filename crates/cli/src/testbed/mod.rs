@@ -42,7 +42,9 @@ fn help_text() -> String {
          The request's `model` names the profile; `max_tokens` sets the output length \
          (finish_reason \"length\"; without it the profile's `tokens`, finish_reason \"stop\"). \
          Prompt tokens are counted as whitespace-separated words. Every chunk carries \
-         `etalon_server_sent_at`: seconds since the server started, taken just before the write.\n\n\
+         `etalon_server_sent_at`: seconds since the server started, taken just before the write. \
+         GET /health says how many responses are still being played (`open_responses`): a \
+         client that cancels a body closes its response.\n\n\
          Profiles:\n",
     );
     for profile in profiles::PROFILES {

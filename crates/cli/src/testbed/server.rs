@@ -27,11 +27,15 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// 3 MB/s, so a client's bound of a few MiB is reached within seconds.
 const ENDLESS_EVERY: Duration = Duration::from_millis(5);
 
-/// State shared by all requests: the server's clock and a request counter.
+/// State shared by all requests: the server's clock, a request counter,
+/// and the responses being played.
 pub struct Testbed {
     /// Time zero of every `etalon_server_sent_at`.
     started: Instant,
     requests: AtomicU64,
+    /// Responses still being played: a client that gave up on one (or
+    /// cancelled it) closes it, which `GET /health` shows.
+    open_responses: AtomicU64,
 }
 
 impl Testbed {
@@ -50,6 +54,7 @@ pub fn router(cors: bool) -> Router {
     let testbed = Arc::new(Testbed {
         started: Instant::now(),
         requests: AtomicU64::new(0),
+        open_responses: AtomicU64::new(0),
     });
     let mut router = Router::new()
         .route("/v1/chat/completions", post(chat_completions))
@@ -87,8 +92,9 @@ async fn models() -> Json<serde_json::Value> {
     Json(model_list(PROFILES))
 }
 
-async fn health() -> Json<serde_json::Value> {
-    Json(serde_json::json!({"status": "ok"}))
+async fn health(State(testbed): State<Arc<Testbed>>) -> Json<serde_json::Value> {
+    let open = testbed.open_responses.load(Ordering::Relaxed);
+    Json(serde_json::json!({"status": "ok", "open_responses": open}))
 }
 
 async fn unknown_route() -> Response {
@@ -147,6 +153,7 @@ async fn answer(testbed: Arc<Testbed>, endpoint: Endpoint, body: &[u8]) -> Respo
         Plan::Respond(script) => script,
     };
     let response = describe(&testbed, endpoint, &request);
+    testbed.open_responses.fetch_add(1, Ordering::Relaxed);
     let player = Player {
         testbed,
         response,
@@ -243,6 +250,13 @@ struct Player {
     /// Bytes of the hostile ending sent so far.
     tail_sent: usize,
     ended: bool,
+}
+
+impl Drop for Player {
+    /// The response is over: played to its end, or its client left.
+    fn drop(&mut self) {
+        self.testbed.open_responses.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl Player {

@@ -65,6 +65,16 @@ async fn endless_event_sends_data_lines_and_never_the_blank_line() {
         assert!(line.starts_with(b"data: "), "{:?}", &line[..20]);
     }
     assert!(!answer.ends_with_done());
+    // The client left: the testbed closed the response.
+    let mut open = Value::Null;
+    for _ in 0..100 {
+        open = testbed.get("/health").await.json()["open_responses"].clone();
+        if open == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(open, 0, "the endless response is still played");
 }
 
 #[tokio::test]
