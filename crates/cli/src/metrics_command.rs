@@ -27,7 +27,8 @@
 use etalon_core::metrics::{run_metrics, DeadlineConfig, RequestTimeline, RunMetrics, Summary};
 use etalon_core::recording::{Recording, RECORDING_VERSION};
 use etalon_core::share::{
-    check_recording, is_etalon_file, read_etalon_file, EtalonRequest, MAX_IMPORT_BYTES,
+    check_recording, is_etalon_file, probe, read_etalon_file, EtalonRequest, FileShape,
+    MAX_IMPORT_BYTES,
 };
 use serde_json::Value;
 use std::io::Read;
@@ -99,21 +100,32 @@ fn compute(args: &Args) -> Result<(Source, RunMetrics), String> {
 fn read_timelines(path: &Path) -> Result<(Source, Vec<RequestTimeline>), String> {
     let name = path.display();
     let bytes = read_bounded(path)?;
-    let value: Value =
-        serde_json::from_slice(&bytes).map_err(|e| format!("{name} is not valid JSON: {e}."))?;
-    drop(bytes);
     let unusable = |problem: String| format!("{name} cannot be used: {problem}");
-    if value.get("version").is_some() && value.get("requests").is_some() {
-        let version = value["version"].as_u64();
-        if version.is_none_or(|v| v > u64::from(RECORDING_VERSION)) {
+    let shape = std::str::from_utf8(&bytes).ok().and_then(probe);
+    if let Some(FileShape {
+        version: Some(version),
+        requests: true,
+    }) = shape
+    {
+        if version
+            .as_u64()
+            .is_none_or(|v| v > u64::from(RECORDING_VERSION))
+        {
             return Err(format!(
-                "{name} is a recording of version {}, which this etalon-cli does not know \
-                 (it reads version {RECORDING_VERSION}); use a newer etalon-cli.",
-                value["version"]
+                "{name} is a recording of version {version}, which this etalon-cli does not know \
+                 (it reads version {RECORDING_VERSION}); use a newer etalon-cli."
             ));
         }
-        let recording: Recording = serde_json::from_value(value)
-            .map_err(|e| format!("{name} is not a valid recording: {e}."))?;
+        // Straight into its types: a tree of JSON values would cost several
+        // times the file in memory.
+        let recording: Recording = serde_json::from_slice(&bytes).map_err(|e| {
+            if e.is_syntax() || e.is_eof() {
+                format!("{name} is not valid JSON: {e}.")
+            } else {
+                format!("{name} is not a valid recording: {e}.")
+            }
+        })?;
+        drop(bytes);
         check_recording(&recording).map_err(|e| unusable(e.message))?;
         let timelines = recording
             .requests
@@ -122,6 +134,9 @@ fn read_timelines(path: &Path) -> Result<(Source, Vec<RequestTimeline>), String>
             .collect();
         return Ok((Source::Recording, timelines));
     }
+    let value: Value =
+        serde_json::from_slice(&bytes).map_err(|e| format!("{name} is not valid JSON: {e}."))?;
+    drop(bytes);
     if !is_etalon_file(&value) {
         return Err(format!(
             "{name} is neither a recording (no \"version\" and \"requests\") nor Etalon's \

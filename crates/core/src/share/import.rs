@@ -23,6 +23,7 @@
 //! its figures are Etalon's to the last bit, and the page's to the rounding
 //! of the sums.
 
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::check::check_recording;
@@ -72,13 +73,27 @@ pub fn import_file(name: &str, text: &str) -> Result<Imported, ShareError> {
     if text.trim().is_empty() {
         return Err(problem("is empty.".into()));
     }
-    let value: Value = serde_json::from_str(text).map_err(|e| {
+    // A recording is read straight into its types: a tree of JSON values
+    // would cost several times the file in memory.
+    let not_json = |e: serde_json::Error| {
         problem(format!(
             "is not JSON (line {}, column {}): open a recording exported by etalon-web or Etalon's request_level_metrics.json.",
             e.line(),
             e.column()
         ))
-    })?;
+    };
+    if probe(text).is_some_and(|shape| shape.requests) {
+        let recording: Recording = serde_json::from_str(text).map_err(|e| {
+            if e.is_syntax() || e.is_eof() {
+                return not_json(e);
+            }
+            problem(format!(
+                "looks like a recording but is not a valid one: {e}."
+            ))
+        })?;
+        return recording_import(recording).map_err(problem);
+    }
+    let value: Value = serde_json::from_str(text).map_err(not_json)?;
     if is_etalon_file(&value) {
         return etalon(&value);
     }
@@ -94,20 +109,51 @@ pub fn import_file(name: &str, text: &str) -> Result<Imported, ShareError> {
                 "looks like a recording but is not a valid one: {e}."
             ))
         })?;
-        check_recording(&recording).map_err(|e| problem(format!("cannot be shown: {e}")))?;
-        let deadlines = recording
-            .config
-            .pointer("/setup/deadlines")
-            .and_then(|d| serde_json::from_value(d.clone()).ok());
-        return Ok(Imported {
-            recording,
-            kind: ImportedKind::Recording,
-            deadlines,
-        });
+        return recording_import(recording).map_err(problem);
     }
     Err(problem(
         "is neither a recording of etalon-web nor Etalon's request_level_metrics.json: it has none of their fields (\"requests\", or \"ttft\" and \"tbt\").".into(),
     ))
+}
+
+/// A recording, checked, with the deadlines it was shown under; the error
+/// completes "\"NAME\" ...".
+fn recording_import(recording: Recording) -> Result<Imported, String> {
+    check_recording(&recording).map_err(|e| format!("cannot be shown: {e}"))?;
+    let deadlines = recording
+        .config
+        .pointer("/setup/deadlines")
+        .and_then(|d| serde_json::from_value(d.clone()).ok());
+    Ok(Imported {
+        recording,
+        kind: ImportedKind::Recording,
+        deadlines,
+    })
+}
+
+/// Which of the fields that tell the files apart a JSON object has at its
+/// top level, read without building anything (every value is skipped).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct FileShape {
+    /// The recording's `version`, when there is one.
+    #[serde(default)]
+    pub version: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    pub requests: bool,
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    serde::de::IgnoredAny::deserialize(deserializer).map(|_| true)
+}
+
+/// The shape of `text`'s top level; `None` when it is not one JSON object
+/// (a list, or not JSON).
+pub fn probe(text: &str) -> Option<FileShape> {
+    // serde would read a struct from a list too.
+    text.trim_start()
+        .starts_with('{')
+        .then(|| serde_json::from_str(text).ok())
+        .flatten()
 }
 
 /// Whether `value` has the shape of Etalon's file: an object with `ttft` or

@@ -46,8 +46,8 @@ pub use export::{
     ExportKind,
 };
 pub use import::{
-    etalon_failure, import_file, is_etalon_file, read_etalon_file, EtalonFile, EtalonRequest,
-    Imported, ImportedKind,
+    etalon_failure, import_file, is_etalon_file, probe, read_etalon_file, EtalonFile,
+    EtalonRequest, FileShape, Imported, ImportedKind,
 };
 pub use link::{
     open_link, parse_fragment, result_link, test_link, OpenedLink, SharedLink, BASELINE_KEY,

@@ -84,7 +84,7 @@ pub const SAME_PLACE: f64 = 0.25;
 fn distinct(xs: impl IntoIterator<Item = f64>) -> impl Iterator<Item = f64> {
     let mut last = f64::NAN;
     xs.into_iter().filter(move |&x| {
-        let keep = x.is_finite() && !((x - last).abs() < SAME_PLACE);
+        let keep = x.is_finite() && (last.is_nan() || (x - last).abs() >= SAME_PLACE);
         if keep {
             last = x;
         }
