@@ -201,7 +201,7 @@ const FAILING_LOADER: &str = r#"
 importScripts("./stamp.js", "./measure_worker.js");
 self.addEventListener("message", (event) => {
   const order = String(event.data);
-  if (order.includes('"Run"') && order.includes('"concurrency":3')) {
+  if (order.includes('"type":"run"') && order.includes('"concurrency":3')) {
     setTimeout(() => { throw new Error("a test fault"); }, 1500);
   }
 });
