@@ -22,12 +22,14 @@ pub const MAX_FRAGMENT_CHARS: usize = 32_000;
 /// The longest fragment this page reads.
 pub const MAX_READ_CHARS: usize = 64_000;
 
-/// The most requests a shared or imported run may hold.
-pub const MAX_REQUESTS: usize = 1_000_000;
+/// The most requests a run may hold, planned, shared or imported: the
+/// largest the page opens within 2 s and 512 MB (docs/BENCHMARKS.md,
+/// "Opening the largest inputs").
+pub const MAX_REQUESTS: usize = 20_000;
 
 /// The most output tokens a shared or imported run may hold in all: each
 /// becomes a number in memory when the figures are worked out.
-pub const MAX_TOKENS: u64 = 20_000_000;
+pub const MAX_TOKENS: u64 = 10_000_000;
 
 /// The most tokens one chunk of a shared or imported run may carry.
 pub const MAX_TOKENS_PER_CHUNK: u32 = 1_000_000;
@@ -71,8 +73,9 @@ pub const MAX_TOKENS_PER_BYTE: u64 = 1;
 
 // ---- What a set-up asks for ----
 
-/// The most requests one plan may hold.
-pub const MAX_PLANNED_REQUESTS: usize = 1_000_000;
+/// The most requests one plan may hold: as many as a run may hold, so that
+/// every run the page makes can be opened again.
+pub const MAX_PLANNED_REQUESTS: usize = MAX_REQUESTS;
 
 /// The widest range a Zipf distribution may span (preparing one sums a
 /// term per value).

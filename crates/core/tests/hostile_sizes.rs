@@ -121,6 +121,9 @@ fn a_request_holding_more_than_a_request_can_ask_for_is_refused() {
     );
     let claimed = recording(20);
     assert_eq!(check_recording(&claimed).unwrap_err().message, expected);
-    assert_eq!(result_link(&claimed, None, &[]).unwrap_err().message, expected);
+    assert_eq!(
+        result_link(&claimed, None, &[]).unwrap_err().message,
+        expected
+    );
     assert!(check_recording(&recording(1)).is_ok());
 }

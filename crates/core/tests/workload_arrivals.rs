@@ -6,7 +6,7 @@
 //! a count, a duration or both; the same seed gives the same plan and
 //! another seed another.
 
-use etalon_core::plan::workload::{plan, Arrivals, Plan, WorkloadConfig};
+use etalon_core::plan::workload::{plan, Arrivals, Plan, WorkloadConfig, MAX_PLANNED_REQUESTS};
 
 fn config(arrivals: Arrivals, requests: Option<u32>, seconds: Option<f64>) -> WorkloadConfig {
     WorkloadConfig {
@@ -22,13 +22,23 @@ fn plan_of(config: &WorkloadConfig, seed: u64) -> Plan {
     plan(config, seed, None).expect("a valid workload")
 }
 
-/// Mean and coefficient of variation of the gaps between arrivals.
-fn gap_stats(plan: &Plan) -> (f64, f64) {
-    let gaps: Vec<f64> = plan
-        .requests
-        .windows(2)
-        .map(|w| w[1].at - w[0].at)
-        .collect();
+/// The gaps between arrivals of `requests` requests, from as many plans of
+/// at most [`MAX_PLANNED_REQUESTS`] as it takes (seeds from `seed` on; no
+/// gap spans two plans).
+fn gaps_of(arrivals: &Arrivals, requests: usize, seed: u64) -> Vec<f64> {
+    let mut gaps = Vec::with_capacity(requests);
+    let mut part = 0;
+    while gaps.len() < requests {
+        let count = (requests - gaps.len() + 1).min(MAX_PLANNED_REQUESTS) as u32;
+        let plan = plan_of(&config(arrivals.clone(), Some(count), None), seed + part);
+        gaps.extend(plan.requests.windows(2).map(|w| w[1].at - w[0].at));
+        part += 1;
+    }
+    gaps
+}
+
+/// Mean and coefficient of variation of `gaps`.
+fn gap_stats(gaps: &[f64]) -> (f64, f64) {
     let n = gaps.len() as f64;
     let mean = gaps.iter().sum::<f64>() / n;
     let variance = gaps.iter().map(|g| (g - mean).powi(2)).sum::<f64>() / (n - 1.0);
@@ -38,17 +48,10 @@ fn gap_stats(plan: &Plan) -> (f64, f64) {
 #[test]
 fn poisson_arrivals_have_the_asked_rate_and_a_cv_of_one() {
     for (rate, seed) in [(2.0, 1), (50.0, 2)] {
-        let plan = plan_of(
-            &config(
-                Arrivals::Poisson {
-                    requests_per_second: rate,
-                },
-                Some(100_000),
-                None,
-            ),
-            seed,
-        );
-        let (mean_gap, cv) = gap_stats(&plan);
+        let poisson = Arrivals::Poisson {
+            requests_per_second: rate,
+        };
+        let (mean_gap, cv) = gap_stats(&gaps_of(&poisson, 100_000, seed));
         let measured_rate = 1.0 / mean_gap;
         println!("poisson {rate}/s, 100,000 requests: rate {measured_rate:.4}/s, gap CV {cv:.4}");
         assert!(
@@ -68,8 +71,7 @@ fn gamma_arrivals_have_the_asked_cv_and_rate() {
             requests_per_second: 10.0,
             cv: cv_asked,
         };
-        let plan = plan_of(&config(arrivals, Some(requests), None), seed);
-        let (mean_gap, cv) = gap_stats(&plan);
+        let (mean_gap, cv) = gap_stats(&gaps_of(&arrivals, requests, seed));
         println!(
             "gamma 10/s CV {cv_asked}, {requests} requests: rate {:.4}/s, gap CV {cv:.4} ({:+.2}%)",
             1.0 / mean_gap,
@@ -117,7 +119,8 @@ fn a_duration_stops_the_plan_and_with_a_count_whichever_comes_first() {
 
     let count_first = plan_of(&config(poisson.clone(), Some(100), Some(500.0)), 11);
     assert_eq!(count_first.requests.len(), 100);
-    let duration_first = plan_of(&config(poisson, Some(1_000_000), Some(5.0)), 11);
+    let most = MAX_PLANNED_REQUESTS as u32;
+    let duration_first = plan_of(&config(poisson, Some(most), Some(5.0)), 11);
     assert!(duration_first.requests.len() < 200 && duration_first.last_arrival() < 5.0);
 
     let fixed = plan_of(

@@ -7,7 +7,9 @@
 //! chi-square test against the method's own probabilities; Etalon's split
 //! of a total; fixed lengths.
 
-use etalon_core::plan::workload::{plan, LengthDistribution, Plan, RequestLengths, WorkloadConfig};
+use etalon_core::plan::workload::{
+    plan, LengthDistribution, Plan, RequestLengths, WorkloadConfig, MAX_PLANNED_REQUESTS,
+};
 
 fn plan_lengths(lengths: RequestLengths, requests: u32, seed: u64) -> Plan {
     let config = WorkloadConfig {
@@ -17,6 +19,19 @@ fn plan_lengths(lengths: RequestLengths, requests: u32, seed: u64) -> Plan {
         ..WorkloadConfig::default()
     };
     plan(&config, seed, None).expect("a valid workload")
+}
+
+/// The prompt lengths of `draws` requests, from as many plans of at most
+/// [`MAX_PLANNED_REQUESTS`] as it takes (seeds from `seed` on).
+fn prompt_lengths(lengths: RequestLengths, draws: u32, seed: u64) -> Vec<u32> {
+    let most = MAX_PLANNED_REQUESTS as u32;
+    (0..draws.div_ceil(most))
+        .flat_map(|part| {
+            let count = (draws - part * most).min(most);
+            plan_lengths(lengths.clone(), count, seed + u64::from(part)).requests
+        })
+        .map(|r| r.prompt_tokens)
+        .collect()
 }
 
 fn separate(prompt: LengthDistribution, output: LengthDistribution) -> RequestLengths {
@@ -73,7 +88,7 @@ fn gray_probabilities(n: u64, theta: f64) -> Vec<f64> {
 #[test]
 fn zipf_lengths_follow_the_rank_law() {
     let (n, theta, draws) = (100u64, 0.9, 400_000u32);
-    let plan = plan_lengths(
+    let prompts = prompt_lengths(
         separate(
             LengthDistribution::Zipf {
                 theta,
@@ -86,10 +101,11 @@ fn zipf_lengths_follow_the_rank_law() {
         draws,
         31,
     );
+    assert_eq!(prompts.len(), draws as usize);
     let mut counts = vec![0f64; n as usize];
-    for request in &plan.requests {
-        assert!((1..=n as u32).contains(&request.prompt_tokens));
-        counts[request.prompt_tokens as usize - 1] += 1.0;
+    for prompt in prompts {
+        assert!((1..=n as u32).contains(&prompt));
+        counts[prompt as usize - 1] += 1.0;
     }
     let total = f64::from(draws);
     let zeta_n: f64 = (1..=n).map(|i| (i as f64).powf(-theta)).sum();
@@ -142,7 +158,7 @@ fn scrambled_zipf_keeps_the_top_share_but_moves_it() {
                 scramble: true,
             },
         ),
-        100_000,
+        MAX_PLANNED_REQUESTS as u32,
         5,
     );
     let mut counts = std::collections::HashMap::new();
@@ -152,7 +168,7 @@ fn scrambled_zipf_keeps_the_top_share_but_moves_it() {
     }
     let (&top_value, &top_count) = counts.iter().max_by_key(|(_, &c)| c).unwrap();
     let zeta_n: f64 = (1..=1000).map(|i| f64::from(i).powf(-0.6)).sum();
-    let share = f64::from(top_count) / 100_000.0;
+    let share = f64::from(top_count) / MAX_PLANNED_REQUESTS as f64;
     println!(
         "scrambled zipf: most common {top_value} with share {share:.4} (unscrambled law {:.4})",
         1.0 / zeta_n
