@@ -168,7 +168,12 @@ fn no_chunk_holds_more_than_an_imported_run_may() {
         .chunks
         .iter()
         .all(|c| c.tokens <= MAX_TOKENS_PER_CHUNK));
-    assert_eq!(record.counted_output_tokens(), 2 * 1_000_000 + 1);
+    // The second chunk also crosses the most a request may hold, which
+    // ends the request there.
+    assert_eq!(
+        record.counted_output_tokens(),
+        etalon_core::limits::MAX_TOKENS_PER_REQUEST
+    );
     assert_eq!(record.overclaimed_tokens, 2 * 500_000);
 }
 
@@ -331,4 +336,33 @@ fn a_small_web_page_is_still_judged_at_its_end() {
     recorder.on_end(0.3);
     let record = recorder.finish();
     assert_eq!(record.error.as_ref().unwrap().kind, ErrorKind::NotAStream);
+}
+
+#[test]
+fn a_request_ends_at_the_most_tokens_a_request_may_hold() {
+    use etalon_core::limits::MAX_TOKENS_PER_REQUEST;
+    // Two events of a million bytes, each backing a million tokens: the
+    // second crosses the bound, which ends the request with its tokens.
+    let text = "x".repeat(MAX_TOKENS_PER_CHUNK as usize);
+    let first = claiming(&text, u64::from(MAX_TOKENS_PER_CHUNK));
+    let second = claiming(&text, 2 * u64::from(MAX_TOKENS_PER_CHUNK));
+    let record = stream(&[
+        first.as_bytes(),
+        second.as_bytes(),
+        TOKEN.as_bytes(),
+        DONE.as_bytes(),
+    ]);
+    assert_eq!(record.counted_output_tokens(), MAX_TOKENS_PER_REQUEST);
+    assert_eq!(
+        record.error.as_ref().unwrap().kind,
+        ErrorKind::MalformedStream
+    );
+    assert_eq!(
+        message(&record),
+        "The server sent more than 1,048,576 tokens for one request, more than a request can \
+         ask for; the request was ended there and those tokens are kept."
+    );
+    assert_eq!(record.ended_at, Some(0.3));
+    // What the page records, it can open again.
+    assert!(etalon_core::share::check_recording(&recording(vec![record])).is_ok());
 }

@@ -198,6 +198,18 @@ pub fn event_too_long(tokens_received: u64) -> RequestError {
     )
 }
 
+/// A stream that went on past the most tokens a request may hold.
+pub fn too_many_tokens() -> RequestError {
+    // The sentence spells the bound out with its thousands separated.
+    const _: () = assert!(crate::limits::MAX_TOKENS_PER_REQUEST == 1_048_576);
+    error(
+        ErrorKind::MalformedStream,
+        "The server sent more than 1,048,576 tokens for one request, more than a request can \
+         ask for; the request was ended there and those tokens are kept."
+            .to_owned(),
+    )
+}
+
 /// What a non-stream 200 answer turned out to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NonStreamBody {

@@ -56,7 +56,9 @@
 mod body;
 mod text;
 
-use crate::limits::{MAX_KEPT_BYTES, MAX_TOKENS_PER_BYTE, MAX_TOKENS_PER_CHUNK};
+use crate::limits::{
+    MAX_KEPT_BYTES, MAX_TOKENS_PER_BYTE, MAX_TOKENS_PER_CHUNK, MAX_TOKENS_PER_REQUEST,
+};
 use crate::observe::failure::{self, TimeoutPhase};
 use crate::recording::{
     on_tick_grid, Bursts, Chunk, RequestError, RequestRecord, TokenCount, TokenSource,
@@ -466,7 +468,7 @@ impl StreamRecorder {
             self.record.finish_reason.clone_from(&chunk.finish_reason);
         }
         let reported = chunk.usage.and_then(|u| u.completion_tokens);
-        if chunk.carries_output() {
+        if chunk.carries_output() && !self.reading_done {
             let tokens = match reported {
                 Some(total) => {
                     let claimed = total.saturating_sub(self.last_completion_tokens.unwrap_or(0));
@@ -474,6 +476,18 @@ impl StreamRecorder {
                 }
                 None => 1,
             };
+            // No request may hold more than a request can ask for: the
+            // tokens up to the bound are kept, and the request ends there.
+            let room = MAX_TOKENS_PER_REQUEST.saturating_sub(self.tokens_received);
+            if u64::from(tokens) > room {
+                self.record.ended_at = Some(at);
+                self.set_error(failure::too_many_tokens());
+                self.reading_done = true;
+                if room == 0 {
+                    return;
+                }
+            }
+            let tokens = tokens.min(room as u32);
             outcome.output_events += 1;
             self.tokens_received += u64::from(tokens);
             outcome.output_tokens = outcome.output_tokens.saturating_add(tokens);
