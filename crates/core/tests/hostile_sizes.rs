@@ -127,3 +127,16 @@ fn a_request_holding_more_than_a_request_can_ask_for_is_refused() {
     );
     assert!(check_recording(&recording(1)).is_ok());
 }
+
+#[test]
+fn a_time_limit_beyond_a_day_is_refused() {
+    let mut setup = setup_with(RequestLengths::default());
+    setup.timeout_seconds = 1e12;
+    let problem = setup.problems().into_iter().find(|p| p.field == "timeout");
+    assert_eq!(
+        problem.map(|p| p.message).as_deref(),
+        Some("The time limit per request can be at most a day (86400 seconds).")
+    );
+    setup.timeout_seconds = 86_400.0;
+    assert!(setup.problems().is_empty());
+}

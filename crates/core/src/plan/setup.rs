@@ -162,6 +162,14 @@ impl TestSetup {
                 "timeout",
                 "The time limit per request must be a number of seconds above 0.".into(),
             );
+        } else if self.timeout_seconds > crate::limits::MAX_TIMEOUT_SECONDS {
+            problem(
+                "timeout",
+                format!(
+                    "The time limit per request can be at most a day ({} seconds).",
+                    crate::limits::MAX_TIMEOUT_SECONDS
+                ),
+            );
         }
         problems
     }
