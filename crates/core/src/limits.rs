@@ -51,7 +51,8 @@ pub const MAX_TEXT_CHARS: usize = 4096;
 
 // ---- What a server sends ----
 
-/// Most bytes of a non-stream body kept: enough for any error message.
+/// Most bytes of a non-stream body kept (enough for any error message),
+/// and the most a body that has not shown what it is may hold undecided.
 pub const MAX_KEPT_BYTES: usize = 256 * 1024;
 
 /// The longest line, and the longest event (its `data:` lines together),
