@@ -13,8 +13,9 @@ pub const MAX_INFLATED_BYTES: usize = 1 << 20;
 /// The most a test link's set-up may inflate to (64 KiB).
 pub const MAX_SETUP_BYTES: usize = 64 << 10;
 
-/// The largest file the page or the command line reads (64 MiB).
-pub const MAX_IMPORT_BYTES: usize = 64 << 20;
+/// The largest file the page or the command line reads (32 MiB): the
+/// largest the page reads and works out within 2 s.
+pub const MAX_IMPORT_BYTES: usize = 32 << 20;
 
 /// The longest fragment (the part after `#`) this page makes.
 pub const MAX_FRAGMENT_CHARS: usize = 32_000;
