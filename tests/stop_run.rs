@@ -240,6 +240,7 @@ async fn a_worker_that_fails_mid_run_is_reported_and_the_next_run_works() {
         "{said}"
     );
     assert_eq!(text(&app, "run-stop").await, Value::Null, "nothing to stop");
+    browser.screenshot("run-worker-failed").await;
     // What had ended is on the results screen.
     browser.click("run-see-results").await;
     browser
