@@ -9,7 +9,7 @@
 use std::cell::Cell;
 use std::time::Duration;
 
-use etalon_e2e::{poll, serve_app_with, Browser, OpenApp, Testbed};
+use etalon_e2e::{poll, Browser, OpenApp, Testbed};
 use serde_json::Value;
 
 /// The tab's memory must stay under this, in MB.
@@ -19,16 +19,7 @@ const MEMORY_BOUND_MB: f64 = 512.0;
 /// (`performance.measureUserAgentSpecificMemory` otherwise waits for a
 /// garbage collection).
 async fn open_app() -> OpenApp {
-    let server = serve_app_with(&[]).await;
-    let browser = Browser::start_with(&["--enable-blink-features=ForceEagerMeasureMemory"]).await;
-    browser.client.goto(&server.url).await.unwrap();
-    browser
-        .wait_for(
-            "typeof window.etalonRun === 'function'",
-            Duration::from_secs(30),
-        )
-        .await;
-    OpenApp { browser, server }
+    OpenApp::open_in(&[], &["--enable-blink-features=ForceEagerMeasureMemory"]).await
 }
 
 /// The tab's memory in MB: the page's JavaScript heap and its wasm memory,
@@ -36,12 +27,9 @@ async fn open_app() -> OpenApp {
 /// (`performance.measureUserAgentSpecificMemory`), everything the page and
 /// its measurement worker hold, whichever is larger.
 async fn tab_memory_mb(browser: &Browser) -> f64 {
-    let page = browser
-        .eval("window.etalonWasmBytes() + performance.memory.usedJSHeapSize")
-        .await
-        .as_f64()
-        .expect("the page's memory");
-    page.max(page_and_worker_bytes(browser).await.0) / 1e6
+    let page = browser.app_memory_mb().await;
+    assert!(page.is_finite(), "the page's memory");
+    page.max(page_and_worker_bytes(browser).await.0 / 1e6)
 }
 
 /// What the page and its worker hold together, and the worker's part, in

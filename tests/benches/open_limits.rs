@@ -160,14 +160,6 @@ fn cases(dir: &std::path::Path) -> Vec<Case> {
     cases
 }
 
-/// The tab's memory in MB: wasm memory (the peak) plus the JavaScript heap.
-async fn tab_memory_mb(browser: &Browser) -> f64 {
-    let bytes = browser
-        .eval("window.etalonWasmBytes() + performance.memory.usedJSHeapSize")
-        .await;
-    bytes.as_f64().unwrap_or(f64::NAN) / 1e6
-}
-
 /// What a link made the page show: results, a problem, or nothing yet.
 const SHOWN: &str = "(() => { \
     if (document.querySelector('[data-testid=headline-fluid-rate]')) return 'results'; \
@@ -203,13 +195,7 @@ async fn open(url: &str, case: &Case) -> (f64, f64, f64, String) {
             Duration::from_secs(30),
         )
         .await;
-    browser
-        .eval(
-            "(() => { window.__longTasks = []; new PerformanceObserver(list => { \
-               for (const e of list.getEntries()) window.__longTasks.push(e.duration); \
-             }).observe({ type: 'longtask' }); return true; })()",
-        )
-        .await;
+    browser.watch_long_tasks().await;
     let go_to = |fragment: &str| {
         format!(
             "(() => {{ location.hash = {}; return true; }})()",
@@ -259,12 +245,8 @@ async fn open(url: &str, case: &Case) -> (f64, f64, f64, String) {
         said = "nothing after 180 s".into();
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let memory = tab_memory_mb(&browser).await;
-    let longest = browser
-        .eval("Math.max(0, ...window.__longTasks)")
-        .await
-        .as_f64()
-        .unwrap_or(f64::NAN);
+    let memory = browser.app_memory_mb().await;
+    let (_, longest) = browser.long_tasks().await;
     browser.close().await;
     (seconds, memory, longest, said)
 }

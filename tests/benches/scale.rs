@@ -27,23 +27,6 @@ fn setting(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-/// The app's memory in MB: its wasm memory (where the recording lives; it
-/// grows and never shrinks, so this is the peak so far) plus the page's
-/// JavaScript heap.
-async fn tab_memory_mb(browser: &Browser) -> f64 {
-    let bytes = browser
-        .eval("window.etalonWasmBytes() + performance.memory.usedJSHeapSize")
-        .await;
-    bytes.as_f64().unwrap_or(f64::NAN) / 1e6
-}
-
-async fn long_tasks(browser: &Browser) -> (u64, f64) {
-    let v = browser
-        .eval("[window.__longTasks.length, Math.max(0, ...window.__longTasks)]")
-        .await;
-    (v[0].as_u64().unwrap(), v[1].as_f64().unwrap())
-}
-
 async fn progress(browser: &Browser) -> String {
     let text = browser
         .eval(
@@ -93,14 +76,8 @@ async fn main() {
         .fill("setup-output-tokens", &tokens.to_string())
         .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let idle = tab_memory_mb(browser).await;
-    browser
-        .eval(
-            "(() => { window.__longTasks = []; new PerformanceObserver(list => { \
-               for (const e of list.getEntries()) window.__longTasks.push(e.duration); \
-             }).observe({ type: 'longtask' }); return true; })()",
-        )
-        .await;
+    let idle = browser.app_memory_mb().await;
+    browser.watch_long_tasks().await;
     println!(
         "scale: {requests} requests of {tokens} tokens, 6 at once, {rate} tokens/s per stream; \
          the tab holds {idle:.1} MB before the run"
@@ -110,9 +87,9 @@ async fn main() {
     let mut peak: f64 = idle;
     loop {
         tokio::time::sleep(Duration::from_secs(15)).await;
-        let memory = tab_memory_mb(browser).await;
+        let memory = browser.app_memory_mb().await;
         peak = peak.max(memory);
-        let (count, longest) = long_tasks(browser).await;
+        let (count, longest) = browser.long_tasks().await;
         println!(
             "{:>6.0} s  {}  tab {memory:.1} MB  long tasks {count} (longest {longest:.0} ms)",
             started.elapsed().as_secs_f64(),
@@ -126,8 +103,8 @@ async fn main() {
         }
     }
     let received = tokens_received(browser).await;
-    let run_memory = tab_memory_mb(browser).await;
-    let (run_long, run_longest) = long_tasks(browser).await;
+    let run_memory = browser.app_memory_mb().await;
+    let (run_long, run_longest) = browser.long_tasks().await;
     let shown = Instant::now();
     browser.click("run-see-results").await;
     browser
@@ -135,8 +112,8 @@ async fn main() {
         .await;
     let results_after = shown.elapsed().as_secs_f64();
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let results_memory = tab_memory_mb(browser).await;
-    let (all_long, all_longest) = long_tasks(browser).await;
+    let results_memory = browser.app_memory_mb().await;
+    let (all_long, all_longest) = browser.long_tasks().await;
     println!(
         "run over in {:.0} s: {received} tokens received; tab {run_memory:.1} MB at the end of the \
          run (peak {peak:.1} MB), {:.1} bytes per token over the idle tab; {run_long} long tasks \

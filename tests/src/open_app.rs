@@ -22,8 +22,17 @@ impl OpenApp {
     /// Open the app served with scripts of the test's own (see
     /// [`serve_app_with`]).
     pub async fn open_with(scripts: &[(&'static str, &'static str)]) -> OpenApp {
+        OpenApp::open_in(scripts, &[]).await
+    }
+
+    /// Open the app served with `scripts` in a Chromium started with
+    /// `browser_args` besides the usual ones.
+    pub async fn open_in(
+        scripts: &[(&'static str, &'static str)],
+        browser_args: &[&str],
+    ) -> OpenApp {
         let server = serve_app_with(scripts).await;
-        let browser = Browser::start().await;
+        let browser = Browser::start_with(browser_args).await;
         // A run order can take minutes against a real server on CPU (20
         // requests one at a time): WebDriver's 30 s script limit would cut
         // it off. Every run ends by its own time limit anyway.

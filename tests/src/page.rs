@@ -35,6 +35,37 @@ impl Browser {
             .unwrap_or_else(|e| panic!("Script `{expression}` failed: {e}"))
     }
 
+    /// The app's memory in MB: its wasm memory (it grows and never
+    /// shrinks, so this is the peak so far) plus the page's JavaScript heap.
+    pub async fn app_memory_mb(&self) -> f64 {
+        let bytes = self
+            .eval("window.etalonWasmBytes() + performance.memory.usedJSHeapSize")
+            .await;
+        bytes.as_f64().unwrap_or(f64::NAN) / 1e6
+    }
+
+    /// Start noting the page's long tasks (see [`Browser::long_tasks`]).
+    pub async fn watch_long_tasks(&self) {
+        self.eval(
+            "(() => { window.__longTasks = []; new PerformanceObserver(list => { \
+               for (const e of list.getEntries()) window.__longTasks.push(e.duration); \
+             }).observe({ type: 'longtask' }); return true; })()",
+        )
+        .await;
+    }
+
+    /// How many long tasks the page ran since [`Browser::watch_long_tasks`],
+    /// and the longest, in ms.
+    pub async fn long_tasks(&self) -> (u64, f64) {
+        let v = self
+            .eval("[window.__longTasks.length, Math.max(0, ...window.__longTasks)]")
+            .await;
+        (
+            v[0].as_u64().unwrap_or(0),
+            v[1].as_f64().unwrap_or(f64::NAN),
+        )
+    }
+
     /// Save a screenshot under target/e2e-screenshots/NAME.png.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let dir = workspace_root().join("target/e2e-screenshots");
