@@ -152,7 +152,11 @@ pub fn finished_download(path: &std::path::Path) -> bool {
     let hidden = path
         .file_name()
         .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+    // Chromium may show the final name before the bytes: every file the
+    // app downloads holds something.
+    let written = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
     !hidden
+        && written
         && !path
             .extension()
             .is_some_and(|e| e == "crdownload" || e == "tmp")
