@@ -26,4 +26,5 @@ pub mod plan;
 pub mod present;
 pub mod recording;
 pub mod share;
+pub mod simulate;
 pub mod wire;
