@@ -299,3 +299,32 @@ fn every_policy_and_preset_serves_every_request_to_its_length() {
         }
     }
 }
+
+#[test]
+fn the_presets_are_their_documented_figures() {
+    // docs/SIMULATOR.md works each preset out by hand; these are its results.
+    let figures = |name| {
+        let p = preset(name).unwrap();
+        let c = p.cost();
+        (
+            c.fixed_seconds * 1e3,
+            c.per_token_seconds * 1e3,
+            c.per_context_token_seconds * 1e9,
+            p.kv_cache_tokens(),
+            p.chunk_budget(),
+        )
+    };
+    let near = |a: f64, b: f64| (a - b).abs() <= 0.01 * b.abs();
+    for (name, fixed_ms, token_ms, context_ns, kv, budget) in [
+        ("llama-8b-a100", 9.85, 0.0936, 80.4, 426_800, 256),
+        ("llama-70b-4xa100", 24.64, 0.2057, 50.2, 448_000, 128),
+        ("llama-8b-h100", 5.99, 0.0295, 48.9, 426_800, 1024),
+    ] {
+        let (f, t, c, k, b) = figures(name);
+        assert!(near(f, fixed_ms), "{name}: fixed {f} ms");
+        assert!(near(t, token_ms), "{name}: per token {t} ms");
+        assert!(near(c, context_ns), "{name}: per context token {c} ns");
+        assert!(near(k as f64, kv as f64), "{name}: KV cache {k} tokens");
+        assert_eq!(b, budget, "{name}");
+    }
+}
