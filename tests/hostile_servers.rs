@@ -324,7 +324,7 @@ async fn a_web_page_instead_of_a_stream_is_said_in_one_sentence() {
     let shown = run(&app, &testbed, "html-page", 2, 30).await;
     assert!(
         shown.errors.contains(
-            "The server answered with a web page (text/html; charset=utf-8) instead of a \
+            "The server answered with a web page (\"text/html; charset=utf-8\") instead of a \
              stream: the address probably points at a web interface rather than the API."
         ),
         "{}",

@@ -304,7 +304,7 @@ fn a_web_page_is_judged_once_the_kept_bytes_are_in() {
     assert_eq!(record.error.as_ref().unwrap().kind, ErrorKind::NotAStream);
     assert!(
         message(&record).starts_with(
-            "The server answered with a web page (text/html; charset=utf-8) instead of a stream"
+            "The server answered with a web page (\"text/html; charset=utf-8\") instead of a stream"
         ),
         "{}",
         message(&record)

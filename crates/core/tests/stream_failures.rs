@@ -231,7 +231,7 @@ fn ollamas_native_ndjson_is_not_a_stream_of_events() {
     let record = answer(200, Some("application/x-ndjson"), body);
     assert_eq!(kind(&record), ErrorKind::NotAStream);
     assert!(
-        message(&record).contains("application/x-ndjson instead of an event stream"),
+        message(&record).contains("\"application/x-ndjson\" instead of an event stream"),
         "{}",
         message(&record)
     );

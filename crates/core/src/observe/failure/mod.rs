@@ -223,9 +223,16 @@ pub enum NonStreamBody {
 
 /// A 200 answer that was not an event stream.
 pub fn not_a_stream(body: NonStreamBody, content_type: Option<&str>) -> RequestError {
+    // The server's header is quoted, and cut at 100 characters, so that
+    // whatever it holds reads as a quotation inside the sentence.
     let content_type = content_type
-        .filter(|c| !c.trim().is_empty())
-        .unwrap_or("no content type");
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map_or("no content type".to_owned(), |c| {
+            let cut: String = c.chars().take(100).collect();
+            let more = if cut.len() < c.len() { "..." } else { "" };
+            format!("\"{cut}{more}\"")
+        });
     let message = match body {
         NonStreamBody::JsonCompletion => "The server answered with a single JSON response instead of a stream: it ignored \"stream\": true, so the time of each token cannot be measured. Check that the extra JSON does not set stream to false, and that the server supports streaming.".to_owned(),
         NonStreamBody::WebPage => format!("The server answered with a web page ({content_type}) instead of a stream: the address probably points at a web interface rather than the API. Check the URL."),
