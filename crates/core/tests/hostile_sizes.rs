@@ -139,4 +139,11 @@ fn a_time_limit_beyond_a_day_is_refused() {
     );
     setup.timeout_seconds = 86_400.0;
     assert!(setup.problems().is_empty());
+    assert!(etalon_core::share::check_setup(&setup).is_ok());
+    // A link holds the set-up screen's bound too.
+    setup.timeout_seconds = 2.0 * 86_400.0;
+    assert_eq!(
+        etalon_core::share::check_setup(&setup).unwrap_err().message,
+        "The link's time limit per request is not a number of seconds between 0 and a day."
+    );
 }

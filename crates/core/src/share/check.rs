@@ -9,7 +9,8 @@ use crate::plan::setup::{TestSetup, SETUP_VERSION};
 use crate::recording::{Recording, RECORDING_VERSION};
 
 use crate::limits::{
-    MAX_HEADERS, MAX_SECONDS, MAX_TEXT_CHARS, MAX_TOKENS_PER_CHUNK, MAX_TOKENS_PER_REQUEST,
+    MAX_HEADERS, MAX_SECONDS, MAX_TEXT_CHARS, MAX_TIMEOUT_SECONDS, MAX_TOKENS_PER_CHUNK,
+    MAX_TOKENS_PER_REQUEST,
 };
 
 /// Whether a recording from outside can be shown; if not, why.
@@ -90,7 +91,7 @@ pub fn check_recording(recording: &Recording) -> Result<(), ShareError> {
         let long_text = record
             .error
             .as_ref()
-            .is_some_and(|e| e.message.chars().count() > MAX_TEXT_CHARS)
+            .is_some_and(|e| e.message.len() > MAX_TEXT_CHARS)
             || record
                 .finish_reason
                 .as_ref()
@@ -146,10 +147,10 @@ pub fn check_setup(setup: &TestSetup) -> Result<(), ShareError> {
     }
     if !(setup.timeout_seconds.is_finite()
         && setup.timeout_seconds > 0.0
-        && setup.timeout_seconds <= MAX_SECONDS)
+        && setup.timeout_seconds <= MAX_TIMEOUT_SECONDS)
     {
         return Err(ShareError::new(
-            "The link's time limit per request is not a number of seconds between 0 and a week.",
+            "The link's time limit per request is not a number of seconds between 0 and a day.",
         ));
     }
     Ok(())
