@@ -17,7 +17,8 @@
 //! `lanes/avx.rs` and `lanes/wasm.rs` (the same counting, eight walks at once), `sparse` (the
 //! same counting visiting only the long gaps), `bisection` (minimum
 //! deadline search), `config` and `prefill` (deadlines), `service`
-//! (service-level figures), `curve` (the p99 miss rate curve), `summary`
+//! (service-level figures), `curve` (the p99 miss rate curve), `rates` (requests, tokens and goodput
+//! per second of the run's window), `summary`
 //! (percentile tables), `profile` (the split between what the deadlines
 //! change and what they do not).
 
@@ -31,6 +32,7 @@ mod lanes;
 mod prefill;
 mod profile;
 mod quantile;
+mod rates;
 mod request;
 mod select;
 mod service;
@@ -48,6 +50,7 @@ pub use floor_div::{floor_div, floor_div_by, floor_div_fast};
 pub use prefill::{PrefillFitError, PrefillModel};
 pub use profile::RunProfile;
 pub use quantile::{accurate_sum, mean, quantile_sorted, quantile_unsorted, sort_floats};
+pub use rates::{run_rates, RunRates};
 pub use request::{conventional_metrics, ConventionalMetrics};
 pub use select::quantiles_of_parts;
 pub use service::{
