@@ -17,10 +17,11 @@
 //! `lanes/avx.rs` and `lanes/wasm.rs` (the same counting, eight walks at once), `sparse` (the
 //! same counting visiting only the long gaps), `bisection` (minimum
 //! deadline search), `config` and `prefill` (deadlines), `service`
-//! (service-level figures), `curve` (the p99 miss rate curve), `rates` (requests, tokens and goodput
-//! per second of the run's window), `summary`
-//! (percentile tables), `profile` (the split between what the deadlines
-//! change and what they do not).
+//! (service-level figures), `curve` (the p99 miss rate curve), `rates`
+//! (requests, tokens and goodput per second of the run's window),
+//! `summary` (percentile tables), `interval` (how sure a percentile is),
+//! `profile` (the split between what the deadlines change and what they
+//! do not).
 
 mod bisection;
 mod config;
@@ -28,6 +29,7 @@ mod curve;
 mod deadline;
 mod digest;
 mod floor_div;
+mod interval;
 mod lanes;
 mod prefill;
 mod profile;
@@ -47,6 +49,9 @@ pub use deadline::{
 };
 pub use digest::{figures_digest, json_digest, BENCHMARK_FIGURES_DIGEST};
 pub use floor_div::{floor_div, floor_div_by, floor_div_fast};
+pub use interval::{
+    quantile_interval, quantile_interval_of_values, Interval, MIN_REQUESTS, Z_95,
+};
 pub use prefill::{PrefillFitError, PrefillModel};
 pub use profile::RunProfile;
 pub use quantile::{accurate_sum, mean, quantile_sorted, quantile_unsorted, sort_floats};
