@@ -7,7 +7,7 @@
 
 use etalon_core::metrics::{deadline_miss_count, floor_div, FirstToken};
 use etalon_core::present::chart::{
-    deadline_timeline, example_streams, explainer_layout, subpath_count, timeline_layout,
+    coord, deadline_timeline, example_streams, explainer_layout, subpath_count, timeline_layout,
     timeline_summary, TokenDeadline, EXPLAINER_TBT_DEADLINE,
 };
 use proptest::prelude::*;
@@ -164,6 +164,69 @@ fn timeline_marks_count_tokens_deadlines_and_stalls() {
     assert_eq!(zoomed.marks.counts.tokens_on_time, 1);
     assert_eq!(zoomed.marks.counts.deadlines_missed, 2);
     assert_eq!(zoomed.marks.counts.stalls, 1);
+}
+
+/// The testbed's `stalls` shape: a token every 20 ms after 20 ms, with a
+/// `pause` before token 20.
+fn paused_stream(pause: f64) -> Vec<f64> {
+    let mut itt = vec![0.02; 40];
+    itt[19] += pause;
+    itt
+}
+
+#[test]
+fn a_pause_covered_by_banked_slack_is_marked_as_a_pause() {
+    // 0.52 s after 0.62 s banked: no deadline missed, still a pause.
+    let tokens = deadline_timeline(&paused_stream(0.5), 0.1, 0.05);
+    let summary = timeline_summary(&tokens);
+    assert_eq!(summary.missed, 0);
+    assert!(summary.stalls.is_empty());
+    assert_eq!(summary.pauses.len(), 1);
+    assert_eq!(summary.covered_pauses(), 1);
+    let pause = summary.pauses[0];
+    assert_eq!((pause.token, pause.late), (19, false));
+    assert_eq!((round(pause.start), round(pause.end)), (0.38, 0.9));
+    assert_eq!(round(pause.lead), 0.62);
+
+    let layout = timeline_layout(&tokens, 0.05, None, 640.0, 140.0);
+    let m = &layout.marks;
+    assert_eq!((m.counts.pauses, m.counts.stalls), (1, 0));
+    assert_eq!(subpath_count(&m.pauses), 1);
+    assert_eq!(m.stalls, "");
+    // The outline spans the pause over the token row, with its label inside.
+    let (x0, x1) = (layout.x_scale.apply(0.38), layout.x_scale.apply(0.9));
+    assert!(
+        m.pauses.starts_with(&format!("M{},", coord(x0))),
+        "{}",
+        m.pauses
+    );
+    assert_eq!(m.pause_labels.len(), 1);
+    let label = &m.pause_labels[0];
+    assert_eq!(label.text, "paused 0.52 s");
+    assert!((label.x - (x0 + x1) / 2.0).abs() < 1e-9);
+    assert!(label.y > layout.lane.deadline_y && label.y < layout.lane.bottom);
+    // Too narrow for its words, the pause keeps its outline.
+    let narrow = timeline_layout(&tokens, 0.05, None, 160.0, 140.0);
+    assert_eq!(narrow.marks.counts.pauses, 1);
+    assert!(narrow.marks.pause_labels.is_empty());
+}
+
+#[test]
+fn a_pause_that_misses_deadlines_is_a_pause_and_a_stall() {
+    let tokens = deadline_timeline(&paused_stream(1.5), 0.1, 0.05);
+    let summary = timeline_summary(&tokens);
+    assert_eq!(summary.pauses.len(), 1);
+    assert_eq!(summary.covered_pauses(), 0);
+    assert!(summary.pauses[0].late);
+    assert_eq!(summary.stalls.len(), 1);
+    let m = timeline_layout(&tokens, 0.05, None, 640.0, 140.0).marks;
+    assert_eq!((m.counts.pauses, m.counts.stalls), (1, 1));
+    // A steady stream has neither.
+    let steady = deadline_timeline(&[0.02; 40], 0.1, 0.05);
+    assert!(timeline_summary(&steady).pauses.is_empty());
+    let m = timeline_layout(&steady, 0.05, None, 640.0, 140.0).marks;
+    assert_eq!((m.counts.pauses, m.pauses.as_str()), (0, ""));
+    assert!(m.pause_labels.is_empty());
 }
 
 #[test]

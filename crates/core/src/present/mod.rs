@@ -4,5 +4,6 @@
 
 pub mod chart;
 pub mod endpoint_check;
+pub mod pause;
 pub mod report;
 pub mod server_account;

@@ -56,7 +56,7 @@ pub use ticks::{
     NiceStep, NiceTicks,
 };
 pub use timeline::{
-    deadline_timeline, timeline_extent, timeline_layout, timeline_marks, timeline_summary, Lane,
-    MarkCounts, Stall, TimelineLayout, TimelineMarks, TimelineSummary, TokenDeadline,
-    LANE_LABEL_WIDTH,
+    deadline_timeline, deadline_walk, timeline_extent, timeline_layout, timeline_marks,
+    timeline_pauses, timeline_summary, Lane, MarkCounts, Pause, PauseLabel, Stall, TimelineLayout,
+    TimelineMarks, TimelineSummary, TokenDeadline, LANE_LABEL_WIDTH,
 };

@@ -2,7 +2,8 @@
 //! and the fluidity explainer: a replay of the deadline walk of docs/METRICS.md
 //! ("Deadline miss rate and fluidity-index") that keeps, for every token,
 //! when it arrived, which deadline it was held to, the slack banked after
-//! it and the deadlines it missed; and those tokens laid out on a time axis.
+//! it and the deadlines it missed; its pauses (long gaps, whether or not
+//! slack covered them); and those tokens laid out on a time axis.
 //!
 //! The replay performs the same float operations, in the same order, as the
 //! reference loop, so its missed and total counts are the metrics' counts
@@ -14,6 +15,10 @@ use super::path::{markers_path, rects_path, ticks_path};
 use super::scale::Scale;
 use super::ticks::{nice_ticks, tick_target};
 use crate::metrics::floor_div;
+use crate::present::pause::{pause_length, pauses_in};
+
+/// Width of one character of a pause label (11 px text), about.
+const LABEL_CHAR_WIDTH: f64 = 6.0;
 
 /// One token of a request's timeline, times in seconds since the request
 /// was sent.
@@ -91,10 +96,19 @@ impl TokenDeadline {
 /// then the gaps between tokens, seconds) with TTFT deadline
 /// `ttft_deadline` and TBT deadline `tbt_deadline`.
 pub fn deadline_timeline(itt: &[f64], ttft_deadline: f64, tbt_deadline: f64) -> Vec<TokenDeadline> {
+    deadline_walk(itt, ttft_deadline, tbt_deadline).collect()
+}
+
+/// [`deadline_timeline`] one token at a time, without keeping them: for
+/// callers that only look at some tokens of many timelines.
+pub fn deadline_walk(
+    itt: &[f64],
+    ttft_deadline: f64,
+    tbt_deadline: f64,
+) -> impl Iterator<Item = TokenDeadline> + '_ {
     let mut slack = 0.0;
     let mut arrival = 0.0;
-    let mut tokens = Vec::with_capacity(itt.len());
-    for (index, &t) in itt.iter().enumerate() {
+    itt.iter().enumerate().map(move |(index, &t)| {
         let d = if index == 0 {
             ttft_deadline
         } else {
@@ -121,7 +135,7 @@ pub fn deadline_timeline(itt: &[f64], ttft_deadline: f64, tbt_deadline: f64) -> 
             slack += d - t;
             0
         };
-        tokens.push(TokenDeadline {
+        TokenDeadline {
             index,
             gap: t,
             waited_from,
@@ -130,9 +144,8 @@ pub fn deadline_timeline(itt: &[f64], ttft_deadline: f64, tbt_deadline: f64) -> 
             banked_slack: slack,
             late,
             missed,
-        });
-    }
-    tokens
+        }
+    })
 }
 
 /// A stretch of waiting that missed deadlines.
@@ -145,6 +158,42 @@ pub struct Stall {
     pub missed: u32,
 }
 
+/// A pause in the stream (the rule of [`crate::present::pause`]): a gap
+/// much longer than its usual rhythm, whether or not it missed a deadline.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Pause {
+    /// The token that ended it.
+    pub token: usize,
+    pub start: f64,
+    pub end: f64,
+    /// Slack banked before it: how far the stream was ahead of its
+    /// deadlines when it paused.
+    pub lead: f64,
+    /// Whether it missed deadlines (it is then a stall too).
+    pub late: bool,
+}
+
+impl Pause {
+    pub fn length(&self) -> f64 {
+        self.end - self.start
+    }
+}
+
+/// The pauses of a replayed timeline, in order.
+pub fn timeline_pauses(tokens: &[TokenDeadline]) -> Vec<Pause> {
+    let itt: Vec<f64> = tokens.iter().map(|t| t.gap).collect();
+    pauses_in(&itt)
+        .into_iter()
+        .map(|i| Pause {
+            token: i,
+            start: tokens[i].waited_from,
+            end: tokens[i].arrival,
+            lead: tokens[i - 1].banked_slack,
+            late: tokens[i].late,
+        })
+        .collect()
+}
+
 /// Counts over a replayed timeline.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TimelineSummary {
@@ -155,6 +204,8 @@ pub struct TimelineSummary {
     pub missed: u64,
     /// The late tokens' waits, in order.
     pub stalls: Vec<Stall>,
+    /// The pauses, late or not, in order.
+    pub pauses: Vec<Pause>,
 }
 
 impl TimelineSummary {
@@ -162,12 +213,18 @@ impl TimelineSummary {
     pub fn met(&self) -> u64 {
         self.deadlines - self.missed
     }
+
+    /// Pauses that missed no deadline: banked slack covered them.
+    pub fn covered_pauses(&self) -> usize {
+        self.pauses.iter().filter(|p| !p.late).count()
+    }
 }
 
 /// Counts of a replayed timeline.
 pub fn timeline_summary(tokens: &[TokenDeadline]) -> TimelineSummary {
     let mut summary = TimelineSummary {
         tokens: tokens.len(),
+        pauses: timeline_pauses(tokens),
         ..TimelineSummary::default()
     };
     for t in tokens {
@@ -202,7 +259,21 @@ pub struct TimelineMarks {
     /// Spans of the stalls: from the first deadline a late token missed to
     /// its arrival (the wait past a deadline).
     pub stalls: String,
+    /// Outlines of the pauses over the token row, from the token before to
+    /// the token after, late or not: a pause covered by banked slack is
+    /// still a pause.
+    pub pauses: String,
+    /// "paused 0.52 s" inside each pause wide enough to hold it.
+    pub pause_labels: Vec<PauseLabel>,
     pub counts: MarkCounts,
+}
+
+/// A label drawn inside a pause's outline, centred at `(x, y)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PauseLabel {
+    pub x: f64,
+    pub y: f64,
+    pub text: String,
 }
 
 /// How many of each mark a lane has (within its time window).
@@ -213,6 +284,7 @@ pub struct MarkCounts {
     pub deadlines_met: usize,
     pub deadlines_missed: usize,
     pub stalls: usize,
+    pub pauses: usize,
 }
 
 /// Vertical placement of a lane: a row of deadline markers above a row of
@@ -298,6 +370,21 @@ pub fn timeline_marks(
                 .map(|(sx, _, w, _)| (sx, lane.top, w, lane.bottom - lane.top))
         })
         .collect();
+    let pauses: Vec<_> = timeline_pauses(tokens)
+        .into_iter()
+        .filter_map(|p| span(p.start, p.end).map(|rect| (p, rect)))
+        .collect();
+    let pause_labels = pauses
+        .iter()
+        .filter_map(|(p, (px, py, w, h))| {
+            let text = format!("paused {}", pause_length(p.length()));
+            (text.chars().count() as f64 * LABEL_CHAR_WIDTH + 8.0 <= *w).then(|| PauseLabel {
+                x: px + w / 2.0,
+                y: py + h / 2.0 + FONT_SIZE / 3.0,
+                text,
+            })
+        })
+        .collect();
     // Markers as wide as the row allows, narrower where deadlines crowd.
     let mut marker_xs: Vec<f64> = met.iter().chain(&missed).map(|&t| x.apply(t)).collect();
     marker_xs.sort_by(f64::total_cmp);
@@ -318,12 +405,15 @@ pub fn timeline_marks(
         deadlines_missed: markers_path(missed.iter().map(|&t| x.apply(t)), lane.deadline_y, marker),
         slack: rects_path(slack.iter().copied()),
         stalls: rects_path(stalls.iter().copied()),
+        pauses: rects_path(pauses.iter().map(|(_, rect)| *rect)),
+        pause_labels,
         counts: MarkCounts {
             tokens_on_time: on_time.len(),
             tokens_late: late.len(),
             deadlines_met: met.len(),
             deadlines_missed: missed.len(),
             stalls: stalls.len(),
+            pauses: pauses.len(),
         },
     }
 }

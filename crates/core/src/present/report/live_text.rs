@@ -5,11 +5,8 @@
 //! Pieces are `(arrival, text)`, arrival in seconds since the request was
 //! sent (the [`crate::observe::run_book::RunBook::live_text`] entries).
 
-/// A gap is a stall when it is at least this many times the typical gap ...
-pub const STALL_FACTOR: f64 = 4.0;
-/// ... and at least this long (a reader notices a pause from about a
-/// tenth of a second; shorter ones are jitter).
-pub const MIN_STALL_SECONDS: f64 = 0.1;
+pub use crate::present::pause::{is_stall, MIN_STALL_SECONDS, STALL_FACTOR};
+use crate::present::pause::{pause_length, typical_gap_of};
 
 /// A run of text, or a stall between two pieces.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,26 +17,10 @@ pub enum LiveSegment {
 }
 
 /// The typical gap between pieces: the median of the positive gaps after
-/// the first piece (pieces that arrived together say nothing of the
-/// rhythm). `None` with fewer than two distinct arrival times.
+/// the first piece (the rule of [`crate::present::pause`]). `None` with
+/// fewer than two distinct arrival times.
 pub fn typical_gap(pieces: &[(f64, String)]) -> Option<f64> {
-    let mut gaps: Vec<f64> = pieces
-        .windows(2)
-        .map(|w| w[1].0 - w[0].0)
-        .filter(|g| *g > 0.0)
-        .collect();
-    if gaps.is_empty() {
-        return None;
-    }
-    let middle = gaps.len() / 2;
-    let (_, median, _) = gaps.select_nth_unstable_by(middle, f64::total_cmp);
-    Some(*median)
-}
-
-/// Whether a gap of `gap` seconds is a stall in a stream whose typical gap
-/// is `typical`.
-pub fn is_stall(gap: f64, typical: Option<f64>) -> bool {
-    gap >= MIN_STALL_SECONDS && typical.is_some_and(|t| gap >= STALL_FACTOR * t)
+    typical_gap_of(pieces.windows(2).map(|w| w[1].0 - w[0].0))
 }
 
 /// The pieces as text runs split by stall markers. The wait for the first
@@ -94,14 +75,5 @@ pub fn pieces_due(pieces: &[(f64, String)], shown_for: f64) -> usize {
 
 /// The text of a stall marker: "⏸ 0.15 s", "⏸ 0.8 s", "⏸ 12 s".
 pub fn stall_marker(seconds: f64) -> String {
-    let text = if seconds < 1.0 {
-        let text = format!("{seconds:.2}");
-        let text = text.trim_end_matches('0').trim_end_matches('.');
-        format!("{text} s")
-    } else if seconds < 10.0 {
-        format!("{seconds:.1} s")
-    } else {
-        format!("{seconds:.0} s")
-    };
-    format!("⏸ {text}")
+    format!("⏸ {}", pause_length(seconds))
 }

@@ -1,9 +1,9 @@
 //! What the run and results screens say, as pure functions of a recording
 //! (the screens only lay it out): the headline cards, the percentile
 //! table, the errors table, warnings, plain explanations of every metric,
-//! number formats, the live text with its stalls, cheap live
-//! distributions, deadline inputs, the request picker and the export
-//! file's name.
+//! number formats, the live text with its stalls, whether a reader would
+//! have noticed the run's pauses, cheap live distributions, deadline
+//! inputs, the request picker and the export file's name.
 //!
 //! [`Report::of`] gathers every figure of the results screen for one
 //! deadline configuration. The page computes a recording's
@@ -17,6 +17,7 @@ mod export;
 mod headline;
 mod live;
 mod live_text;
+mod pauses;
 mod requests;
 mod table;
 mod warnings;
@@ -43,6 +44,7 @@ pub use live_text::{
     is_stall, live_segments, pieces_due, stall_marker, tail_start, typical_gap, LiveSegment,
     LIVE_TEXT_MAX_CHARS, MIN_STALL_SECONDS, STALL_FACTOR,
 };
+pub use pauses::{pause_note, PauseNote, RunPauses};
 pub use requests::{least_fluid_request, request_choices, request_timeline, RequestChoice};
 pub use table::{percentile_rows, PercentileRow, PERCENTILE_COLUMNS};
 pub use warnings::{hidden_seconds, hidden_warning, run_warnings, RunWarning, WarningKind};
@@ -96,15 +98,19 @@ pub struct ReportBasis {
     id: u64,
     pub profile: RunProfile,
     pub errors: Vec<ErrorRow>,
+    /// Where the completed requests paused.
+    pub pauses: RunPauses,
 }
 
 impl ReportBasis {
     /// The basis of `recording`'s reports.
     pub fn of(recording: &Recording) -> Self {
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        let profile = RunProfile::of_recording(recording);
         ReportBasis {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-            profile: RunProfile::of_recording(recording),
+            pauses: RunPauses::of(&profile),
+            profile,
             errors: error_rows(&recording.requests),
         }
     }
@@ -137,6 +143,9 @@ pub struct Report {
     pub miss_curve: Vec<(f64, f64)>,
     pub choices: Vec<RequestChoice>,
     pub least_fluid: Option<u64>,
+    /// Whether a reader would have noticed the run's pauses; `None` when no
+    /// completed request paused.
+    pub pauses: Option<PauseNote>,
     /// The [`ReportBasis`] it was computed from.
     basis_id: u64,
 }
@@ -196,6 +205,7 @@ impl Report {
                 .collect(),
             choices: request_choices(&metrics),
             least_fluid: least_fluid_request(&metrics),
+            pauses: pause_note(&basis.profile, &basis.pauses, &metrics),
             metrics,
             basis_id: basis.id,
         }
