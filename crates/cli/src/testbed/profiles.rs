@@ -116,8 +116,8 @@ const fn faulty(fault: Fault, fault_after: u32) -> Params {
 pub const PROFILES: &[Profile] = &[
     row("steady",          STEADY,                                                  "One token per chunk at a fixed rate after a short fixed prefill."),
     row("jitter",          Params { jitter: 0.5, ..STEADY },                        "Gaps drawn uniformly (seeded) around the mean gap."),
-    row("stalls",          Params { stall_at: Cow::Borrowed(&[20, 60]), stall_ms: 500.0, ..STEADY },
-                                                                                    "Steady, with long pauses before chosen token positions."),
+    row("stalls",          Params { stall_at: Cow::Borrowed(&[20, 60]), stall_ms: 1500.0, ..STEADY },
+                                                                                    "Steady, with pauses before chosen token positions, long enough to miss deadlines at 50 ms per token."),
     row("multi-token",     Params { tokens_per_chunk: 4, ..STEADY },                "Several tokens per chunk, as with speculative decoding; usage counts them."),
     row("prefill",         Params { prefill_ms_per_token: 1.0, ..STEADY },          "Time to first token grows linearly with the prompt's length."),
     row("bursts",          Params { chunks_per_burst: 8, ..STEADY },                "Generated steadily but released in bursts, as a buffering proxy does."),

@@ -81,7 +81,7 @@ fn stalls_pause_before_the_chosen_positions() {
     for (index, gap) in gaps.iter().enumerate() {
         let position = index as u32 + 2;
         let expected = if position == 20 || position == 60 {
-            520.0
+            1520.0
         } else {
             20.0
         };
@@ -90,6 +90,45 @@ fn stalls_pause_before_the_chosen_positions() {
             "gap before token {position}: {gap}"
         );
     }
+}
+
+/// The fluidity-index of one answer of `model` with the app's default set-up
+/// (its output length and deadlines), and its per-request miss count.
+fn fluidity_with_app_defaults(model: &str) -> (f64, u64) {
+    use etalon_core::metrics::{deadline_miss_count, FirstToken};
+    use etalon_core::plan::setup::TestSetup;
+    use etalon_core::plan::workload::{LengthDistribution, RequestLengths};
+    let setup = TestSetup::default();
+    let RequestLengths::Separate {
+        output_tokens: LengthDistribution::Fixed { tokens },
+        ..
+    } = setup.workload.lengths
+    else {
+        panic!("the app's default output length is no longer fixed");
+    };
+    let times = token_times(&params(model), 0, tokens, 1);
+    let mut itt = vec![times[0].as_secs_f64()];
+    itt.extend(times.windows(2).map(|w| (w[1] - w[0]).as_secs_f64()));
+    let ttft_deadline = setup.deadlines.ttft_deadline_for(None);
+    let count = deadline_miss_count(
+        &itt,
+        ttft_deadline,
+        setup.deadlines.tbt_deadline,
+        FirstToken::Counted,
+    );
+    (count.fluidity_index(), count.missed_deadlines)
+}
+
+#[test]
+fn stalls_are_seen_at_the_apps_default_deadlines() {
+    // Each pause outlasts the slack banked before it (0.62 s, then 1.17 s
+    // at 20 ms per token against 50 ms), so both miss deadlines.
+    let (fluidity, missed) = fluidity_with_app_defaults("stalls");
+    assert!(fluidity < 0.9, "fluidity-index {fluidity}");
+    assert!(missed >= 20, "{missed} deadlines missed");
+    // Half a second is covered by the slack: the pauses show, no deadline
+    // is missed.
+    assert_eq!(fluidity_with_app_defaults("stalls@stall_ms=500"), (1.0, 0));
 }
 
 #[test]
