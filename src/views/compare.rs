@@ -45,7 +45,8 @@ pub fn CompareView() -> impl IntoView {
             <p class="lead">
                 "Put two or more runs side by side: two endpoints, two networks, before and after a change. \
                  Every run is judged against the same deadlines (those of the results screen), and each change \
-                 is from the first run."
+                 is from the first run. A change is \"within noise\" when chance alone could explain it (the two \
+                 figures' 95 % ranges overlap); hover a figure to see its range."
             </p>
             <ul class="compared-runs" data-testid="compared-runs">
                 {move || runs.get().into_iter().enumerate().map(|(i, run)| view! {
@@ -104,20 +105,32 @@ fn DeltaTable(comparison: Memo<Comparison>) -> impl IntoView {
 }
 
 fn delta_row(row: &MetricDelta) -> impl IntoView {
+    let unit = row.metric.unit();
     let cells = (0..row.values.len())
         .map(|i| {
             let value = row.values[i];
             let change = row.changes[i];
             let better = row.better(i);
+            let verdict = row.verdict(i);
+            // How sure the figure is: its 95 % interval, or why there is none.
+            let spread = match row.intervals[i] {
+                Some(interval) => format!(
+                    "95 % sure it lies between {} and {}",
+                    unit.format(interval.low),
+                    unit.format(interval.high)
+                ),
+                None => "too few requests to say how sure".to_owned(),
+            };
             view! {
                 <td data-testid=format!("compare-{}-{i}", row.key)
                     data-value=etalon_core::present::report::raw_value(value)
-                    data-change=etalon_core::present::report::raw_value(change)>
-                    {value.map_or_else(|| NO_FIGURE.to_string(), |v| row.metric.unit().format(v))}
-                    {change.map(|c| view! {
+                    data-change=etalon_core::present::report::raw_value(change)
+                    data-verdict=verdict.map(|v| v.words())
+                    title=value.map(|_| spread)>
+                    {value.map_or_else(|| NO_FIGURE.to_string(), |v| unit.format(v))}
+                    {change.zip(verdict).map(|(c, verdict)| view! {
                         <span class="change" class:better=better == Some(true) class:worse=better == Some(false)>
-                            {format!(" {}{:.1} %", if c > 0.0 { "+" } else { "" }, c)}
-                            {match better { Some(true) => " (better)", Some(false) => " (worse)", None => "" }}
+                            {format!(" {}{:.1} % ({})", if c > 0.0 { "+" } else { "" }, c, verdict.words())}
                         </span>
                     })}
                 </td>

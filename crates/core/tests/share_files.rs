@@ -590,7 +590,9 @@ fn the_compare_table_gives_each_runs_change_from_the_first() {
     for i in 1..3 {
         let change = fluid.changes[i].unwrap();
         assert!(close(change, (rates[i] - rates[0]) / rates[0] * 100.0));
-        assert_eq!(fluid.better(i), Some(rates[i] > rates[0]));
+        // 20 requests are too few to say where their worst 1 % lies.
+        assert_eq!(fluid.better(i), None);
+        assert_eq!(fluid.intervals[i], None);
     }
     let errors = comparison
         .rows

@@ -1,10 +1,14 @@
 //! Comparing runs (two endpoints, two networks, before and after): each
 //! run's figures under the same deadlines, the change of each from the
-//! first run in %, which way is better, and the request of each run to
-//! replay side by side (the one with the median end-to-end latency).
+//! first run in %, whether it is better, worse or within noise (the two
+//! figures' 95 % intervals overlap), and the request of each run to replay
+//! side by side (the one with the median end-to-end latency).
 
-use crate::metrics::{recording_metrics, DeadlineConfig, RunMetrics, Summary};
-use crate::present::report::{error_rate, worst_percent_fluidity, Metric};
+use crate::metrics::{
+    quantile_interval, quantile_interval_of_values, recording_metrics, DeadlineConfig, Interval,
+    RequestMetrics, RequestTimeline, RunMetrics, Summary, MIN_REQUESTS, Z_95,
+};
+use crate::present::report::{error_rate, worst_percent_fluidity, Metric, WORST_PERCENT_QUANTILE};
 use crate::recording::{Recording, RequestRecord};
 
 /// A run on the compare screen, with the name the user knows it by.
@@ -30,14 +34,63 @@ pub struct MetricDelta {
     pub changes: Vec<Option<f64>>,
     /// Whether a higher figure is better (rates, fluidity).
     pub higher_is_better: bool,
+    /// Each figure's 95 % interval, in the runs' order (`None`: too few
+    /// requests to say).
+    pub intervals: Vec<Option<Interval>>,
+}
+
+/// What the change of a run from the first amounts to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Better,
+    Worse,
+    /// The two figures' 95 % intervals overlap: chance alone could make
+    /// the difference.
+    WithinNoise,
+    /// Too few requests in one of the runs to say how sure a figure is.
+    TooFewToTell,
+}
+
+impl Verdict {
+    /// How the compare table says it, after the change in %.
+    pub fn words(self) -> &'static str {
+        match self {
+            Verdict::Better => "better",
+            Verdict::Worse => "worse",
+            Verdict::WithinNoise => "within noise",
+            Verdict::TooFewToTell => "too few requests to tell",
+        }
+    }
 }
 
 impl MetricDelta {
-    /// Whether run `i` is better than the first (`None`: no change known,
-    /// or equal).
-    pub fn better(&self, i: usize) -> Option<bool> {
+    /// What run `i`'s change from the first amounts to (`None` for the
+    /// first run, and when no change is known).
+    pub fn verdict(&self, i: usize) -> Option<Verdict> {
         let change = self.changes.get(i).copied().flatten()?;
-        (change != 0.0).then_some((change > 0.0) == self.higher_is_better)
+        let first = self.intervals.first().copied().flatten();
+        let this = self.intervals.get(i).copied().flatten();
+        Some(match (first, this) {
+            (Some(a), Some(b)) if a.apart_from(&b) => {
+                if (change > 0.0) == self.higher_is_better {
+                    Verdict::Better
+                } else {
+                    Verdict::Worse
+                }
+            }
+            (Some(_), Some(_)) => Verdict::WithinNoise,
+            _ => Verdict::TooFewToTell,
+        })
+    }
+
+    /// Whether run `i` is better than the first, beyond noise (`None`: no
+    /// change known, within noise, or too few requests to tell).
+    pub fn better(&self, i: usize) -> Option<bool> {
+        match self.verdict(i)? {
+            Verdict::Better => Some(true),
+            Verdict::Worse => Some(false),
+            Verdict::WithinNoise | Verdict::TooFewToTell => None,
+        }
     }
 }
 
@@ -51,6 +104,84 @@ pub struct Comparison {
 }
 
 type Figure = fn(&RunMetrics) -> Option<f64>;
+
+/// What a row's figure is a percentile of, so that its interval can be
+/// found: a figure per completed request, the gaps of the completed
+/// requests, the fluid rate (1 / p99 of a figure per request), or the
+/// error rate (a share of the requests).
+#[derive(Debug, Clone, Copy)]
+enum Spread {
+    PerRequest(fn(&RequestMetrics) -> f64, f64),
+    Gaps(f64),
+    FluidRate,
+    ErrorRate,
+}
+
+/// Each row's spread, by key.
+fn spread_of(key: &str) -> Spread {
+    match key {
+        "fluid-rate" => Spread::FluidRate,
+        "fluidity-median" => Spread::PerRequest(|r| r.fluidity_index, 0.5),
+        "fluidity-p1" => Spread::PerRequest(|r| r.fluidity_index, WORST_PERCENT_QUANTILE),
+        "ttft-p50" => Spread::PerRequest(|r| r.ttft, 0.5),
+        "ttft-p99" => Spread::PerRequest(|r| r.ttft, 0.99),
+        "tbt-p50" => Spread::Gaps(0.5),
+        "tbt-p99" => Spread::Gaps(0.99),
+        "tpot-p50" => Spread::PerRequest(|r| r.tpot, 0.5),
+        "tpot-p99" => Spread::PerRequest(|r| r.tpot, 0.99),
+        "normalized-latency-p50" => Spread::PerRequest(|r| r.normalized_end_to_end_latency, 0.5),
+        "normalized-latency-p99" => Spread::PerRequest(|r| r.normalized_end_to_end_latency, 0.99),
+        "latency-p50" => Spread::PerRequest(|r| r.end_to_end_latency, 0.5),
+        "output-throughput-p50" => Spread::PerRequest(|r| r.output_throughput, 0.5),
+        _ => Spread::ErrorRate,
+    }
+}
+
+/// A figure's 95 % interval in one run.
+fn interval_of(spread: Spread, metrics: &RunMetrics, gaps: &[&[f64]]) -> Option<Interval> {
+    let completed = || metrics.requests.iter().filter(|r| r.completed);
+    match spread {
+        Spread::PerRequest(figure, q) => {
+            let values: Vec<f64> = completed().map(figure).collect();
+            quantile_interval_of_values(&values, q)
+        }
+        Spread::Gaps(q) => quantile_interval(gaps, q),
+        Spread::FluidRate => {
+            let values: Vec<f64> = completed().map(|r| r.decode_min_tbt_deadline).collect();
+            let deadline = quantile_interval_of_values(&values, 0.99)?;
+            (deadline.low > 0.0).then(|| Interval {
+                low: 1.0 / deadline.high,
+                high: 1.0 / deadline.low,
+            })
+        }
+        Spread::ErrorRate => {
+            let launched = metrics.service.launched;
+            (launched >= MIN_REQUESTS as u64)
+                .then(|| wilson_interval(metrics.service.errored, launched))
+        }
+    }
+}
+
+/// Wilson's 95 % interval of a share of `hits` in `n`.
+fn wilson_interval(hits: u64, n: u64) -> Interval {
+    let (n, share) = (n as f64, hits as f64 / n as f64);
+    let z2 = Z_95 * Z_95;
+    let centre = (share + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = Z_95 * (share * (1.0 - share) / n + z2 / (4.0 * n * n)).sqrt() / (1.0 + z2 / n);
+    // At no hit, or all, the interval ends exactly at 0 or 1.
+    Interval {
+        low: if hits == 0 {
+            0.0
+        } else {
+            (centre - half).max(0.0)
+        },
+        high: if share == 1.0 {
+            1.0
+        } else {
+            (centre + half).min(1.0)
+        },
+    }
+}
 
 /// The rows of the comparison: key, metric, statistic, higher is better,
 /// and how to read the figure from a run's metrics.
@@ -136,6 +267,24 @@ pub fn compare_runs(runs: &[ComparedRun], deadlines: &DeadlineConfig) -> Compari
         .iter()
         .map(|run| recording_metrics(&run.recording, deadlines))
         .collect();
+    // The gaps of each run's completed requests, request by request.
+    let gaps: Vec<Vec<Vec<f64>>> = runs
+        .iter()
+        .map(|run| {
+            run.recording
+                .requests
+                .iter()
+                .filter(|r| r.completed())
+                .map(|r| {
+                    let mut times = RequestTimeline::from_record(r).inter_token_times;
+                    if !times.is_empty() {
+                        times.remove(0);
+                    }
+                    times
+                })
+                .collect()
+        })
+        .collect();
     let rows = COMPARED_METRICS
         .iter()
         .map(|&(key, metric, statistic, higher_is_better, figure)| {
@@ -149,6 +298,14 @@ pub fn compare_runs(runs: &[ComparedRun], deadlines: &DeadlineConfig) -> Compari
                 .enumerate()
                 .map(|(i, v)| percent_change(first, *v).filter(|_| i > 0))
                 .collect();
+            let intervals = metrics
+                .iter()
+                .zip(&gaps)
+                .map(|(m, gaps)| {
+                    let gaps: Vec<&[f64]> = gaps.iter().map(Vec::as_slice).collect();
+                    interval_of(spread_of(key), m, &gaps)
+                })
+                .collect();
             MetricDelta {
                 key,
                 metric,
@@ -156,6 +313,7 @@ pub fn compare_runs(runs: &[ComparedRun], deadlines: &DeadlineConfig) -> Compari
                 values,
                 changes,
                 higher_is_better,
+                intervals,
             }
         })
         .collect();
@@ -228,7 +386,72 @@ mod tests {
         assert_eq!(ttft.changes[0], None);
         let (a, b) = (ttft.values[0].unwrap(), ttft.values[1].unwrap());
         assert!((ttft.changes[1].unwrap() - (b - a) / a * 100.0).abs() < 1e-9);
-        assert_eq!(ttft.better(1), Some(b < a));
+        // Two draws of the same kind of run differ by chance only.
+        assert_eq!(ttft.verdict(1), Some(Verdict::WithinNoise));
+        assert_eq!(ttft.better(1), None);
+        assert_eq!(ttft.verdict(0), None);
+    }
+
+    /// `run` with every time scaled by `factor`.
+    fn slowed(mut recording: Recording, factor: f64) -> Recording {
+        for request in &mut recording.requests {
+            let chunks: Vec<crate::recording::Chunk> = request
+                .chunks
+                .iter()
+                .map(|mut c| {
+                    c.at *= factor;
+                    c
+                })
+                .collect();
+            request.chunks = chunks.into();
+            request.ended_at = request.ended_at.map(|t| t * factor);
+        }
+        recording
+    }
+
+    #[test]
+    fn a_change_beyond_noise_is_better_or_worse_and_a_small_run_cannot_tell() {
+        let recording = |requests| {
+            SyntheticRun {
+                seed: 5,
+                requests,
+                tokens_per_request: 40,
+                stall_probability: 0.0,
+            }
+            .recording()
+        };
+        let runs = [
+            ComparedRun {
+                label: "before".into(),
+                recording: recording(200),
+            },
+            ComparedRun {
+                label: "slower".into(),
+                recording: slowed(recording(200), 1.5),
+            },
+        ];
+        let comparison = compare_runs(&runs, &DeadlineConfig::default());
+        let row = |key| comparison.rows.iter().find(|r| r.key == key).unwrap();
+        for key in ["ttft-p50", "tbt-p50", "tpot-p50", "latency-p50"] {
+            assert_eq!(row(key).verdict(1), Some(Verdict::Worse), "{key}");
+            let (a, b) = (
+                row(key).intervals[0].unwrap(),
+                row(key).intervals[1].unwrap(),
+            );
+            assert!(a.low <= row(key).values[0].unwrap() && row(key).values[0].unwrap() <= a.high);
+            assert!(a.apart_from(&b), "{key}");
+        }
+        assert_eq!(
+            row("output-throughput-p50").verdict(1),
+            Some(Verdict::Worse)
+        );
+        // 200 requests do not say where the worst 1 % lies.
+        assert_eq!(row("ttft-p99").intervals[0], None);
+        assert_eq!(row("ttft-p99").verdict(1), Some(Verdict::TooFewToTell));
+        // No error in either: the error rate's interval is [0, 0.019].
+        let errors = row("error-rate");
+        assert_eq!(errors.intervals[0].unwrap().low, 0.0);
+        assert!(errors.intervals[0].unwrap().high < 0.02);
     }
 
     #[test]
