@@ -11,6 +11,7 @@ use crate::plan::workload::{self, calibrate, CalibrationSample, Plan, RequestSpe
 use crate::wire::body::{request_prompt, BodyWriter};
 use crate::wire::messages::{Endpoint, PlannedRequest, RunOrder};
 use crate::wire::openai::request::request_body_text;
+use crate::wire::openai::urls::with_simulated_seed;
 use crate::wire::openai::Prompt;
 
 /// What the endpoint check asks the server.
@@ -147,12 +148,23 @@ impl PreparedRun {
     }
 
     /// The config a recording of this run carries: the shareable set-up
-    /// (no key, no secret header) and the ratio its prompts were written at.
+    /// (no key, no secret header), the ratio its prompts were written at,
+    /// and for a simulated server the system it simulated (its preset's
+    /// name and label, its policy, the seed of its jitter).
     pub fn recording_config(&self, chars_per_token: f64) -> Value {
-        serde_json::json!({
+        let mut config = serde_json::json!({
             "setup": self.setup.shareable(),
             "chars_per_token": chars_per_token,
-        })
+        });
+        if let Some((preset, policy)) = self.setup.simulated() {
+            config["simulated"] = serde_json::json!({
+                "preset": preset.name,
+                "label": preset.label,
+                "policy": policy.name(),
+                "seed": self.setup.seed,
+            });
+        }
+        config
     }
 
     fn writer(&self, chars_per_token: f64) -> BodyWriter {
@@ -198,9 +210,16 @@ pub fn endpoint_check_order(setup: &TestSetup, api_key: &str) -> Result<RunOrder
     })
 }
 
+/// Where the set-up's requests go; a simulated server's URL carries the
+/// set-up's seed, which seeds its jitter.
 fn endpoint(setup: &TestSetup, api_key: &str) -> Result<Endpoint, String> {
+    let urls = setup.urls()?;
+    let mut url = urls.for_api(setup.request.api);
+    if urls.simulated_name().is_some() {
+        url = with_simulated_seed(&url, setup.seed);
+    }
     Ok(Endpoint {
-        url: setup.urls()?.for_api(setup.request.api),
+        url,
         headers: setup.request_headers(api_key),
     })
 }
@@ -335,6 +354,57 @@ mod tests {
         let config = prepared.recording_config(3.25);
         assert_eq!(config["chars_per_token"], 3.25);
         assert!(!config.to_string().contains("sk-test"), "{config}");
+    }
+
+    #[test]
+    fn a_simulated_run_records_its_system_and_tells_the_worker_its_seed() {
+        let mut setup = crate::plan::server::ServerPreset::Simulated.setup();
+        setup.endpoint = "sim://llama-70b-4xa100".into();
+        setup.request.model = "prefill-first".into();
+        setup.seed = 11;
+        let prepared = PreparedRun::new(&setup, "", None).unwrap();
+        let order = prepared.measured_order(1, 4.0);
+        assert_eq!(
+            order.endpoint.url,
+            "sim://llama-70b-4xa100/v1/chat/completions?seed=11"
+        );
+        let config = prepared.recording_config(4.0);
+        assert_eq!(
+            config["simulated"],
+            serde_json::json!({
+                "preset": "llama-70b-4xa100",
+                "label": "a 70B model on four A100 GPUs",
+                "policy": "prefill-first",
+                "seed": 11,
+            })
+        );
+        // The endpoint check reaches the same simulated server.
+        let check = endpoint_check_order(&setup, "").unwrap();
+        assert_eq!(check.endpoint.url, order.endpoint.url);
+        // A real server's run says nothing of a simulation.
+        let real = PreparedRun::new(&testbed_setup(), "", None).unwrap();
+        assert!(real.recording_config(4.0).get("simulated").is_none());
+        assert!(!real.measured_order(1, 4.0).endpoint.url.contains("seed="));
+    }
+
+    #[test]
+    fn a_simulated_set_up_names_an_unknown_system_or_policy_at_its_field() {
+        let mut setup = crate::plan::server::ServerPreset::Simulated.setup();
+        setup.endpoint = "sim://llama-1t-abacus".into();
+        setup.request.model = "fastest".into();
+        let problems = setup.problems();
+        let fields: Vec<&str> = problems.iter().map(|p| p.field).collect();
+        assert_eq!(fields, ["endpoint", "model"], "{problems:?}");
+        assert!(
+            problems[0].message.contains("llama-70b-4xa100"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[1].message.contains("chunked-prefill"),
+            "{problems:?}"
+        );
+        assert!(setup.simulated().is_none());
+        assert!(PreparedRun::new(&setup, "", None).is_err());
     }
 
     #[test]

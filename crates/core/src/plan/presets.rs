@@ -1,11 +1,13 @@
 //! Server presets: the set-up each kind of server starts from (vLLM,
-//! SGLang, llama.cpp, Ollama, TGI, hosted OpenAI-compatible APIs, and the
-//! project's own testbed). The default set-up is the testbed's.
+//! SGLang, llama.cpp, Ollama, TGI, hosted OpenAI-compatible APIs, the
+//! project's own testbed, and a server simulated in the page). The default
+//! set-up is the testbed's.
 
 use crate::metrics::DeadlineConfig;
 use crate::plan::server::ServerPreset;
 use crate::plan::setup::{TestSetup, SETUP_VERSION};
 use crate::plan::workload::WorkloadConfig;
+use crate::simulate::Policy;
 use crate::wire::openai::{Api, RequestSettings};
 
 impl Default for TestSetup {
@@ -23,6 +25,7 @@ impl ServerPreset {
         };
         match self {
             ServerPreset::Testbed => request.model = "jitter".into(),
+            ServerPreset::Simulated => request.model = Policy::ChunkedPrefill.name().into(),
             ServerPreset::Vllm => {
                 request.continuous_usage_stats = true;
                 request.ignore_eos = true;
@@ -31,9 +34,17 @@ impl ServerPreset {
             _ => {}
         }
         let mut workload = WorkloadConfig::default();
-        if self == ServerPreset::Testbed {
-            workload.warmup_requests = 1;
-            workload.stop_after_requests = Some(50);
+        match self {
+            ServerPreset::Testbed => {
+                workload.warmup_requests = 1;
+                workload.stop_after_requests = Some(50);
+            }
+            // Nothing to warm up, and its prompt counts are the plan's own.
+            ServerPreset::Simulated => {
+                workload.warmup_requests = 0;
+                workload.stop_after_requests = Some(50);
+            }
+            _ => {}
         }
         TestSetup {
             version: SETUP_VERSION,
@@ -60,12 +71,25 @@ mod tests {
             let setup = preset.setup();
             let problems = setup.problems();
             let fields: Vec<&str> = problems.iter().map(|p| p.field).collect();
-            if preset == ServerPreset::Testbed {
+            if matches!(preset, ServerPreset::Testbed | ServerPreset::Simulated) {
                 assert!(fields.is_empty(), "{preset:?}: {problems:?}");
             } else {
                 assert_eq!(fields, vec!["model"], "{preset:?}: {problems:?}");
             }
             assert!(!preset.advice().is_empty() && !preset.label().is_empty());
         }
+    }
+
+    #[test]
+    fn the_simulated_preset_runs_the_default_simulated_system_in_the_page() {
+        let setup = ServerPreset::Simulated.setup();
+        let urls = setup.urls().unwrap();
+        assert_eq!(
+            urls.simulated_name(),
+            Some(crate::simulate::presets::PRESETS[0].name)
+        );
+        assert!(Policy::named(&setup.request.model).is_some());
+        let advice = ServerPreset::Simulated.advice();
+        assert!(advice.contains("inside this page") && advice.contains("no network"));
     }
 }

@@ -10,6 +10,8 @@ pub enum ServerPreset {
     /// `etalon-cli testbed`: scripted timing, for demos and tests.
     #[default]
     Testbed,
+    /// A simulated serving system that runs in the page (`sim://`).
+    Simulated,
     Vllm,
     Sglang,
     LlamaCpp,
@@ -22,8 +24,9 @@ pub enum ServerPreset {
 }
 
 impl ServerPreset {
-    pub const ALL: [ServerPreset; 8] = [
+    pub const ALL: [ServerPreset; 9] = [
         ServerPreset::Testbed,
+        ServerPreset::Simulated,
         ServerPreset::Vllm,
         ServerPreset::Sglang,
         ServerPreset::LlamaCpp,
@@ -37,6 +40,7 @@ impl ServerPreset {
     pub fn label(self) -> &'static str {
         match self {
             ServerPreset::Testbed => "Demo testbed (etalon-cli)",
+            ServerPreset::Simulated => "Simulated server (in this page)",
             ServerPreset::Vllm => "vLLM",
             ServerPreset::Sglang => "SGLang",
             ServerPreset::LlamaCpp => "llama.cpp server",
@@ -53,6 +57,8 @@ impl ServerPreset {
             ServerPreset::Testbed | ServerPreset::Vllm | ServerPreset::Other => {
                 "http://127.0.0.1:8000"
             }
+            // The first of `simulate::presets::PRESETS`, the default one.
+            ServerPreset::Simulated => "sim://llama-8b-a100",
             ServerPreset::Sglang => "http://127.0.0.1:30000",
             ServerPreset::LlamaCpp => "http://127.0.0.1:8081",
             ServerPreset::Ollama => "http://127.0.0.1:11434",
@@ -66,6 +72,7 @@ impl ServerPreset {
     pub fn advice(self) -> &'static str {
         match self {
             ServerPreset::Testbed => "Start it with `etalon-cli testbed` (scripts/serve does). Each model is a timing profile.",
+            ServerPreset::Simulated => "Runs inside this page and needs no network, server or key: a simulated GPU server answers as a real one would. The address names the hardware (sim:// and its name), the model how it schedules requests; \"List models\" explains each.",
             ServerPreset::Vllm => "vLLM allows any origin by default (--allowed-origins to restrict). Per-chunk usage is on, so multi-token chunks are counted exactly.",
             ServerPreset::Sglang => "SGLang allows any origin. It reports usage at the end of the stream.",
             ServerPreset::LlamaCpp => "llama-server echoes the page's origin, so CORS just works; it reports its own timings, shown next to the browser's. Its default port 8080 is this app's: start it with --port 8081.",

@@ -10,6 +10,9 @@ use crate::metrics::{DeadlineConfig, TtftDeadline};
 use crate::plan::body_fields::{extra_body_problems, extra_body_text, parse_extra_body};
 use crate::plan::server::ServerPreset;
 use crate::plan::workload::WorkloadConfig;
+use crate::simulate::endpoint::{unknown_policy, unknown_preset};
+use crate::simulate::presets::{preset, Preset};
+use crate::simulate::Policy;
 use crate::wire::openai::{EndpointUrls, RequestSettings};
 
 /// Version of the set-up format.
@@ -84,6 +87,14 @@ impl TestSetup {
         EndpointUrls::from_typed(&self.endpoint).map_err(|problem| problem.to_string())
     }
 
+    /// The simulated system the set-up runs, when its address is a
+    /// `sim://` one naming a preset and its model a policy.
+    pub fn simulated(&self) -> Option<(&'static Preset, Policy)> {
+        let urls = self.urls().ok()?;
+        let preset = preset(urls.simulated_name()?)?;
+        Some((preset, Policy::named(self.request.model.trim())?))
+    }
+
     /// The host (and port) the set-up sends its requests to, as a banner
     /// names it; for an address that is not usable, at most its first
     /// [`MAX_SHOWN_ADDRESS_CHARS`] characters, so that a link cannot write
@@ -109,14 +120,24 @@ impl TestSetup {
         let mut problems = Vec::new();
         let mut problem =
             |field: &'static str, message: String| problems.push(FieldProblem { field, message });
-        if let Err(message) = self.urls() {
-            problem("endpoint", message);
+        let urls = self.urls();
+        if let Err(message) = &urls {
+            problem("endpoint", message.clone());
         }
-        if self.request.model.trim().is_empty() {
+        let model = self.request.model.trim();
+        if model.is_empty() {
             problem(
                 "model",
                 "Choose a model: press \"List models\" or type the name the server serves.".into(),
             );
+        }
+        if let Some(name) = urls.as_ref().ok().and_then(|u| u.simulated_name()) {
+            if preset(name).is_none() {
+                problem("endpoint", unknown_preset(name));
+            }
+            if !model.is_empty() && Policy::named(model).is_none() {
+                problem("model", unknown_policy(model));
+            }
         }
         for header in &self.headers {
             let name = header.name.trim();

@@ -14,18 +14,23 @@
 //! it that finished its prompt or decoded a token emits that token.
 //!
 //! [`Simulator`] is the server itself, driven in time by its caller: the
-//! page's worker drives it in real time (a `sim://` endpoint), the testbed
-//! over HTTP, and [`simulate`] offline for a whole workload at once.
+//! page's worker drives it in real time (a `sim://` endpoint, read by
+//! [`endpoint`]), the testbed over HTTP, both through [`LiveServer`], which
+//! writes each request's stream; and [`simulate`] runs it offline for a
+//! whole workload at once.
 //! [`presets`] names systems after what they model, with the sources of
 //! their numbers in docs/SIMULATOR.md.
 
+pub mod endpoint;
 mod engine;
+mod live;
 mod offline;
 mod policy;
 pub mod presets;
 mod system;
 
 pub use engine::{Emission, Refusal, Simulator};
+pub use live::{Delivery, LiveServer};
 pub use offline::{poisson_workload, simulate, SimulatedRequest, Submission};
 pub use policy::Policy;
 pub use system::{BatchLimits, IterationCost, ServingSystem};

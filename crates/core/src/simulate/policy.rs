@@ -58,6 +58,16 @@ impl Policy {
         }
     }
 
+    /// The policy in two words, for a caption ("chunked prefills").
+    pub fn label(&self) -> &'static str {
+        match self {
+            Policy::PrefillFirst => "prefills first",
+            Policy::ChunkedPrefill => "chunked prefills",
+            Policy::DecodeFirst => "decodes first",
+            Policy::Static { .. } => "static batches",
+        }
+    }
+
     /// What the policy does, in plain words.
     pub fn describe(&self) -> &'static str {
         match self {

@@ -3,6 +3,7 @@
 //! each streaming request holds one for its whole length.
 
 use super::{Arrivals, WorkloadConfig};
+use crate::wire::openai::urls::simulated_name;
 
 /// Connections a browser opens to one host over HTTP/1.1.
 pub const HTTP1_CONNECTIONS_PER_HOST: u32 = 6;
@@ -29,8 +30,12 @@ pub fn peak_concurrency(config: &WorkloadConfig) -> Option<u32> {
 }
 
 /// A warning to show before a run that may want more than 6 streams at
-/// once to one host, saying why it matters; None when the run stays within 6.
+/// once to one host, saying why it matters; None when the run stays within
+/// 6, or its server is simulated in the page (it needs no connection).
 pub fn concurrency_warning(config: &WorkloadConfig, endpoint_url: &str) -> Option<String> {
+    if simulated_name(endpoint_url).is_some() {
+        return None;
+    }
     let limit = HTTP1_CONNECTIONS_PER_HOST;
     let asked = match peak_concurrency(config) {
         Some(peak) if peak <= limit => return None,

@@ -3,6 +3,8 @@
 //! was measured.
 
 use crate::recording::Recording;
+use crate::simulate::presets::preset;
+use crate::simulate::Policy;
 
 /// `etalon-recording-2025-03-09T14-05-07Z.json` for a run started then
 /// (UTC; no colons, which some systems refuse in file names).
@@ -44,13 +46,19 @@ pub fn recording_json(recording: &Recording) -> String {
 }
 
 /// What was measured, in one line: "50 requests to model \"m\" at
-/// http://…" (parts the set-up does not say are left out).
+/// http://…" (parts the set-up does not say are left out), or for a
+/// simulated server "8 requests to the simulated server: a 70B model on
+/// four A100 GPUs, chunked prefills".
 pub fn run_caption(recording: &Recording) -> String {
     let setup = &recording.config["setup"];
     let model = setup["request"]["model"].as_str().filter(|m| !m.is_empty());
     let endpoint = setup["endpoint"].as_str().filter(|e| !e.is_empty());
     let n = recording.requests.len();
     let mut caption = format!("{n} request{}", if n == 1 { "" } else { "s" });
+    if let Some(system) = simulated_system(&recording.config) {
+        caption.push_str(&format!(" to the simulated server: {system}"));
+        return caption;
+    }
     if let Some(model) = model {
         caption.push_str(&format!(" to model \"{model}\""));
     }
@@ -58,4 +66,14 @@ pub fn run_caption(recording: &Recording) -> String {
         caption.push_str(&format!(" at {endpoint}"));
     }
     caption
+}
+
+/// The simulated system a recording's config names ("a 70B model on four
+/// A100 GPUs, chunked prefills"), in the words of a preset and a policy
+/// this page knows; None for a real server's run, or names it does not know.
+fn simulated_system(config: &serde_json::Value) -> Option<String> {
+    let simulated = &config["simulated"];
+    let preset = preset(simulated["preset"].as_str()?)?;
+    let policy = Policy::named(simulated["policy"].as_str()?)?;
+    Some(format!("{}, {}", preset.label, policy.label()))
 }

@@ -3,9 +3,13 @@
 //! Accepts `http://host:8000`, `http://host:8000/`, `http://host:8000/v1`,
 //! a hosted API's base (`https://openrouter.ai/api/v1`), an address without a
 //! scheme (`localhost:8000`), and even a whole endpoint URL pasted by mistake
-//! (`.../v1/chat/completions`).
+//! (`.../v1/chat/completions`). A `sim://PRESET` address names a simulated
+//! server that runs inside the page (see the crate's `simulate`).
 
 use super::request::Api;
+
+/// The scheme of a simulated server's address: `sim://llama-8b-a100`.
+pub const SIMULATED_SCHEME: &str = "sim";
 
 /// The URLs of one server's endpoints.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +31,9 @@ pub enum UrlProblem {
     BadHost(String),
     /// A `user:password@` before the host.
     UserInfo,
+    /// A `sim://` address whose name is empty or holds other characters
+    /// than letters, digits, dots, dashes and underscores.
+    SimulatedName(String),
 }
 
 impl std::fmt::Display for UrlProblem {
@@ -35,9 +42,13 @@ impl std::fmt::Display for UrlProblem {
             UrlProblem::Empty => write!(f, "Type the server's address, for example http://localhost:8000."),
             UrlProblem::UnsupportedScheme(scheme) => write!(
                 f,
-                "The address starts with \"{scheme}:\"; a server is reached with http:// or https://."
+                "The address starts with \"{scheme}:\"; a server is reached with http:// or https:// (or sim:// for one simulated in this page)."
             ),
             UrlProblem::UserInfo => write!(f, "The address holds a user name or password (user:password@), which would be written into links and exports: remove it, and put the key in the API key field instead."),
+            UrlProblem::SimulatedName(name) => write!(
+                f,
+                "\"{name}\" is not the name of a simulated server: after sim:// comes a name of letters, digits and dashes; the Server list's \"Simulated server\" fills one in."
+            ),
             UrlProblem::BadHost(host) if host.is_empty() => {
                 write!(f, "The address has no server name: type one, for example http://localhost:8000.")
             }
@@ -55,6 +66,9 @@ impl EndpointUrls {
         let typed = typed.trim();
         if typed.is_empty() {
             return Err(UrlProblem::Empty);
+        }
+        if let Some(name) = strip_simulated_scheme(typed) {
+            return Self::simulated(name);
         }
         let (without_fragment, _) = typed.split_once('#').unwrap_or((typed, ""));
         let (address, query) = match without_fragment.split_once('?') {
@@ -126,6 +140,32 @@ impl EndpointUrls {
         Ok(Self { base, query })
     }
 
+    /// A simulated server's URLs: `sim://NAME/v1`, whatever path or query
+    /// followed the name (the simulated server has only the usual endpoints).
+    fn simulated(after_scheme: &str) -> Result<Self, UrlProblem> {
+        let end = after_scheme
+            .find(['/', '?', '#'])
+            .unwrap_or(after_scheme.len());
+        let name = after_scheme[..end].to_ascii_lowercase();
+        let fits = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b));
+        if !fits {
+            return Err(UrlProblem::SimulatedName(shortened(&after_scheme[..end])));
+        }
+        Ok(Self {
+            base: format!("{SIMULATED_SCHEME}://{name}/v1"),
+            query: String::new(),
+        })
+    }
+
+    /// The name of the simulated server these URLs reach, for a `sim://`
+    /// address.
+    pub fn simulated_name(&self) -> Option<&str> {
+        simulated_name(&self.base)
+    }
+
     /// `.../v1/chat/completions` or `.../v1/completions`.
     pub fn for_api(&self, api: Api) -> String {
         format!("{}/{}{}", self.base, api.path(), self.query)
@@ -154,6 +194,42 @@ impl EndpointUrls {
             None => &self.base,
         }
     }
+}
+
+/// What follows `sim://` in `typed`, if it starts so (in any case).
+fn strip_simulated_scheme(typed: &str) -> Option<&str> {
+    let (scheme, rest) = typed.split_once("://")?;
+    scheme
+        .eq_ignore_ascii_case(SIMULATED_SCHEME)
+        .then_some(rest)
+}
+
+/// The server name of a `sim://NAME/...` URL, as [`EndpointUrls`] writes
+/// it (lower case); None for any other URL.
+pub fn simulated_name(url: &str) -> Option<&str> {
+    let rest = strip_simulated_scheme(url.trim())?;
+    let name = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    (!name.is_empty()).then_some(name)
+}
+
+/// A `sim://` URL's `seed=N` (the last one), the seed of the simulated
+/// server's jitter; None when it has none or it is not a whole number.
+pub fn simulated_seed(url: &str) -> Option<u64> {
+    let (_, query) = url.split_once('?')?;
+    let query = query.split('#').next().unwrap_or("");
+    query
+        .split('&')
+        .filter_map(|pair| pair.strip_prefix("seed="))
+        .next_back()?
+        .parse()
+        .ok()
+}
+
+/// `url` with the simulated server's seed in its query, as the worker
+/// reads it ([`simulated_seed`]).
+pub fn with_simulated_seed(url: &str, seed: u64) -> String {
+    let joint = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{joint}seed={seed}")
 }
 
 /// At most [`ECHOED_CHARS`] characters of a typed text, for a problem
