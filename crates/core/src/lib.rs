@@ -13,12 +13,16 @@
 //! 6. [`present`] and [`share`]: sentences, tables and chart layouts for the
 //!    page; links, files and comparisons.
 //!
+//! 7. [`demo`]: two simulated systems answering the same load, for a
+//!    visitor with no server, and the link that replays them.
+//!
 //! Every bound on outside input is in [`limits`].
 //!
 //! Nothing here touches a browser or the network, so it builds natively
 //! (tested with `cargo test`) and for wasm32 (used by the app and its
 //! worker). Which module may import which: docs/ARCHITECTURE.md.
 
+pub mod demo;
 pub mod limits;
 pub mod metrics;
 pub mod observe;

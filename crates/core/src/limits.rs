@@ -23,6 +23,14 @@ pub const MAX_FRAGMENT_CHARS: usize = 32_000;
 /// The longest fragment this page reads.
 pub const MAX_READ_CHARS: usize = 64_000;
 
+/// The longest demo link this page plays: a demo link names a load, two
+/// systems and a seed in a few dozen characters.
+pub const MAX_DEMO_LINK_CHARS: usize = 200;
+
+/// The largest seed a demo link may give (2^32 - 1): enough for any demo,
+/// and it keeps the link short.
+pub const MAX_DEMO_SEED: u64 = u32::MAX as u64;
+
 /// The most requests a run may hold, planned, shared or imported: the
 /// largest the page opens within 2 s and 512 MB (docs/BENCHMARKS.md,
 /// "Opening the largest inputs").
