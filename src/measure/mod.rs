@@ -8,8 +8,8 @@
 //! Its modules, each importing only those below it: [`warm`] (warm-up and
 //! rehearsal) and [`run`] (a run's schedule), then `request` (one request),
 //! `body` (reading its body), `read` (one read into the recorder), `shared`
-//! (what a run's requests share), `page` (what is posted to the page), and
-//! at the bottom `clock` and `net`.
+//! (what a run's requests share), `simulated` (the run's `sim://` servers),
+//! `page` (what is posted to the page), and at the bottom `clock` and `net`.
 
 mod body;
 mod clock;
@@ -19,6 +19,7 @@ mod read;
 mod request;
 mod run;
 mod shared;
+mod simulated;
 mod warm;
 
 use etalon_core::wire::messages::{PageMessage, WorkerMessage, PROTOCOL_VERSION};

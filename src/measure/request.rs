@@ -1,7 +1,8 @@
-//! One request, measured: hand it to `fetch`, have every read of the body
-//! stamped with the worker's clock (see [`body`](super::body)), and let the
-//! core's `StreamRecorder` build the record. Ends in a record whatever
-//! happens: answer, error, timeout or stop.
+//! One request, measured: hand it to `fetch` (or, for a `sim://` address,
+//! to the run's simulated server), have every read of the body stamped
+//! with the worker's clock (see [`body`](super::body)), and let the core's
+//! `StreamRecorder` build the record. Ends in a record whatever happens:
+//! answer, error, timeout or stop.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -10,6 +11,7 @@ use etalon_core::observe::failure;
 use etalon_core::observe::stream::StreamRecorder;
 use etalon_core::recording::RequestRecord;
 use etalon_core::wire::messages::{Endpoint, PlannedRequest, RequestState};
+use etalon_core::wire::openai::urls::simulated_name;
 use futures::future::{select, Either};
 use futures::FutureExt;
 use wasm_bindgen::{JsCast, JsValue};
@@ -58,7 +60,14 @@ pub async fn measure(
         .borrow_mut()
         .progress(planned.id, RequestState::Sent, 0);
     let url = planned.url.as_deref().unwrap_or(&endpoint.url);
-    let fetch = net::scope().fetch_with_str_and_init(url, &init);
+    let fetch = if simulated_name(url).is_some() {
+        let at = sent - shared.started;
+        shared
+            .simulated
+            .fetch(url, &planned, at, &controller.signal())
+    } else {
+        net::scope().fetch_with_str_and_init(url, &init)
+    };
 
     let exchange = read_response(&shared, url, fetch, sent, &recorder, live).boxed_local();
     let timeout =

@@ -1,6 +1,6 @@
 //! What the requests of one run share, and what the body reader and the
 //! request need of their run: its clock and start, its outbox and when it is
-//! posted, and the signal that stops it.
+//! posted, the signal that stops it, and its simulated servers.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -12,6 +12,7 @@ use futures::FutureExt;
 
 use super::clock::Clock;
 use super::page::post;
+use super::simulated::SimulatedServers;
 
 /// How often progress goes to the page: five times a second, enough for a
 /// progress bar and the live text; each batch costs the page a parse that
@@ -60,6 +61,8 @@ pub struct RunShared {
     pub live_text_of: Option<u64>,
     pub outbox: RefCell<Outbox>,
     pub stop: StopSignal,
+    /// The servers its `sim://` requests go to, started on first use.
+    pub simulated: SimulatedServers,
     /// When the outbox was last posted, on the worker clock, seconds.
     last_flush: Cell<f64>,
 }
@@ -74,6 +77,7 @@ impl RunShared {
             started,
             last_flush: Cell::new(started),
             started_at_unix_ms: clock.unix_ms(),
+            simulated: SimulatedServers::new(clock.clone(), started),
             clock,
             timeout_seconds,
             live_text_of,

@@ -14,6 +14,7 @@ use etalon_core::metrics::TtftDeadline;
 use etalon_core::plan::server::ServerPreset;
 use etalon_core::plan::setup::TestSetup;
 use etalon_core::plan::workload::concurrency_warning;
+use etalon_core::simulate::Policy;
 use etalon_core::wire::openai::{parse_models, Api};
 use leptos::prelude::*;
 
@@ -53,7 +54,9 @@ pub fn SetupView() -> impl IntoView {
                 next.request.min_tokens = s.request.min_tokens;
                 next.request.extra_body = s.request.extra_body.clone();
                 next.unread_extra_body = s.unread_extra_body.clone();
-                if preset != ServerPreset::Testbed && s.server != ServerPreset::Testbed {
+                // The testbed's and a simulated server's models are their own.
+                let own_models = [ServerPreset::Testbed, ServerPreset::Simulated];
+                if !own_models.contains(&preset) && !own_models.contains(&s.server) {
                     next.request.model = s.request.model.clone();
                 }
                 *s = next;
@@ -135,7 +138,8 @@ pub fn SetupView() -> impl IntoView {
 fn ModelField() -> impl IntoView {
     let app = use_app();
     let setup = app.setup;
-    let models = RwSignal::new(Vec::<String>::new());
+    // Each model, with what it is when the server says (a simulated one's).
+    let models = RwSignal::new(Vec::<(String, Option<String>)>::new());
     let status = RwSignal::new(None::<String>);
     let list = move |_| {
         let s = setup.get_untracked();
@@ -143,6 +147,32 @@ fn ModelField() -> impl IntoView {
             status.set(Some("Fix the address first.".into()));
             return;
         };
+        if urls.simulated_name().is_some() {
+            // A simulated server's models are its policies: nothing to ask.
+            let policies: Vec<(String, &str)> = Policy::NAMES
+                .iter()
+                .filter_map(|name| Some((name.to_string(), Policy::named(name)?.describe())))
+                .collect();
+            let said: Vec<String> = policies
+                .iter()
+                .map(|(name, what)| format!("{name} {what}"))
+                .collect();
+            status.set(Some(format!(
+                "{} models, one per way the simulated server schedules requests: {}.",
+                policies.len(),
+                said.join("; ")
+            )));
+            if setup.with_untracked(|s| s.request.model.trim().is_empty()) {
+                setup.update(|s| s.request.model = policies[0].0.clone());
+            }
+            models.set(
+                policies
+                    .into_iter()
+                    .map(|(name, what)| (name, Some(what.to_string())))
+                    .collect(),
+            );
+            return;
+        }
         let headers = s.request_headers(&app.api_key.get_untracked());
         status.set(Some("Asking the server for its models...".into()));
         wasm_bindgen_futures::spawn_local(async move {
@@ -153,7 +183,7 @@ fn ModelField() -> impl IntoView {
                         if setup.with_untracked(|s| s.request.model.trim().is_empty()) {
                             setup.update(|s| s.request.model = found[0].id.clone());
                         }
-                        models.set(found.into_iter().map(|m| m.id).collect());
+                        models.set(found.into_iter().map(|m| (m.id, None)).collect());
                     }
                     _ => status.set(Some("The server's answer holds no model list: type the model name.".into())),
                 },
@@ -171,10 +201,10 @@ fn ModelField() -> impl IntoView {
                 <button type="button" data-testid="setup-list-models" on:click=list>"List models"</button>
             </span>
             <datalist id="model-list">
-                {move || models.get().into_iter().map(|m| view! { <option value=m/> }).collect_view()}
+                {move || models.get().into_iter().map(|(m, what)| view! { <option value=m label=what/> }).collect_view()}
             </datalist>
             <Show when=move || status.get().is_some()>
-                <span class="field-help" role="status">{move || status.get()}</span>
+                <span class="field-help" role="status" data-testid="setup-model-status">{move || status.get()}</span>
             </Show>
             <FieldProblems field="model" problems=Signal::derive(move || setup.with(TestSetup::problems))/>
         </label>

@@ -36,13 +36,15 @@ pub struct PlannedRequest {
     pub id: u64,
     /// When to send it, seconds from the run's start.
     pub at: f64,
-    /// The JSON body to POST. Empty when `spec` is set: then the worker
-    /// writes the body from it with the run's [`BodyWriter`] just before
-    /// sending ([`PlannedRequest::written`]), so a long run's prompts are
-    /// never all written at once on the page, nor all held in memory.
+    /// The JSON body to POST. Empty when `spec` is set and the body is not
+    /// written yet: then the worker writes it from the spec with the run's
+    /// [`BodyWriter`] just before sending ([`PlannedRequest::written`]), so
+    /// a long run's prompts are never all written at once on the page, nor
+    /// all held in memory.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub body: String,
-    /// What to write the body from, when `body` is empty.
+    /// What the body is written from: the lengths asked for, which a
+    /// simulated server reads.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<BodySpec>,
     /// Send this one elsewhere than the run's endpoint URL (same headers):
@@ -53,11 +55,11 @@ pub struct PlannedRequest {
 
 impl PlannedRequest {
     /// The request ready to send: its body written now from its `spec` by
-    /// `writer`, when it has no body yet.
+    /// `writer`, when it has no body yet (the spec is kept).
     pub fn written(mut self, writer: Option<&BodyWriter>) -> Self {
         if self.body.is_empty() {
-            if let (Some(spec), Some(writer)) = (self.spec.take(), writer) {
-                self.body = writer.body(&spec);
+            if let (Some(spec), Some(writer)) = (self.spec.as_ref(), writer) {
+                self.body = writer.body(spec);
             }
         }
         self
