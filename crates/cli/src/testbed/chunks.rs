@@ -256,9 +256,10 @@ fn replace_all(text: &[u8], needle: &[u8], replacement: &[u8]) -> Vec<u8> {
     result
 }
 
-/// `GET /v1/models`: the profiles, each with what it does and its defaults.
-pub fn model_list(profiles: &[Profile]) -> Value {
-    let data: Vec<Value> = profiles
+/// `GET /v1/models`: the profiles, each with what it does and its
+/// defaults, then the simulated models (name, description).
+pub fn model_list(profiles: &[Profile], simulated: &[(String, String)]) -> Value {
+    let mut data: Vec<Value> = profiles
         .iter()
         .map(|profile| {
             json!({
@@ -271,6 +272,15 @@ pub fn model_list(profiles: &[Profile]) -> Value {
             })
         })
         .collect();
+    data.extend(simulated.iter().map(|(name, description)| {
+        json!({
+            "id": name,
+            "object": "model",
+            "created": 0,
+            "owned_by": "etalon-testbed",
+            "etalon_description": description,
+        })
+    }));
     json!({"object": "list", "data": data, "etalon_parameter_scheme": PARAMETER_SCHEME})
 }
 

@@ -1,7 +1,9 @@
 //! `etalon-cli testbed`: a native OpenAI-compatible streaming server whose
 //! token timing follows named, scripted profiles (steady, jitter, stalls,
 //! bursts, faults...), so the app and its tests have an endpoint that behaves
-//! exactly as told. Every chunk carries the server's send time.
+//! exactly as told; and the page's simulated serving systems
+//! (`sim-<policy>`), for real clients. Every chunk carries the server's send
+//! time.
 
 mod chunks;
 mod model_name;
@@ -9,6 +11,7 @@ mod profiles;
 mod request;
 mod schedule;
 mod server;
+mod simulated;
 mod text;
 
 use axum::serve::ListenerExt;
@@ -49,6 +52,14 @@ fn help_text() -> String {
     );
     for profile in profiles::PROFILES {
         text.push_str(&format!("  {:<16} {}\n", profile.name, profile.description));
+    }
+    text.push_str(
+        "\nSimulated models: a simulated GPU server shared by every request to it, in real time \
+         (one per model and preset); the prompt's words are its prompt tokens, max_tokens its \
+         output, and only streams are answered:\n",
+    );
+    for (name, description) in model_name::described_simulated_models() {
+        text.push_str(&format!("  {name:<20} {description}\n"));
     }
     text.push('\n');
     text.push_str(model_name::PARAMETER_SCHEME);

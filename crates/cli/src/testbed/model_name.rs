@@ -1,7 +1,10 @@
 //! The model-name scheme `PROFILE@key=value,...`: which profile a request's
-//! `model` names and which of its parameters it overrides.
+//! `model` names and which of its parameters it overrides; and the
+//! simulated models, `sim-POLICY@preset=NAME`.
 
 use super::profiles::{Params, Profile, PROFILES};
+use etalon_core::simulate::presets::{preset, Preset, PRESETS};
+use etalon_core::simulate::Policy;
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
@@ -30,8 +33,9 @@ pub fn resolve(model: &str) -> Result<(&'static Profile, Params), ModelError> {
     let Some(profile) = PROFILES.iter().find(|p| p.name == name) else {
         let names: Vec<&str> = PROFILES.iter().map(|p| p.name).collect();
         return Err(ModelError::UnknownProfile(format!(
-            "The model `{model}` does not exist on this testbed. Valid profiles: {}. {PARAMETER_SCHEME}.",
-            names.join(", ")
+            "The model `{model}` does not exist on this testbed. Valid profiles: {}; and the simulated models {}. {PARAMETER_SCHEME}.",
+            names.join(", "),
+            simulated_model_names().join(", ")
         )));
     };
     let mut params = profile.params.clone();
@@ -157,6 +161,91 @@ impl Profile {
     }
 }
 
+/// How a simulated model is named: `sim-<policy>`, its preset a parameter
+/// (`sim-chunked-prefill@preset=llama-70b-4xa100`).
+pub const SIMULATED_PREFIX: &str = "sim-";
+
+/// A simulated model a request named.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SimulatedModel {
+    pub preset: &'static Preset,
+    pub policy: Policy,
+}
+
+/// The simulated model `model` names, if it names one (`sim-...`).
+pub fn resolve_simulated(model: &str) -> Option<Result<SimulatedModel, ModelError>> {
+    let rest = model.strip_prefix(SIMULATED_PREFIX)?;
+    let (policy_name, overrides) = rest.split_once('@').unwrap_or((rest, ""));
+    let Some(policy) = Policy::named(policy_name) else {
+        return Some(Err(ModelError::UnknownProfile(format!(
+            "The model `{model}` does not exist on this testbed: the simulated models are {}.",
+            simulated_model_names().join(", ")
+        ))));
+    };
+    let mut chosen = &PRESETS[0];
+    for item in overrides.split(',').filter(|item| !item.is_empty()) {
+        match item.split_once('=') {
+            Some(("preset", name)) => match preset(name.trim()) {
+                Some(found) => chosen = found,
+                None => return Some(Err(ModelError::BadParameter(unknown_preset(model, name)))),
+            },
+            _ => {
+                return Some(Err(ModelError::BadParameter(format!(
+                    "In the model `{model}`: `{item}` is not a parameter; a simulated model takes \
+                     preset=NAME, one of {}.",
+                    preset_names()
+                ))))
+            }
+        }
+    }
+    Some(Ok(SimulatedModel {
+        preset: chosen,
+        policy,
+    }))
+}
+
+fn unknown_preset(model: &str, name: &str) -> String {
+    format!(
+        "In the model `{model}`: there is no simulated server `{name}`; the presets are {}.",
+        preset_names()
+    )
+}
+
+fn preset_names() -> String {
+    let names: Vec<String> = PRESETS
+        .iter()
+        .map(|p| format!("{} ({})", p.name, p.label))
+        .collect();
+    names.join(", ")
+}
+
+/// `sim-prefill-first`, ...: every simulated model's name.
+pub fn simulated_model_names() -> Vec<String> {
+    Policy::NAMES
+        .iter()
+        .map(|name| format!("{SIMULATED_PREFIX}{name}"))
+        .collect()
+}
+
+/// Each simulated model with what it does, for `/v1/models` and `--help`.
+pub fn described_simulated_models() -> Vec<(String, String)> {
+    Policy::NAMES
+        .iter()
+        .filter_map(|name| {
+            let policy = Policy::named(name)?;
+            let model = format!("{SIMULATED_PREFIX}{name}");
+            let description = format!(
+                "A simulated GPU server that {}. Parameter preset=NAME, the hardware: {}. \
+                 Defaults: {model}@preset={}",
+                policy.describe(),
+                preset_names(),
+                PRESETS[0].name
+            );
+            Some((model, description))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,5 +299,30 @@ mod tests {
             let model = format!("{}@{}", profile.name, profile.params.as_overrides());
             assert_eq!(resolve(&model).unwrap().1, profile.params, "{model}");
         }
+    }
+
+    #[test]
+    fn a_simulated_model_names_its_policy_and_its_preset() {
+        let model = resolve_simulated("sim-chunked-prefill@preset=llama-70b-4xa100")
+            .unwrap()
+            .unwrap();
+        assert_eq!(model.policy, Policy::ChunkedPrefill);
+        assert_eq!(model.preset.name, "llama-70b-4xa100");
+        let default = resolve_simulated("sim-static").unwrap().unwrap();
+        assert_eq!(default.preset.name, PRESETS[0].name);
+        assert!(resolve_simulated("steady").is_none());
+        for (bad, unknown) in [
+            ("sim-fastest", true),
+            ("sim-static@preset=abacus", false),
+            ("sim-static@seed=3", false),
+        ] {
+            let error = resolve_simulated(bad).unwrap().unwrap_err();
+            assert_eq!(matches!(error, ModelError::UnknownProfile(_)), unknown);
+            let (ModelError::UnknownProfile(why) | ModelError::BadParameter(why)) = error;
+            assert!(why.contains(bad), "{why}");
+        }
+        let names = simulated_model_names();
+        assert_eq!(names.len(), Policy::NAMES.len());
+        assert!(names.contains(&"sim-decode-first".to_string()));
     }
 }

@@ -7,16 +7,20 @@ use super::chunks::{
     self, endless_event_line, error_body, long_line_piece, model_list, stamp, OVERFLOWED_COUNT,
     WEB_PAGE,
 };
-use super::model_name::{resolve, ModelError};
+use super::model_name::{
+    described_simulated_models, resolve, resolve_simulated, ModelError, SimulatedModel,
+};
 use super::profiles::{Fault, PROFILES};
 use super::request::{self, CompletionRequest};
 use super::schedule::{plan, Ending, Endpoint, Event, Frame, Job, Plan, Script};
+use super::simulated::{Ask, SimulatedServers};
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use etalon_core::wire::openai::Api;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -35,7 +39,9 @@ pub struct Testbed {
     requests: AtomicU64,
     /// Responses still being played: a client that gave up on one (or
     /// cancelled it) closes it, which `GET /health` shows.
-    open_responses: AtomicU64,
+    open_responses: Arc<AtomicU64>,
+    /// The simulated models' servers, on the same clock.
+    simulated: SimulatedServers,
 }
 
 impl Testbed {
@@ -44,17 +50,23 @@ impl Testbed {
     /// browser's recording stores in a few bytes (it keeps times on a
     /// 0.1 µs grid; a nanosecond figure would cost it a full `f64`).
     fn now(&self) -> f64 {
-        self.started.elapsed().as_micros() as f64 / 1e6
+        seconds_since(self.started)
     }
+}
+
+fn seconds_since(started: Instant) -> f64 {
+    started.elapsed().as_micros() as f64 / 1e6
 }
 
 /// All routes; CORS for any origin unless `cors` is false. Every response
 /// says `Cross-Origin-Resource-Policy: cross-origin` for cross-origin isolated pages.
 pub fn router(cors: bool) -> Router {
+    let started = Instant::now();
     let testbed = Arc::new(Testbed {
-        started: Instant::now(),
+        started,
         requests: AtomicU64::new(0),
-        open_responses: AtomicU64::new(0),
+        open_responses: Arc::new(AtomicU64::new(0)),
+        simulated: SimulatedServers::new(Arc::new(move || seconds_since(started))),
     });
     let mut router = Router::new()
         .route("/v1/chat/completions", post(chat_completions))
@@ -89,7 +101,7 @@ async fn completions(State(testbed): State<Arc<Testbed>>, body: Bytes) -> Respon
 }
 
 async fn models() -> Json<serde_json::Value> {
-    Json(model_list(PROFILES))
+    Json(model_list(PROFILES, &described_simulated_models()))
 }
 
 async fn health(State(testbed): State<Arc<Testbed>>) -> Json<serde_json::Value> {
@@ -118,24 +130,15 @@ async fn answer(testbed: Arc<Testbed>, endpoint: Endpoint, body: &[u8]) -> Respo
         Ok(request) => request,
         Err(why) => return error(StatusCode::BAD_REQUEST, &why, "invalid_request_error", None),
     };
+    if let Some(model) = resolve_simulated(&request.model) {
+        return match model {
+            Ok(model) => simulated(&testbed, endpoint, request, model),
+            Err(error) => model_error(error),
+        };
+    }
     let params = match resolve(&request.model) {
         Ok((_, params)) => params,
-        Err(ModelError::UnknownProfile(why)) => {
-            return error(
-                StatusCode::NOT_FOUND,
-                &why,
-                "invalid_request_error",
-                Some("model_not_found"),
-            )
-        }
-        Err(ModelError::BadParameter(why)) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                &why,
-                "invalid_request_error",
-                Some("invalid_model_parameters"),
-            )
-        }
+        Err(why) => return model_error(why),
     };
     let job = Job {
         endpoint,
@@ -174,6 +177,85 @@ async fn answer(testbed: Arc<Testbed>, endpoint: Endpoint, body: &[u8]) -> Respo
         stream(player)
     } else {
         whole(player).await
+    }
+}
+
+/// The 404 of a model that does not exist, or the 400 of a malformed one.
+fn model_error(why: ModelError) -> Response {
+    match why {
+        ModelError::UnknownProfile(why) => error(
+            StatusCode::NOT_FOUND,
+            &why,
+            "invalid_request_error",
+            Some("model_not_found"),
+        ),
+        ModelError::BadParameter(why) => error(
+            StatusCode::BAD_REQUEST,
+            &why,
+            "invalid_request_error",
+            Some("invalid_model_parameters"),
+        ),
+    }
+}
+
+/// A simulated model's answer: its stream, fed by the simulated server
+/// that model names, or the error it answers.
+fn simulated(
+    testbed: &Testbed,
+    endpoint: Endpoint,
+    request: CompletionRequest,
+    model: SimulatedModel,
+) -> Response {
+    if !request.stream {
+        let message = "A simulated model only streams: ask with \"stream\": true.";
+        return error(
+            StatusCode::BAD_REQUEST,
+            message,
+            "invalid_request_error",
+            Some("stream_required"),
+        );
+    }
+    let ask = Ask {
+        api: match endpoint {
+            Endpoint::Chat => Api::ChatCompletions,
+            Endpoint::Completions => Api::Completions,
+        },
+        model: request.model,
+        prompt_tokens: request.prompt_tokens,
+        max_tokens: request.max_tokens,
+        include_usage: request.include_usage,
+        created: SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+    };
+    let open = testbed.open_responses.clone();
+    open.fetch_add(1, Ordering::Relaxed);
+    let on_end = {
+        let open = open.clone();
+        move || {
+            open.fetch_sub(1, Ordering::Relaxed);
+        }
+    };
+    match testbed.simulated.answer(model, ask, on_end) {
+        Ok(body) => (
+            [
+                (header::CONTENT_TYPE, "text/event-stream"),
+                (header::CACHE_CONTROL, "no-cache"),
+                (HeaderName::from_static("x-accel-buffering"), "no"),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(answer) => {
+            open.fetch_sub(1, Ordering::Relaxed);
+            let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_REQUEST);
+            (
+                status,
+                [(header::CONTENT_TYPE, "application/json")],
+                answer.body,
+            )
+                .into_response()
+        }
     }
 }
 
