@@ -3,7 +3,10 @@
 //! clock; prints the median time (and the figures' digest). Also times the
 //! results screen's deadline slider (a report from the recording's basis
 //! under a new TBT, then TTFT, deadline), which must stay well under 50 ms,
-//! one task. A benchmark only: that the browser computes native code's
+//! one task. And the simulated serving system (benches/simulate.rs) in a
+//! browser: 10,000 Poisson requests through the first preset under each
+//! policy, in requests and tokens per second. A benchmark only: that the
+//! browser computes native code's
 //! figures is checked by tests/wasm_parity.rs, which scripts/test runs.
 //!
 //! Run: `cargo test -p etalon-core --target wasm32-unknown-unknown --release
@@ -16,6 +19,8 @@
 use etalon_core::metrics::{figures_digest, recording_metrics, DeadlineConfig};
 use etalon_core::present::report::{Report, ReportBasis};
 use etalon_core::recording::synthetic::SyntheticRun;
+use etalon_core::simulate::presets::PRESETS;
+use etalon_core::simulate::{poisson_workload, simulate, Policy};
 use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -89,4 +94,41 @@ fn metrics_benchmark_in_the_browser() {
         ttft[ttft.len() / 2],
         longest_slice
     );
+}
+
+#[wasm_bindgen_test]
+fn simulator_benchmark_in_the_browser() {
+    const REQUESTS: usize = 10_000;
+    let requests = poisson_workload(REQUESTS, 2.0, 1);
+    for name in Policy::NAMES {
+        let system = PRESETS[0].system(Policy::named(name).expect("a known policy"));
+        let mut tokens = 0;
+        let mut times: Vec<f64> = (0..RUNS)
+            .map(|_| {
+                let start = js_sys::Date::now();
+                let out = std::hint::black_box(simulate(
+                    &system,
+                    1,
+                    std::hint::black_box(&requests),
+                    None,
+                ));
+                let ms = js_sys::Date::now() - start;
+                tokens = out.iter().map(|r| r.token_times.len()).sum::<usize>();
+                ms
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        let median = times[RUNS / 2] / 1000.0;
+        console_log!(
+            "simulate in the browser (wasm) {:>15}: {} requests, {} tokens in {:.3} s (median of {}; fastest {:.3} s): {:.0} requests/s, {:.2} M tokens/s",
+            name,
+            REQUESTS,
+            tokens,
+            median,
+            RUNS,
+            times[0] / 1000.0,
+            REQUESTS as f64 / median,
+            tokens as f64 / median / 1e6
+        );
+    }
 }
