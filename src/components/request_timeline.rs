@@ -1,9 +1,10 @@
 //! `RequestTimeline`: one request's tokens on a time axis against their
 //! deadlines. Token ticks (late ones in the warning colour), deadline
 //! markers above them (missed ones filled in the warning colour), banked
-//! slack shaded from each on-time token to its deadline, and stalls hatched
-//! across both rows. The deadlines are the docs/METRICS.md walk's, replayed by
-//! `etalon_core::present::chart::deadline_timeline`.
+//! slack shaded from each on-time token to its deadline, stalls hatched
+//! across both rows, and every pause outlined and labelled, even one the
+//! banked slack covered. The deadlines are the docs/METRICS.md walk's,
+//! replayed by `etalon_core::present::chart::deadline_timeline`.
 
 use super::axes::{chart_svg, data_table, stall_hatch, timeline_paths, x_axis};
 use super::unique_id;
@@ -57,12 +58,15 @@ pub fn RequestTimeline(
         let m = l.marks;
         let lane = l.lane;
         let desc = format!(
-            "{} tokens; {} of {} deadlines met, {} missed in {} stalls.",
+            "{} tokens; {} of {} deadlines met, {} missed in {} stalls; {} pauses, {} of them \
+             covered by banked slack.",
             s.tokens,
             s.met(),
             s.deadlines,
             s.missed,
-            s.stalls.len()
+            s.stalls.len(),
+            s.pauses.len(),
+            s.covered_pauses()
         );
         let hatch_url = format!("url(#{hatch})");
         let children = view! {
@@ -70,6 +74,10 @@ pub fn RequestTimeline(
             <text class="timeline-row-label" x=coord(f.left - 8.0) y=coord((lane.top + lane.deadline_y) / 2.0 + FONT_SIZE / 3.0) text-anchor="end">"deadlines"</text>
             <text class="timeline-row-label" x=coord(f.left - 8.0) y=coord((lane.deadline_y + lane.bottom) / 2.0 + FONT_SIZE / 3.0) text-anchor="end">"tokens"</text>
             {timeline_paths(&m, hatch_url)}
+            <path class="timeline-pauses" d=m.pauses.clone() />
+            {m.pause_labels.iter().map(|label| view! {
+                <text class="timeline-pause-label" x=coord(label.x) y=coord(label.y) text-anchor="middle">{label.text.clone()}</text>
+            }).collect_view()}
             {x_axis(f, &l.x, false)}
         };
         chart_svg("chart-svg timeline-svg", f, name.clone(), desc, children)
@@ -82,6 +90,7 @@ pub fn RequestTimeline(
             <li class="chart-legend-item"><span class="timeline-key timeline-key-missed"></span>"deadline missed"</li>
             <li class="chart-legend-item"><span class="timeline-key timeline-key-slack"></span>"slack banked (ahead of the deadline)"</li>
             <li class="chart-legend-item"><span class="timeline-key timeline-key-stall"></span>"stall: waiting past a deadline"</li>
+            <li class="chart-legend-item"><span class="timeline-key timeline-key-pause"></span>"pause: the text stopped (over green, the answer was far enough ahead that a reader would not notice)"</li>
         </ul>
     };
     let caption = title.clone();
@@ -111,6 +120,33 @@ pub fn RequestTimeline(
             rows.push(vec![
                 "More stalls".to_string(),
                 (s.stalls.len() - TABLE_STALLS).to_string(),
+            ]);
+        }
+        rows.extend(s.pauses.iter().take(TABLE_STALLS).map(|p| {
+            vec![
+                format!(
+                    "Pause before token {} at {}",
+                    p.token + 1,
+                    format_value(p.start, Unit::Seconds)
+                ),
+                if p.late {
+                    format!(
+                        "{} long, deadlines missed",
+                        format_value(p.length(), Unit::Seconds)
+                    )
+                } else {
+                    format!(
+                        "{} long, no deadline missed ({} ahead)",
+                        format_value(p.length(), Unit::Seconds),
+                        format_value(p.lead, Unit::Seconds)
+                    )
+                },
+            ]
+        }));
+        if s.pauses.len() > TABLE_STALLS {
+            rows.push(vec![
+                "More pauses".to_string(),
+                (s.pauses.len() - TABLE_STALLS).to_string(),
             ]);
         }
         data_table(
@@ -162,10 +198,30 @@ mod tests {
         );
         assert!(text(&host, "chart-table").contains("Deadlines missed3"));
         assert!(count(&host, "chart-tick-x") >= 2);
-        // A looser deadline: the 350 ms gap is no longer a stall.
+        // A looser deadline: the 350 ms gap is no longer a stall, and still
+        // a pause.
         tbt.set(0.5);
         settle().await;
         assert_eq!(d("timeline-stalls"), "");
         assert_eq!(subpath_count(&d("timeline-tokens")), 5);
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_pause_covered_by_banked_slack_is_outlined_and_labelled() {
+        // A token every 20 ms, and 0.52 s before token 20: 0.62 s ahead of a
+        // 50 ms deadline, so no deadline is missed.
+        let mut itt = vec![0.02; 40];
+        itt[19] += 0.5;
+        let (host, _keep) = mount(move || {
+            view! {
+                <RequestTimeline title="Request 3" itt=itt.clone() ttft_deadline=0.1 tbt_deadline=0.05 />
+            }
+        });
+        let d = |class: &str| attribute(&host, class, "d").unwrap_or_default();
+        assert_eq!(d("timeline-stalls"), "");
+        assert_eq!(subpath_count(&d("timeline-pauses")), 1);
+        assert_eq!(text(&host, "timeline-pause-label"), "paused 0.52 s");
+        assert!(text(&host, "chart-table").contains("no deadline missed (620 ms ahead)"));
+        assert!(text(&host, "timeline-legend").contains("pause: the text stopped"));
     }
 }

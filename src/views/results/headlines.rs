@@ -1,6 +1,7 @@
 //! The headline cards: each figure with its statistic, its value (the raw
 //! value, full precision, in `data-value` for end-to-end tests) and the
-//! sentence that explains it.
+//! sentence that explains it; under them, whether a reader would have
+//! noticed the answers' pauses.
 
 use etalon_core::present::report::{raw_value, Headline, Report};
 use leptos::prelude::*;
@@ -13,6 +14,18 @@ pub fn HeadlineCards(report: Memo<Report>) -> impl IntoView {
             <div class="card-grid">
                 {move || report.with(|r| r.headlines.iter().map(card).collect_view())}
             </div>
+            {move || {
+                report
+                    .with(|r| r.pauses.as_ref().map(|note| (note.sentence.clone(), note.covered == note.pauses)))
+                    .map(|(sentence, covered)| {
+                        view! {
+                            <p class="pause-note" class:pause-note-seen=!covered data-testid="results-pauses">
+                                <span class="pause-icon" aria-hidden="true">"⏸ "</span>
+                                {sentence}
+                            </p>
+                        }
+                    })
+            }}
         </section>
     }
 }

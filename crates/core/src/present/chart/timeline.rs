@@ -370,9 +370,10 @@ pub fn timeline_marks(
                 .map(|(sx, _, w, _)| (sx, lane.top, w, lane.bottom - lane.top))
         })
         .collect();
+    // Inset a little, so that the outline shows inside the slack's shading.
     let pauses: Vec<_> = timeline_pauses(tokens)
         .into_iter()
-        .filter_map(|p| span(p.start, p.end).map(|rect| (p, rect)))
+        .filter_map(|p| span(p.start, p.end).map(|(x, y, w, h)| (p, (x, y + 2.0, w, h - 3.0))))
         .collect();
     let pause_labels = pauses
         .iter()

@@ -157,7 +157,7 @@ impl Metric {
             }
             Metric::Stall => {
                 "A pause in the text much longer than its usual rhythm, which a reader sees \
-                 as the answer freezing."
+                 as the answer freezing unless earlier pieces came far enough ahead to cover it."
             }
             Metric::ErrorRate => {
                 "The share of requests that failed: no answer, an error from the server, or \
