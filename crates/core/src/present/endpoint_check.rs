@@ -16,6 +16,27 @@ pub struct CheckLine {
     pub sentence: String,
 }
 
+impl CheckLine {
+    /// Whether this line says a run would fail: a check that did not pass,
+    /// other than a server that does not report token usage (a run still
+    /// measures it, counting one token per chunk).
+    pub fn stops_a_run(&self) -> bool {
+        self.ok == Some(false) && self.what != "Usage"
+    }
+}
+
+/// What the page asks before a run after a check that failed: the
+/// failure in the check's own words, and what running anyway means.
+/// `None` when no line of `lines` says a run would fail.
+pub fn run_anyway_question(lines: &[CheckLine]) -> Option<String> {
+    let failed = lines.iter().find(|l| l.stops_a_run())?;
+    Some(format!(
+        "Check endpoint failed just now: {} If you run now, the requests will most likely fail \
+         the same way.",
+        failed.sentence
+    ))
+}
+
 /// The lines of a check from the record of its one request.
 pub fn check_endpoint(record: &RequestRecord) -> Vec<CheckLine> {
     let kind = record.error.as_ref().map(|e| e.kind);
@@ -123,6 +144,48 @@ mod tests {
         let lines = check_endpoint(&record);
         assert!(lines.iter().all(|l| l.ok == Some(true)), "{lines:?}");
         assert!(lines.last().unwrap().sentence.contains("50 ms"));
+    }
+
+    #[test]
+    fn a_failed_check_asks_before_a_run_in_its_own_words() {
+        let down = RequestRecord {
+            error: Some(crate::observe::failure::fetch_failure(
+                "http://127.0.0.1:9/v1/chat/completions",
+                None,
+                false,
+            )),
+            ..Default::default()
+        };
+        let lines = check_endpoint(&down);
+        assert!(lines[0].stops_a_run());
+        assert_eq!(
+            run_anyway_question(&lines).unwrap(),
+            format!(
+                "Check endpoint failed just now: {} If you run now, the requests will most \
+                 likely fail the same way.",
+                down.error.as_ref().unwrap().message
+            )
+        );
+        assert!(lines[0].sentence.starts_with(
+            "The server could not be reached at http://127.0.0.1:9: check that it is running"
+        ));
+        // No usage figures is no reason to hold a run back.
+        let no_usage = RequestRecord {
+            headers_at: Some(0.01),
+            chunks: vec![Chunk {
+                at: 0.05,
+                tokens: 1,
+                reasoning: false,
+                server_sent_at: None,
+            }]
+            .into(),
+            ..Default::default()
+        };
+        let lines = check_endpoint(&no_usage);
+        assert!(lines
+            .iter()
+            .any(|l| l.what == "Usage" && l.ok == Some(false)));
+        assert_eq!(run_anyway_question(&lines), None);
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! What the run and results screens say, as pure functions of a recording
 //! (the screens only lay it out): the headline cards, the percentile
-//! table, the errors table, warnings, plain explanations of every metric,
-//! number formats, the live text with its stalls, whether a reader would
-//! have noticed the run's pauses, cheap live distributions, deadline
-//! inputs, the request picker and the export file's name.
+//! table, the errors table, how the run went, warnings, plain explanations
+//! of every metric, number formats, the live text with its stalls, whether
+//! a reader would have noticed the run's pauses, cheap live distributions,
+//! deadline inputs, the request picker and the export file's name.
 //!
 //! [`Report::of`] gathers every figure of the results screen for one
 //! deadline configuration. The page computes a recording's
@@ -19,6 +19,7 @@ mod live;
 mod live_text;
 mod pauses;
 mod requests;
+mod status;
 mod table;
 mod warnings;
 
@@ -46,6 +47,7 @@ pub use live_text::{
 };
 pub use pauses::{pause_note, PauseNote, RunPauses};
 pub use requests::{least_fluid_request, request_choices, request_timeline, RequestChoice};
+pub use status::{RunOutcome, RunStatus};
 pub use table::{percentile_rows, PercentileRow, PERCENTILE_COLUMNS};
 pub use warnings::{hidden_seconds, hidden_warning, run_warnings, RunWarning, WarningKind};
 
