@@ -2,9 +2,10 @@
 //! 19): a server that claims 2^32 - 1 tokens, never ends an event, sends
 //! 10 MB without a line end, or answers 200 with a web page never kills the
 //! tab. For each, as a user drives it: the run ends, the page says what
-//! happened in one sentence, the results show their figures (never stuck
-//! on "Working out the figures"), a new Run afterwards works, and the tab's
-//! memory stays under 512 MB throughout.
+//! happened in one sentence, the results show their figures, or the
+//! failure when no request completed (never stuck on "Working out the
+//! figures"), a new Run afterwards works, and the tab's memory stays under
+//! 512 MB throughout.
 
 use std::cell::Cell;
 use std::time::Duration;
@@ -95,10 +96,12 @@ async fn go_to(browser: &Browser, tab: &str) {
     assert_eq!(clicked, true, "no tab {tab}");
 }
 
-/// What a run showed: the results' warnings and errors, and the tab's
-/// largest memory seen while it ran and while its results were drawn.
+/// What a run showed: the results' warnings, how the run went (when some
+/// or all requests failed) and errors, and the tab's largest memory seen
+/// while it ran and while its results were drawn.
 struct Shown {
     warnings: String,
+    status: String,
     errors: String,
     peak_mb: f64,
 }
@@ -183,7 +186,8 @@ async fn run(
     )
     .await;
     browser.click("run-see-results").await;
-    // The figures, not "Working out the figures" for ever.
+    // The figures (or, when no request completed, the failure), not
+    // "Working out the figures" for ever.
     poll(
         &format!("the results of {model} to show their figures"),
         Duration::from_secs(30),
@@ -192,7 +196,8 @@ async fn run(
             let drawn = browser
                 .eval(
                     "document.querySelector('[data-testid=results-working]') === null \
-                     && document.querySelector('[data-testid=headline-error-rate]')?.dataset.value !== undefined \
+                     && (document.querySelector('[data-testid=headline-error-rate]')?.dataset.value !== undefined \
+                         || document.querySelector('[data-testid=results-failure]') !== null) \
                      && document.querySelector('[data-testid=errors-table]') !== null",
                 )
                 .await;
@@ -207,6 +212,7 @@ async fn run(
     watch().await;
     let shown = Shown {
         warnings: texts(browser, "results-warning").await,
+        status: texts(browser, "results-status").await,
         errors: texts(browser, "errors-table").await,
         peak_mb: peak_mb.get(),
     };
@@ -302,6 +308,10 @@ async fn an_endless_event_ends_its_request(profile: &str, time_limit: u32) {
         shown.errors
     );
     assert!(!shown.errors.contains("timed out"), "{}", shown.errors);
+    assert_eq!(
+        shown.status,
+        "No request completed: all 2 failed, so there are no timings to show."
+    );
     a_new_run_still_works(&app, &testbed).await;
     app.browser.close().await;
 }
@@ -322,6 +332,10 @@ async fn a_web_page_instead_of_a_stream_is_said_in_one_sentence() {
     let testbed = Testbed::start(&[]).await;
     let app = open_app().await;
     let shown = run(&app, &testbed, "html-page", 2, 30).await;
+    assert_eq!(
+        shown.status,
+        "No request completed: all 2 failed, so there are no timings to show."
+    );
     assert!(
         shown.errors.contains(
             "The server answered with a web page (\"text/html; charset=utf-8\") instead of a \

@@ -5,7 +5,9 @@
 //! cards with a plain sentence each, the fluidity explainer and
 //! distribution, the p99 miss rate vs TBT deadline curve, a percentile
 //! table, CDFs, one request's tokens against their deadlines, the errors
-//! in sentences, warnings, and the recording's export.
+//! in sentences, warnings, and the recording's export. A run where some
+//! requests failed says so first; one where every request failed shows
+//! only the failure, what to do, and the errors table.
 //!
 //! [`ResultsView`] reads the app's state; [`ResultsBody`] takes plain
 //! props (a recording and a deadline signal), so tests mount it alone.
@@ -23,14 +25,16 @@ mod tests;
 
 use etalon_core::metrics::DeadlineConfig;
 use etalon_core::present::chart::format_count;
-use etalon_core::present::report::{run_caption, run_warnings, ReportBasis};
+use etalon_core::present::report::{
+    run_caption, run_warnings, ReportBasis, RunOutcome, RunStatus, WarningKind,
+};
 use etalon_core::recording::Recording;
 use leptos::prelude::*;
 use std::sync::Arc;
 
 use crate::hooks::{use_after_paint, use_deadline_report, use_next_task};
 use crate::runner::Phase;
-use crate::state::{use_app, Screen};
+use crate::state::{use_app, AppState, Screen};
 
 pub use charts::{Distributions, FluiditySection};
 pub use deadlines::DeadlineControls;
@@ -162,7 +166,19 @@ pub fn ResultsBody(
         move |_| basis.with(|b| b.profile.shared_sorted_gaps()),
         |old, new| !matches!((old, new), (Some(old), Some(new)) if Arc::ptr_eq(old, new)),
     );
-    let warnings = Memo::new(move |_| recording.with(|r| run_warnings(r, stopped.get())));
+    let status = Memo::new(move |_| {
+        basis.with(|b| RunStatus::of(&b.errors, b.profile.timelines().len() as u64, stopped.get()))
+    });
+    let all_failed = Memo::new(move |_| status.with(|s| s.outcome == RunOutcome::AllFailed));
+    // When every request failed, the failure panel already says that no
+    // request completed.
+    let warnings = Memo::new(move |_| {
+        let mut warnings = recording.with(|r| run_warnings(r, stopped.get()));
+        if all_failed.get() {
+            warnings.retain(|w| w.kind != WarningKind::NothingCompleted);
+        }
+        warnings
+    });
     let caption = move || recording.with(|r| run_caption(r));
     let charts = use_next_task();
     view! {
@@ -171,6 +187,7 @@ pub fn ResultsBody(
                 <p class="caption" data-testid="results-caption">{caption}</p>
                 <ExportButton recording/>
             </div>
+            <RunStatusBanner status/>
             {move || {
                 warnings
                     .get()
@@ -184,17 +201,66 @@ pub fn ResultsBody(
                     })
                     .collect_view()
             }}
-            <DeadlineControls deadlines/>
-            <HeadlineCards report/>
-            // The charts in the next task, so that the cards show at once.
-            <Show when=move || charts.get()>
-                <FluiditySection report deadlines/>
-                <PercentileTable report/>
-                <Distributions report gaps deadlines/>
-                <RequestSection recording report deadlines/>
+            <Show
+                when=move || !all_failed.get()
+                fallback=move || {
+                    view! {
+                        <ErrorsTable report/>
+                        <server::ServerAccountSection recording/>
+                    }
+                }
+            >
+                <DeadlineControls deadlines/>
+                <HeadlineCards report/>
+                // The charts in the next task, so that the cards show at once.
+                <Show when=move || charts.get()>
+                    <FluiditySection report deadlines/>
+                    <PercentileTable report/>
+                    <Distributions report gaps deadlines/>
+                    <RequestSection recording report deadlines/>
+                </Show>
+                <server::ServerAccountSection recording/>
+                <ErrorsTable report/>
             </Show>
-            <server::ServerAccountSection recording/>
-            <ErrorsTable report/>
         </div>
+    }
+}
+
+/// A run with failures, said first: when every request failed, what
+/// happened and what to do (the failure's own sentence, as Check endpoint
+/// gives it); when some did, how many and the most common problem.
+#[component]
+fn RunStatusBanner(status: Memo<RunStatus>) -> impl IntoView {
+    // Without the app around it (the body mounted alone), no way back to
+    // the set-up to offer.
+    let app = use_context::<AppState>();
+    move || {
+        let status = status.get();
+        match (status.outcome, status.fix) {
+            (RunOutcome::AllFailed, fix) => view! {
+                <div class="failure-panel" role="alert" data-testid="results-failure">
+                    <p><strong data-testid="results-status">{status.sentence}</strong></p>
+                    {fix.map(|fix| view! { <p class="failure-fix" data-testid="results-fix">{fix}</p> })}
+                    <p class="muted">
+                        "Fix this in the set-up, then press Check endpoint to try one request \
+                         before you run again. Every failed request is listed below."
+                    </p>
+                    {app.map(|app| view! {
+                        <button class="secondary" data-testid="results-to-setup" on:click=move |_| app.screen.set(Screen::Setup)>
+                            "Go to the set-up"
+                        </button>
+                    })}
+                </div>
+            }
+                .into_any(),
+            (RunOutcome::SomeFailed, fix) => view! {
+                <div class="banner warning" role="status" data-testid="results-failure">
+                    <p class="banner-line" data-testid="results-status">{status.sentence}</p>
+                    {fix.map(|fix| view! { <p class="banner-line" data-testid="results-fix">{fix}</p> })}
+                </div>
+            }
+                .into_any(),
+            _ => ().into_any(),
+        }
     }
 }

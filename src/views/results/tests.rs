@@ -1,7 +1,8 @@
 //! The results body in a real browser, with a hand-made recording: the
 //! headline cards carry the core's values, a new TBT deadline typed in its
 //! field recomputes the fluidity figures, the errors table says what
-//! failed.
+//! failed, a run with failures says so first, and one where every request
+//! failed shows only the failure and the errors.
 
 use etalon_core::metrics::DeadlineConfig;
 use etalon_core::present::report::{raw_value, Report};
@@ -373,4 +374,50 @@ async fn a_ttft_deadline_move_searches_in_slices_and_shows_every_figure_at_once(
         .find(|row| row.metric == etalon_core::present::report::Metric::MinTbtDeadline)
         .unwrap();
     assert!(table.contains(&smallest.cells[0]), "{table}");
+}
+
+#[wasm_bindgen_test]
+async fn a_run_where_some_failed_says_so_first_and_its_pauses_are_told() {
+    let host = host();
+    let _mounted = leptos::mount::mount_to(host.clone(), move || {
+        let deadlines = RwSignal::new(DeadlineConfig::fixed(0.2, 0.05, 0.1));
+        view! { <ResultsBody recording=std::sync::Arc::new(recording()) deadlines/> }
+    });
+    until("the cards and the pause note", || {
+        present(&host, "headline-error-rate") && present(&host, "results-pauses")
+    })
+    .await;
+    let text = |testid: &str| find(&host, testid).text_content().unwrap_or_default();
+    assert_eq!(
+        text("results-status"),
+        "Finished, but 1 of 9 requests failed (11.1 %); the figures cover the 8 that completed."
+    );
+    assert_eq!(text("results-fix"), "No answer within 60 s.");
+    let report = Report::of(&recording(), &DeadlineConfig::fixed(0.2, 0.05, 0.1));
+    let note = report.pauses.expect("every other answer paused");
+    assert!(text("results-pauses").ends_with(&note.sentence));
+}
+
+#[wasm_bindgen_test]
+async fn a_run_where_every_request_failed_shows_the_failure_and_the_errors_only() {
+    let mut failed = recording();
+    failed.requests.retain(|r| r.error.is_some());
+    let host = host();
+    let _mounted = leptos::mount::mount_to(host.clone(), move || {
+        let deadlines = RwSignal::new(DeadlineConfig::default());
+        view! { <ResultsBody recording=std::sync::Arc::new(failed.clone()) deadlines/> }
+    });
+    until("the failure and the errors table", || {
+        present(&host, "results-failure") && present(&host, "errors-table")
+    })
+    .await;
+    let text = |testid: &str| find(&host, testid).text_content().unwrap_or_default();
+    assert_eq!(
+        text("results-status"),
+        "No request completed: the request failed, so there are no timings to show."
+    );
+    assert_eq!(text("results-fix"), "No answer within 60 s.");
+    assert!(!present(&host, "headline-error-rate"));
+    assert!(!present(&host, "results-warning"));
+    assert!(host.query_selector("svg").unwrap().is_none());
 }

@@ -1,6 +1,7 @@
 //! The run screen: where the run stands (phase, progress, time left), the
 //! first request's answer replayed at the pace it arrived with its stalls
-//! marked, live TTFT and TBT distributions, Stop, and "See results".
+//! marked, live TTFT and TBT distributions, Stop, and "See results". A run
+//! that ended with failures leads with them and what to do.
 //!
 //! Rendering stays cheap while streams pour in: the progress is a copy of
 //! the book's counters, the live text a binary search and a few text runs,
@@ -14,7 +15,7 @@ mod progress;
 mod tests;
 
 use etalon_core::observe::run_book::RunBook;
-use etalon_core::present::report::hidden_warning;
+use etalon_core::present::report::{hidden_warning, RunOutcome, RunStatus};
 use leptos::prelude::*;
 
 pub use live_figures::LiveFigures;
@@ -77,18 +78,65 @@ pub fn RunView() -> impl IntoView {
 fn RunUnderWay(book: BookSignal, now: Signal<f64>) -> impl IntoView {
     let text = use_next_task();
     let figures = use_after_tasks(2);
+    let status = use_run_status(book);
+    let all_failed =
+        move || status.with(|s| s.as_ref().map(|s| s.outcome)) == Some(RunOutcome::AllFailed);
     view! {
         <HiddenBanner book/>
+        <RunFailure status/>
         <RunProgressBar book now/>
         <RunActions book/>
-        <div class="run-columns">
-            <Show when=move || text.get()>
-                <LiveText book/>
-            </Show>
-            <Show when=move || figures.get()>
-                <LiveFigures book now/>
-            </Show>
-        </div>
+        // Nothing arrived from a run whose every request failed: no empty
+        // answer or charts under its failure.
+        <Show when=move || !all_failed()>
+            <div class="run-columns">
+                <Show when=move || text.get()>
+                    <LiveText book/>
+                </Show>
+                <Show when=move || figures.get()>
+                    <LiveFigures book now/>
+                </Show>
+            </div>
+        </Show>
+    }
+}
+
+/// How the run went, once it has finished.
+fn use_run_status(book: BookSignal) -> Memo<Option<RunStatus>> {
+    Memo::new(move |_| {
+        book.with(|b| {
+            b.as_ref()
+                .filter(|b| b.finished)
+                .map(|b| RunStatus::of_records(&b.recording.requests, b.stopped))
+        })
+    })
+}
+
+/// The failures of a finished run and what to do about them, in the
+/// failure's own words (those Check endpoint gives).
+#[component]
+fn RunFailure(status: Memo<Option<RunStatus>>) -> impl IntoView {
+    let app = use_app();
+    move || {
+        let status = status.get()?;
+        let fix = status.fix?;
+        Some(if status.outcome == RunOutcome::AllFailed {
+            view! {
+                <div class="failure-panel" role="alert" data-testid="run-failure">
+                    <p class="failure-fix" data-testid="run-fix">{fix}</p>
+                    <p class="muted">
+                        "Fix this in the set-up, then press Check endpoint to try one request \
+                         before you run again."
+                    </p>
+                    <button class="secondary" data-testid="run-to-setup" on:click=move |_| app.screen.set(Screen::Setup)>
+                        "Go to the set-up"
+                    </button>
+                </div>
+            }
+                .into_any()
+        } else {
+            view! { <p class="warning" role="status" data-testid="run-fix">{fix}</p> }.into_any()
+        })
     }
 }
 
@@ -96,6 +144,13 @@ fn RunUnderWay(book: BookSignal, now: Signal<f64>) -> impl IntoView {
 #[component]
 fn PhaseLine(book: BookSignal, phase: Signal<Phase>) -> impl IntoView {
     let stopped = Memo::new(move |_| book.with(|b| b.as_ref().is_some_and(|b| b.stopped)));
+    let status = use_run_status(book);
+    // How a finished run went decides its colour: green only when every
+    // request completed.
+    let outcome = move || match phase.get() {
+        Phase::Finished => status.with(|s| s.as_ref().map(|s| s.outcome.name())),
+        _ => None,
+    };
     let sentence = move || match phase.get() {
         Phase::Idle => ("idle", String::new()),
         Phase::WarmingUp { total } => (
@@ -111,11 +166,13 @@ fn PhaseLine(book: BookSignal, phase: Signal<Phase>) -> impl IntoView {
             "Running: requests are sent as planned and timed as their answers stream in."
                 .to_string(),
         ),
-        Phase::Finished if stopped.get() => (
-            "stopped",
-            "Stopped: everything measured before the stop is kept.".to_string(),
+        Phase::Finished => (
+            if stopped.get() { "stopped" } else { "finished" },
+            status
+                .get()
+                .map(|s| s.sentence)
+                .unwrap_or_else(|| "Finished.".to_string()),
         ),
-        Phase::Finished => ("finished", "Finished: every request has ended.".to_string()),
         Phase::Failed(reason) => ("failed", format!("The run could not start: {reason}")),
         Phase::Broken(reason) => (
             "broken",
@@ -129,9 +186,13 @@ fn PhaseLine(book: BookSignal, phase: Signal<Phase>) -> impl IntoView {
                 .then(|| {
                     view! {
                         <p
-                            class=format!("phase phase-{state}")
+                            class=match outcome() {
+                                Some(o) => format!("phase phase-{state} outcome-{o}"),
+                                None => format!("phase phase-{state}"),
+                            }
                             data-testid="run-phase"
                             data-phase=state
+                            data-outcome=outcome
                             role="status"
                         >
                             {text}
