@@ -1,12 +1,15 @@
 //! The app's shared state, provided as a Leptos context: the set-up being
 //! edited, the API key (memory only, unless the user asks for this tab's
 //! sessionStorage), which screen shows, the runner (with the current run's
-//! book and phase), and the deadlines the results are judged against.
+//! book and phase), the deadlines the results are judged against, and the
+//! last Check endpoint.
 
 use etalon_core::metrics::DeadlineConfig;
-use etalon_core::plan::setup::TestSetup;
+use etalon_core::plan::setup::{HeaderSetting, TestSetup};
+use etalon_core::present::endpoint_check::{run_anyway_question, CheckLine};
 use etalon_core::recording::Recording;
 use etalon_core::share::ComparedRun;
+use etalon_core::wire::openai::RequestSettings;
 use leptos::prelude::*;
 
 use etalon_core::observe::run_book::RunBook;
@@ -50,6 +53,47 @@ pub struct AppState {
     pub baseline: RwSignal<Option<Recording>>,
     /// The runs on the compare screen.
     pub compared: RwSignal<Vec<ComparedRun>>,
+    /// The last Check endpoint, kept across screens: Run asks first after
+    /// one that failed for the same endpoint.
+    pub last_check: RwSignal<Option<LastCheck>>,
+}
+
+/// What a check sent its request to: a run of another address, model or
+/// key is not the one it checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckTarget {
+    endpoint: String,
+    request: RequestSettings,
+    headers: Vec<HeaderSetting>,
+    api_key: String,
+}
+
+impl CheckTarget {
+    pub fn of(setup: &TestSetup, api_key: &str) -> Self {
+        CheckTarget {
+            endpoint: setup.endpoint.clone(),
+            request: setup.request.clone(),
+            headers: setup.headers.clone(),
+            api_key: api_key.to_string(),
+        }
+    }
+}
+
+/// The last check: what it checked, and its lines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LastCheck {
+    pub target: CheckTarget,
+    pub lines: Vec<CheckLine>,
+}
+
+impl LastCheck {
+    /// What to ask before running `target`, when this check of the same
+    /// target failed.
+    pub fn question_before(&self, target: &CheckTarget) -> Option<String> {
+        (self.target == *target)
+            .then(|| run_anyway_question(&self.lines))
+            .flatten()
+    }
 }
 
 const KEY_STORAGE: &str = "etalon-web.api-key";
@@ -75,6 +119,7 @@ impl AppState {
             deadlines: RwSignal::new(deadlines),
             baseline: RwSignal::new(None),
             compared: RwSignal::new(Vec::new()),
+            last_check: RwSignal::new(None),
         };
         let (key, key_host, held, remember) = (
             state.api_key,

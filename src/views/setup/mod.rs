@@ -1,7 +1,8 @@
 //! The set-up screen: where to send requests (server, address, model, key,
 //! headers), what else each request asks (the advanced request fields),
 //! what to send (the workload), what counts as on time (the
-//! deadlines), a check of the endpoint, and the Run button. Every problem is
+//! deadlines), a check of the endpoint, and the Run button (which asks
+//! first after a failed check of the same endpoint). Every problem is
 //! marked next to its field, in words that say what to do.
 
 mod advanced;
@@ -18,7 +19,7 @@ use etalon_core::simulate::Policy;
 use etalon_core::wire::openai::{parse_models, Api};
 use leptos::prelude::*;
 
-use crate::state::use_app;
+use crate::state::{use_app, CheckTarget};
 use fields::{FieldProblems, NumberField};
 
 #[component]
@@ -36,6 +37,26 @@ pub fn SetupView() -> impl IntoView {
         })
     });
     let preset = Signal::derive(move || setup.with(|s| s.server));
+    // The question Run asks after a failed check, while it waits for an answer.
+    let asking = RwSignal::new(None::<String>);
+    // Its Cancel takes the focus when it shows, which also scrolls the
+    // question into view below the Run button.
+    let cancel = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(button) = cancel.get() {
+            let _ = button.focus();
+        }
+    });
+    let run = move |_| {
+        let target = setup.with_untracked(|s| CheckTarget::of(s, &app.api_key.get_untracked()));
+        match app
+            .last_check
+            .with_untracked(|c| c.as_ref().and_then(|c| c.question_before(&target)))
+        {
+            Some(question) => asking.set(Some(question)),
+            None => app.run(),
+        }
+    };
     let choose_preset = move |ev: leptos::ev::Event| {
         let chosen = event_target_value(&ev);
         if let Some(preset) = ServerPreset::ALL
@@ -121,14 +142,31 @@ pub fn SetupView() -> impl IntoView {
             <div class="actions">
                 <check::CheckEndpoint/>
                 <button class="primary" data-testid="setup-run"
-                    disabled=move || !problems.with(Vec::is_empty)
-                    on:click=move |_| app.run()>
+                    disabled=move || !problems.with(Vec::is_empty) || asking.with(Option::is_some)
+                    on:click=run>
                     "Run"
                 </button>
                 <Show when=move || !problems.with(Vec::is_empty)>
                     <span class="field-help">"Fix the marked fields to run."</span>
                 </Show>
             </div>
+            <Show when=move || asking.with(Option::is_some)>
+                <div class="run-confirm" role="alertdialog" aria-labelledby="run-confirm-question" data-testid="run-confirm">
+                    <p id="run-confirm-question" data-testid="run-confirm-question">{move || asking.get()}</p>
+                    <div class="actions">
+                        <button class="primary" data-testid="run-anyway"
+                            on:click=move |_| {
+                                asking.set(None);
+                                app.run();
+                            }>
+                            "Run anyway"
+                        </button>
+                        <button class="secondary" data-testid="run-cancel" node_ref=cancel on:click=move |_| asking.set(None)>
+                            "Cancel"
+                        </button>
+                    </div>
+                </div>
+            </Show>
         </section>
     }
 }
