@@ -6,6 +6,7 @@ use crate::browser::cross_origin_isolated;
 use crate::runner::Runner;
 use crate::state::{use_app, AppState, Screen};
 use crate::views::compare::CompareView;
+use crate::views::demo::{DemoOffer, DemoState, DemoView};
 use crate::views::shared_link::{LinkBanner, ShareBar};
 use crate::views::{results::ResultsView, run::RunView, setup::SetupView};
 
@@ -26,19 +27,28 @@ pub fn App() -> impl IntoView {
     };
     let app = AppState::new(runner);
     provide_context(app);
-    // A link in the address fills the set-up or shows a result; it never
-    // sends a request. A link pasted into the open tab does the same.
-    let notice = RwSignal::new(crate::share::open_link_in_address(&app));
+    // The demo's own state; it follows a real run it started on any screen.
+    let demo = DemoState::new();
+    provide_context(demo);
+    crate::views::demo::follow_real_runs(app, demo);
+    // A link in the address fills the set-up, shows a result or plays a
+    // demo; it never sends a request. A link pasted into the open tab does
+    // the same.
+    let notice = RwSignal::new(crate::views::demo::open_link_in_address(&app, &demo));
     crate::browser::on_hash_change(move || {
-        if let Some(opened) = crate::share::open_link_in_address(&app) {
+        if let Some(opened) = crate::views::demo::open_link_in_address(&app, &demo) {
             notice.set(Some(opened));
         }
     });
+    // Opened with no link: does the set-up's endpoint answer? (The demo is
+    // offered when it does not.)
+    crate::views::demo::probe_endpoint_at_start(&app, &demo);
     view! {
         <Header/>
         <Nav/>
         <main class="app-main">
             <LinkBanner notice/>
+            <DemoOffer/>
             <Screens/>
             <ShareBar/>
         </main>
@@ -81,6 +91,7 @@ fn Nav() -> impl IntoView {
     };
     view! {
         <nav class="tabs" aria-label="Screens">
+            {tab(Screen::Demo, "Demo")}
             {tab(Screen::Setup, "1. Set up")}
             {tab(Screen::Run, "2. Run")}
             {tab(Screen::Results, "3. Results")}
@@ -93,6 +104,7 @@ fn Nav() -> impl IntoView {
 fn Screens() -> impl IntoView {
     let app = use_app();
     move || match app.screen.get() {
+        Screen::Demo => view! { <DemoView/> }.into_any(),
         Screen::Setup => view! { <SetupView/> }.into_any(),
         Screen::Run => view! { <RunView/> }.into_any(),
         Screen::Results => view! { <ResultsView/> }.into_any(),

@@ -134,3 +134,27 @@ pub fn download(name: &str, text: &str, mime: &str) -> Result<(), String> {
     .forget();
     Ok(())
 }
+
+/// Whether anything answers at `url` within `timeout_ms`, page or worker:
+/// a `no-cors` GET, whose opaque answer shows that a server is there
+/// whatever its CORS headers (the probe the worker uses to tell a CORS
+/// block from a server that is down). It cannot read what the server said.
+pub async fn answers_at_all(url: &str, timeout_ms: u32) -> bool {
+    let init = web_sys::RequestInit::new();
+    init.set_method("GET");
+    init.set_mode(web_sys::RequestMode::NoCors);
+    let abort = web_sys::AbortController::new().ok();
+    if let Some(abort) = &abort {
+        init.set_signal(Some(&abort.signal()));
+    }
+    let fetch = match js_sys::global().dyn_ref::<WorkerGlobalScope>() {
+        Some(worker) => worker.fetch_with_str_and_init(url, &init),
+        None => match web_sys::window() {
+            Some(window) => window.fetch_with_str_and_init(url, &init),
+            None => return false,
+        },
+    };
+    let _timeout =
+        abort.map(|abort| gloo_timers::callback::Timeout::new(timeout_ms, move || abort.abort()));
+    wasm_bindgen_futures::JsFuture::from(fetch).await.is_ok()
+}

@@ -20,6 +20,8 @@ use crate::runner::{Phase, Runner};
 /// The screens of the app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
+    /// Two simulated systems side by side (`views::demo`).
+    Demo,
     Setup,
     Run,
     Results,

@@ -1,6 +1,7 @@
 //! One file per screen.
 
 pub mod compare;
+pub mod demo;
 pub mod results;
 pub mod run;
 pub mod setup;
