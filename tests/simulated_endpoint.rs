@@ -1,7 +1,7 @@
 //! The simulated server is an endpoint like any other, with no server at
-//! all: a user types `sim://llama-70b-4xa100` and the model
-//! `prefill-first`, lists its models and checks it without a network
-//! request, runs 8 requests, reads the figures, and exports a recording
+//! all: a user picks "Simulated server", types `sim://llama-70b-4xa100`
+//! and the model `prefill-first`, lists its models and checks it without a
+//! network request, runs 8 requests, reads the figures, and exports a recording
 //! that says it was simulated. The tokens the worker recorded come when the
 //! offline simulator says a server with the same arrivals sends them: each
 //! at most [`LATE`] after its simulated time (the worker's timer fires a
@@ -28,6 +28,26 @@ const EARLY: f64 = 1e-6;
 async fn a_simulated_server_in_the_page_runs_a_workload_on_the_offline_schedule() {
     let app = OpenApp::open().await;
     let browser = &app.browser;
+    // The "Simulated server" preset fills in a simulated address and policy,
+    // and says it needs no network.
+    browser.fill("setup-server", "Simulated").await;
+    browser
+        .wait_for(
+            "document.querySelector('[data-testid=setup-endpoint]').value === 'sim://llama-8b-a100'",
+            Duration::from_secs(10),
+        )
+        .await;
+    let model = browser
+        .eval("document.querySelector('[data-testid=setup-model]').value")
+        .await;
+    assert_eq!(model, "chunked-prefill");
+    let advice = browser
+        .eval("document.querySelector('[data-testid=setup-server]').parentElement.textContent")
+        .await;
+    assert!(
+        advice.as_str().unwrap().contains("needs no network"),
+        "{advice}"
+    );
     browser
         .fill("setup-endpoint", "sim://llama-70b-4xa100")
         .await;
