@@ -140,8 +140,13 @@ async fn with_no_server_the_landing_screen_offers_the_demo_and_both_systems_fini
             == Value::Bool(true)
     );
     browser.screenshot("demo-landing").await;
+    browser.watch_long_tasks().await;
     browser.click("demo-offer-watch").await;
     browser.wait_for_testid("demo-view", LONG).await;
+    browser.wait_for_testid("demo-watch-0", LONG).await;
+    // Both systems simulated and their figures worked out, in the page.
+    let (count, longest) = browser.long_tasks().await;
+    eprintln!("opening the demo: {count} long tasks, the longest {longest:.0} ms");
 
     // Playing: the first words of both, then A stopped mid-answer while B
     // writes on.
@@ -221,6 +226,7 @@ async fn with_no_server_the_landing_screen_offers_the_demo_and_both_systems_fini
         .eval("document.querySelectorAll('[data-testid=compared-runs] li').length")
         .await;
     assert_eq!(compared, 2);
+    browser.screenshot("demo-compare").await;
     // A on the results screen: its worst-1% card is the demo's figure.
     browser
         .eval("[...document.querySelectorAll('nav.tabs button')].find(b => b.textContent === 'Demo').click() || true")
@@ -234,6 +240,7 @@ async fn with_no_server_the_landing_screen_offers_the_demo_and_both_systems_fini
     assert!(close(card, fluidity_a), "{card} vs {fluidity_a}");
     let caption = text_of(browser, "results-caption").await;
     assert!(caption.contains("simulated"), "{caption}");
+    browser.screenshot("demo-results-a").await;
 
     // At phone width: the demo fits, playing and finished.
     browser.client.set_window_size(390, 844).await.unwrap();
