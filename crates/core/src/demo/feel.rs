@@ -212,11 +212,18 @@ fn smoothness_sentence([a, b]: [&str; 2], [fa, fb]: [&SystemFigures; 2]) -> Stri
         (Some(s), Some(t)) => about_the_same(s, t),
         _ => false,
     };
-    let paused = !fa.pauses.lengths.is_empty() || !fb.pauses.lengths.is_empty();
-    let ending = if (x - y).abs() < CLEARLY_SMOOTHER && paused {
-        "so at a steady reading pace both read about as smoothly, since the pauses came while \
-         the text was far enough ahead of the reader"
-            .to_string()
+    let paused = |f: &SystemFigures| !f.pauses.lengths.is_empty();
+    let who_paused = match (paused(fa), paused(fb)) {
+        (true, true) => Some("both systems' pauses came".to_string()),
+        (true, false) => Some(format!("{a}'s pauses came")),
+        (false, true) => Some(format!("{b}'s pauses came")),
+        (false, false) => None,
+    };
+    let ending = if let (true, Some(who)) = ((x - y).abs() < CLEARLY_SMOOTHER, &who_paused) {
+        format!(
+            "so a reader keeping a steady pace would find both about as smooth: {who} while the \
+             text was well ahead of them"
+        )
     } else if (x - y).abs() < CLEARLY_SMOOTHER {
         "so a reader would find both about as smooth".to_string()
     } else {
