@@ -49,9 +49,7 @@ pub use deadline::{
 };
 pub use digest::{figures_digest, json_digest, BENCHMARK_FIGURES_DIGEST};
 pub use floor_div::{floor_div, floor_div_by, floor_div_fast};
-pub use interval::{
-    quantile_interval, quantile_interval_of_values, Interval, MIN_REQUESTS, Z_95,
-};
+pub use interval::{quantile_interval, quantile_interval_of_values, Interval, MIN_REQUESTS, Z_95};
 pub use prefill::{PrefillFitError, PrefillModel};
 pub use profile::RunProfile;
 pub use quantile::{accurate_sum, mean, quantile_sorted, quantile_unsorted, sort_floats};
