@@ -150,7 +150,7 @@ pub fn WatchPanel(
             "Stopped for {} so far…",
             format_seconds(pausing.get().unwrap_or(0.0))
         ),
-        Stage::Writing => format!("Writing… {:.1} s", elapsed.get()),
+        Stage::Writing => format!("Writing… {:.1} s since the question", elapsed.get()),
     };
     view! {
         <div class="demo-watch" data-testid=format!("demo-watch-{side}")
