@@ -243,7 +243,8 @@ fn non_streams_say_what_came_instead() {
     assert!(json.message.contains("stream"));
     let page = not_a_stream(NonStreamBody::WebPage, Some("text/html; charset=utf-8"));
     assert!(
-        page.message.contains("web page (\"text/html; charset=utf-8\")"),
+        page.message
+            .contains("web page (\"text/html; charset=utf-8\")"),
         "{}",
         page.message
     );
