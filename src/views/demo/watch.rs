@@ -127,14 +127,28 @@ pub fn WatchPanel(
             ))
         })
     });
-    // Keep the newest words in view while the reader has not scrolled up.
+    // Keep the newest words in view unless the reader scrolled up. Only a
+    // scroll soon after the reader's own wheel, touch or key counts: the
+    // text's front is cut as it grows, which moves the scroll position too.
     let text_box = NodeRef::<leptos::html::Div>::new();
+    let follow = RwSignal::new(true);
+    let touched_at = StoredValue::new(f64::NEG_INFINITY);
+    let touched = move || touched_at.set_value(js_sys::Date::now());
+    let on_scroll = move |_| {
+        if js_sys::Date::now() - touched_at.get_value() > 1000.0 {
+            return;
+        }
+        if let Some(el) = text_box.get_untracked() {
+            let below = el.scroll_height() - el.scroll_top() - el.client_height();
+            follow.set(below < 26);
+        }
+    };
     Effect::new(move |_| {
         due.track();
+        stage.track();
         request_animation_frame(move || {
             if let Some(el) = text_box.get_untracked() {
-                let below = el.scroll_height() - el.scroll_top() - el.client_height();
-                if below < 4 * 26 {
+                if follow.get_untracked() {
                     el.set_scroll_top(el.scroll_height());
                 }
             }
@@ -160,7 +174,9 @@ pub fn WatchPanel(
                 aria-live="polite" data-testid=format!("demo-watch-status-{side}")>
                 {status}
             </p>
-            <div class="live-text demo-live-text" aria-live="off" node_ref=text_box>
+            <div class="live-text demo-live-text" aria-live="off" node_ref=text_box on:scroll=on_scroll
+                on:wheel=move |_| touched() on:touchstart=move |_| touched()
+                on:keydown=move |_| touched() on:pointerdown=move |_| touched()>
                 {move || {
                     let (cut, segments) = segments.get();
                     if segments.is_empty() {
