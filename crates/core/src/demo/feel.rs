@@ -204,8 +204,9 @@ fn smoothness_sentence([a, b]: [&str; 2], [fa, fb]: [&SystemFigures; 2]) -> Stri
     };
     let figures = format!(
         "In the least smooth 1 % of answers, {} of the pieces came in time to keep a steady \
-         reading pace on {a}, and {} on {b} (their fluidity-index)",
+         reading pace of a piece every {} on {a}, and {} on {b} (their fluidity-index)",
         format_share(x),
+        format_seconds(fa.metrics.deadlines.tbt_deadline),
         format_share(y)
     );
     let speeds_alike = match (fa.tokens_per_second(), fb.tokens_per_second()) {
