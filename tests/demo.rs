@@ -37,17 +37,6 @@ const OVERFLOW: &str = "(() => { \
     return { page: document.documentElement.scrollWidth - width, wide: wide.slice(0, 8) }; \
   })()";
 
-async fn text_of(browser: &Browser, testid: &str) -> String {
-    browser
-        .eval(&format!(
-            "(document.querySelector('[data-testid={testid}]') || {{}}).textContent || ''"
-        ))
-        .await
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
-}
-
 async fn stage(browser: &Browser, side: usize) -> String {
     browser
         .eval(&format!(
@@ -61,11 +50,7 @@ async fn stage(browser: &Browser, side: usize) -> String {
 
 /// A figure cell's full-precision value.
 async fn figure(browser: &Browser, key: &str, side: usize) -> f64 {
-    let value = browser.data_value(&format!("demo-{key}-{side}")).await;
-    value
-        .as_str()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| panic!("demo-{key}-{side}: {value}"))
+    browser.figure(&format!("demo-{key}-{side}")).await
 }
 
 fn close(a: f64, b: f64) -> bool {
@@ -125,7 +110,7 @@ async fn with_no_server_the_landing_screen_offers_the_demo_and_both_systems_fini
         browser
             .wait_for_testid("demo-offer-unreachable", Duration::from_secs(10))
             .await;
-        let sentence = text_of(browser, "demo-offer-unreachable").await;
+        let sentence = browser.text_of("demo-offer-unreachable").await;
         assert!(
             sentence.contains("Nothing answered at 127.0.0.1:8000")
                 && sentence.contains("Watch the demo"),
@@ -164,7 +149,7 @@ async fn with_no_server_the_landing_screen_offers_the_demo_and_both_systems_fini
         )
         .await;
     assert_ne!(stage(browser, 1).await, "paused");
-    let status = text_of(browser, "demo-watch-status-0").await;
+    let status = browser.text_of("demo-watch-status-0").await;
     assert!(status.starts_with("Stopped for"), "{status}");
     browser.screenshot("demo-playing").await;
     // No figures before both answers have ended.
@@ -191,7 +176,7 @@ async fn with_no_server_the_landing_screen_offers_the_demo_and_both_systems_fini
         .eval("document.querySelectorAll('[data-testid=demo-watch-0] mark.stall').length")
         .await;
     assert!(marks.as_u64().unwrap_or(0) >= 1, "{marks}");
-    let sentences = text_of(browser, "demo-sentences").await;
+    let sentences = browser.text_of("demo-sentences").await;
     assert!(
         sentences.contains("A stopped in the middle of"),
         "{sentences}"
@@ -238,7 +223,7 @@ async fn with_no_server_the_landing_screen_offers_the_demo_and_both_systems_fini
     let card = browser.data_value("headline-fluidity-p1").await;
     let card: f64 = card.as_str().unwrap().parse().unwrap();
     assert!(close(card, fluidity_a), "{card} vs {fluidity_a}");
-    let caption = text_of(browser, "results-caption").await;
+    let caption = browser.text_of("results-caption").await;
     assert!(caption.contains("simulated"), "{caption}");
     browser.screenshot("demo-results-a").await;
 
@@ -332,7 +317,7 @@ async fn a_demo_link_plays_on_open_with_no_server_and_a_bad_one_gets_a_sentence(
         .await
         .unwrap();
     browser.wait_for_testid("link-problem", LONG).await;
-    let problem = text_of(browser, "link-problem").await;
+    let problem = browser.text_of("link-problem").await;
     assert!(
         problem
             .contains("This demo link is damaged: it names hardware this page does not simulate"),
@@ -358,7 +343,7 @@ async fn the_set_ups_endpoint_answers_the_demos_questions_beside_a_simulated_sys
     browser.fill("demo-load", "overloaded").await;
     browser.fill("demo-hardware-0", "endpoint").await;
     browser.wait_for_testid("demo-run-endpoint", LONG).await;
-    let offer = text_of(browser, "demo-real").await;
+    let offer = browser.text_of("demo-real").await;
     let host = testbed.base_url.trim_start_matches("http://");
     assert!(
         offer.contains(host) && offer.contains("jitter@rate=200"),
@@ -407,7 +392,7 @@ async fn the_set_ups_endpoint_answers_the_demos_questions_beside_a_simulated_sys
     browser.screenshot("demo-real-finished").await;
     browser.click("demo-open-0").await;
     browser.wait_for_testid("results-caption", LONG).await;
-    let caption = text_of(browser, "results-caption").await;
+    let caption = browser.text_of("results-caption").await;
     assert!(caption.contains(host), "{caption}");
     app.browser.close().await;
 }

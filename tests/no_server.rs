@@ -18,18 +18,6 @@ fn nothing_listens() -> String {
     format!("http://127.0.0.1:{port}")
 }
 
-/// The text of the element with `testid`, or "" when there is none.
-async fn text(app: &OpenApp, testid: &str) -> String {
-    app.browser
-        .eval(&format!(
-            "(document.querySelector('[data-testid={testid}]') || {{}}).textContent || ''"
-        ))
-        .await
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
-}
-
 async fn present(app: &OpenApp, selector: &str) -> bool {
     app.browser
         .eval(&format!("document.querySelector('{selector}') !== null"))
@@ -78,7 +66,10 @@ async fn a_run_with_no_server_leads_with_the_failure_and_never_says_finished() {
     // The page's green (--ok, #1a7f37) is kept for runs where every
     // request completed.
     assert_ne!(phase[3], "rgb(26, 127, 55)", "{phase}");
-    assert_eq!(text(&app, "run-fix").await, unreachable_sentence(&address));
+    assert_eq!(
+        app.browser.text_of("run-fix").await,
+        unreachable_sentence(&address)
+    );
     assert!(present(&app, "[data-testid=run-failure][role=alert]").await);
     // Nothing arrived: no empty answer or charts under the failure.
     assert!(!present(&app, "[data-testid=live-text]").await);
@@ -90,18 +81,18 @@ async fn a_run_with_no_server_leads_with_the_failure_and_never_says_finished() {
         .wait_for_testid("results-failure", Duration::from_secs(30))
         .await;
     assert_eq!(
-        text(&app, "results-status").await,
+        app.browser.text_of("results-status").await,
         "No request completed: all 50 failed, so there are no timings to show."
     );
     assert_eq!(
-        text(&app, "results-fix").await,
+        app.browser.text_of("results-fix").await,
         unreachable_sentence(&address)
     );
     assert_eq!(
-        text(&app, "errors-summary").await,
+        app.browser.text_of("errors-summary").await,
         "50 of 50 requests failed (100 %)."
     );
-    let table = text(&app, "errors-table").await;
+    let table = app.browser.text_of("errors-table").await;
     assert!(
         table.contains("unreachable") && table.contains("could not be reached"),
         "{table}"
@@ -152,7 +143,7 @@ async fn run_after_a_failed_check_asks_first_and_cancel_does_not_run() {
             Duration::from_secs(30),
         )
         .await;
-    let check = text(&app, "setup-check-result").await;
+    let check = app.browser.text_of("setup-check-result").await;
     let sentence = unreachable_sentence(&address);
     assert_eq!(check, format!("✗ Reachable: {sentence}"));
 
@@ -161,14 +152,14 @@ async fn run_after_a_failed_check_asks_first_and_cancel_does_not_run() {
         .wait_for_testid("run-confirm", Duration::from_secs(10))
         .await;
     assert_eq!(
-        text(&app, "run-confirm-question").await,
+        app.browser.text_of("run-confirm-question").await,
         format!(
             "Check endpoint failed just now: {sentence} If you run now, the requests will \
              most likely fail the same way."
         )
     );
-    assert_eq!(text(&app, "run-anyway").await, "Run anyway");
-    assert_eq!(text(&app, "run-cancel").await, "Cancel");
+    assert_eq!(app.browser.text_of("run-anyway").await, "Run anyway");
+    assert_eq!(app.browser.text_of("run-cancel").await, "Cancel");
     // The question is in view, its Cancel ready for the keyboard.
     browser
         .wait_for(
@@ -202,7 +193,7 @@ async fn run_after_a_failed_check_asks_first_and_cancel_does_not_run() {
     assert!(
         !present(&app, "[data-testid=run-phase]").await,
         "a run started after Cancel: {}",
-        text(&app, "run-phase").await
+        app.browser.text_of("run-phase").await
     );
     assert!(!present(&app, "[data-testid=run-progress]").await);
 
@@ -225,7 +216,7 @@ async fn run_after_a_failed_check_asks_first_and_cancel_does_not_run() {
             Duration::from_secs(60),
         )
         .await;
-    assert_eq!(text(&app, "run-fix").await, sentence);
+    assert_eq!(app.browser.text_of("run-fix").await, sentence);
 
     // A check of another address says nothing about this one: Run runs.
     browser
@@ -244,7 +235,7 @@ async fn run_after_a_failed_check_asks_first_and_cancel_does_not_run() {
         )
         .await;
     assert_eq!(
-        text(&app, "run-fix").await,
+        app.browser.text_of("run-fix").await,
         unreachable_sentence(&elsewhere)
     );
     app.browser.close().await;

@@ -10,25 +10,6 @@ use std::time::Duration;
 
 use etalon_e2e::{poll, OpenApp, Testbed};
 
-async fn text(app: &OpenApp, testid: &str) -> String {
-    app.browser
-        .eval(&format!(
-            "(document.querySelector('[data-testid={testid}]') || {{}}).textContent || ''"
-        ))
-        .await
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
-}
-
-async fn figure(app: &OpenApp, testid: &str) -> f64 {
-    let value = app.browser.data_value(testid).await;
-    value
-        .as_str()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| panic!("{testid} has no figure: {value}"))
-}
-
 /// Scroll the element with `testid` to the middle of the window and save
 /// a screenshot of what shows.
 async fn screenshot_at(app: &OpenApp, testid: &str, name: &str) {
@@ -60,7 +41,7 @@ async fn the_stalls_demo_says_whether_a_reader_sees_its_pauses() {
         .wait_for_testid("run-see-results", Duration::from_secs(60))
         .await;
     assert_eq!(
-        text(&app, "run-phase").await,
+        app.browser.text_of("run-phase").await,
         "Finished: all 6 requests completed."
     );
     browser.click("run-see-results").await;
@@ -71,9 +52,9 @@ async fn the_stalls_demo_says_whether_a_reader_sees_its_pauses() {
         )
         .await;
 
-    let fluidity = figure(&app, "headline-fluidity-median").await;
+    let fluidity = app.browser.figure("headline-fluidity-median").await;
     assert!(fluidity < 0.95, "fluidity-index {fluidity}");
-    let note = text(&app, "results-pauses").await;
+    let note = app.browser.text_of("results-pauses").await;
     assert!(
         note.starts_with(
             "⏸ All 6 answers paused 1.5 s twice each, and a reader would notice: at a reading \
@@ -104,7 +85,7 @@ async fn the_stalls_demo_says_whether_a_reader_sees_its_pauses() {
         "the pause note at 100 ms per token",
         Duration::from_secs(10),
         || async {
-            let note = text(&app, "results-pauses").await;
+            let note = app.browser.text_of("results-pauses").await;
             if note.contains("100 ms per token") {
                 Ok(note)
             } else {
@@ -129,7 +110,7 @@ async fn the_stalls_demo_says_whether_a_reader_sees_its_pauses() {
         covered.ends_with(" ms per token a reader would."),
         "{covered}"
     );
-    assert_eq!(figure(&app, "headline-fluidity-median").await, 1.0);
+    assert_eq!(app.browser.figure("headline-fluidity-median").await, 1.0);
     screenshot_at(&app, "results-pauses", "stalls-results-covered").await;
     screenshot_at(&app, "request-timeline", "stalls-timeline-covered").await;
 

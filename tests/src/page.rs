@@ -115,6 +115,27 @@ impl Browser {
         .await
     }
 
+    /// The text of the element with this test id, or "" when there is none.
+    pub async fn text_of(&self, testid: &str) -> String {
+        self.eval(&format!(
+            "(document.querySelector('[data-testid={testid}]') || {{}}).textContent || ''"
+        ))
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+    }
+
+    /// The full-precision figure (`data-value`) of the element with this
+    /// test id; panics when it shows none.
+    pub async fn figure(&self, testid: &str) -> f64 {
+        let value = self.data_value(testid).await;
+        value
+            .as_str()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{testid} has no figure: {value}"))
+    }
+
     /// Click the element with this test id.
     pub async fn click(&self, testid: &str) {
         let selector = format!("[data-testid={testid}]");
