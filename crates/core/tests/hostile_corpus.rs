@@ -265,6 +265,9 @@ fn a_content_type_is_quoted_in_its_sentence() {
     let message = stream_error(b"", "{");
     assert!(is_sentence(&message), "{message}");
     assert!(message.contains("\"{\""), "{message}");
+    // A quote of its own cannot end the quotation early.
+    let message = stream_error(b"", "\"{");
+    assert!(is_sentence(&message), "{message}");
     let long = "x".repeat(5000);
     let message = stream_error(b"", &long);
     assert!(message.len() < 400, "{message}");
