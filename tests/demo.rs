@@ -19,24 +19,6 @@ use serde_json::Value;
 
 const LONG: Duration = Duration::from_secs(90);
 
-/// Elements wider than the viewport, and the page's own overflow (as
-/// phone_width.rs measures them).
-const OVERFLOW: &str = "(() => { \
-    const width = document.documentElement.clientWidth; \
-    const scrolls = e => { for (let a = e.parentElement; a; a = a.parentElement) \
-                             if (getComputedStyle(a).overflowX !== 'visible') return true; \
-                           return false; }; \
-    const over = e => { const r = e.getBoundingClientRect(); \
-                        return r.width > 0 && (r.right > width + 1 || r.left < -1) && !scrolls(e); }; \
-    const name = e => e.tagName.toLowerCase() \
-      + (typeof e.className === 'string' && e.className ? '.' + e.className.split(' ').join('.') : '') \
-      + (e.dataset && e.dataset.testid ? '[' + e.dataset.testid + ']' : ''); \
-    const wide = [...document.querySelectorAll('body *')] \
-      .filter(e => over(e) && !(e.parentElement && over(e.parentElement))) \
-      .map(e => name(e.parentElement) + ' > ' + name(e) + ' ' + Math.round(e.getBoundingClientRect().right)); \
-    return { page: document.documentElement.scrollWidth - width, wide: wide.slice(0, 8) }; \
-  })()";
-
 async fn stage(browser: &Browser, side: usize) -> String {
     browser
         .eval(&format!(
@@ -237,7 +219,7 @@ async fn with_no_server_the_landing_screen_offers_the_demo_and_both_systems_fini
         .eval("[...document.querySelectorAll('nav.tabs button')].find(b => b.textContent.includes('Set up')).click() || true")
         .await;
     browser.wait_for_testid("demo-offer", LONG).await;
-    let overflow = browser.eval(OVERFLOW).await;
+    let overflow = browser.overflow().await;
     browser.screenshot("demo-phone-offer").await;
     assert_eq!(overflow["page"], 0, "the offer at phone width: {overflow}");
     browser
@@ -251,7 +233,7 @@ async fn with_no_server_the_landing_screen_offers_the_demo_and_both_systems_fini
             LONG,
         )
         .await;
-    let overflow = browser.eval(OVERFLOW).await;
+    let overflow = browser.overflow().await;
     browser.screenshot("demo-phone-playing").await;
     browser
         .eval("document.querySelector('[data-testid=demo-side-0]').scrollIntoView() || true")
@@ -261,7 +243,7 @@ async fn with_no_server_the_landing_screen_offers_the_demo_and_both_systems_fini
     assert_eq!(overflow["wide"], serde_json::json!([]), "{overflow}");
     browser.click("demo-skip").await;
     browser.wait_for_testid("demo-figures", LONG).await;
-    let overflow = browser.eval(OVERFLOW).await;
+    let overflow = browser.overflow().await;
     browser.screenshot("demo-phone-finished").await;
     browser
         .eval("document.querySelector('[data-testid=demo-results]').scrollIntoView() || true")

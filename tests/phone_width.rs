@@ -8,23 +8,6 @@ use std::time::Duration;
 
 use etalon_e2e::{OpenApp, Testbed};
 
-/// Elements wider than the viewport, and the page's own overflow.
-const OVERFLOW: &str = "(() => { \
-    const width = document.documentElement.clientWidth; \
-    const scrolls = e => { for (let a = e.parentElement; a; a = a.parentElement) \
-                             if (getComputedStyle(a).overflowX !== 'visible') return true; \
-                           return false; }; \
-    const over = e => { const r = e.getBoundingClientRect(); \
-                        return r.width > 0 && (r.right > width + 1 || r.left < -1) && !scrolls(e); }; \
-    const name = e => e.tagName.toLowerCase() \
-      + (typeof e.className === 'string' && e.className ? '.' + e.className.split(' ').join('.') : '') \
-      + (e.dataset && e.dataset.testid ? '[' + e.dataset.testid + ']' : ''); \
-    const wide = [...document.querySelectorAll('body *')] \
-      .filter(e => over(e) && !(e.parentElement && over(e.parentElement))) \
-      .map(e => name(e.parentElement) + ' > ' + name(e) + ' ' + Math.round(e.getBoundingClientRect().right)); \
-    return { page: document.documentElement.scrollWidth - width, wide: wide.slice(0, 8) }; \
-  })()";
-
 /// The charts of the results screen (test ids of their figures).
 const RESULT_CHARTS: [&str; 8] = [
     "fluidity-explainer",
@@ -38,7 +21,7 @@ const RESULT_CHARTS: [&str; 8] = [
 ];
 
 async fn assert_fits(app: &OpenApp, screen: &str) {
-    let overflow = app.browser.eval(OVERFLOW).await;
+    let overflow = app.browser.overflow().await;
     app.browser.screenshot(&format!("phone-{screen}")).await;
     assert_eq!(
         overflow["page"], 0,

@@ -7,6 +7,25 @@ use std::time::Duration;
 use crate::browser::{poll, poll_every, Browser};
 use crate::workspace_root;
 
+/// Elements wider than the viewport (the outermost of each, as
+/// `parent > element right-edge`), and how far the page itself scrolls
+/// sideways: what a phone-width test holds to nothing.
+const OVERFLOW: &str = "(() => { \
+    const width = document.documentElement.clientWidth; \
+    const scrolls = e => { for (let a = e.parentElement; a; a = a.parentElement) \
+                             if (getComputedStyle(a).overflowX !== 'visible') return true; \
+                           return false; }; \
+    const over = e => { const r = e.getBoundingClientRect(); \
+                        return r.width > 0 && (r.right > width + 1 || r.left < -1) && !scrolls(e); }; \
+    const name = e => e.tagName.toLowerCase() \
+      + (typeof e.className === 'string' && e.className ? '.' + e.className.split(' ').join('.') : '') \
+      + (e.dataset && e.dataset.testid ? '[' + e.dataset.testid + ']' : ''); \
+    const wide = [...document.querySelectorAll('body *')] \
+      .filter(e => over(e) && !(e.parentElement && over(e.parentElement))) \
+      .map(e => name(e.parentElement) + ' > ' + name(e) + ' ' + Math.round(e.getBoundingClientRect().right)); \
+    return { page: document.documentElement.scrollWidth - width, wide: wide.slice(0, 8) }; \
+  })()";
+
 impl Browser {
     /// Wait until `script` (a JavaScript expression) is true, or panic after
     /// `timeout`. Checks every 50 ms: a script on the page every few
@@ -113,6 +132,11 @@ impl Browser {
             "(document.querySelector('[data-testid={testid}]') || {{dataset: {{}}}}).dataset.value ?? null"
         ))
         .await
+    }
+
+    /// What sticks out of the viewport: `{page, wide}` (see [`OVERFLOW`]).
+    pub async fn overflow(&self) -> serde_json::Value {
+        self.eval(OVERFLOW).await
     }
 
     /// The text of the element with this test id, or "" when there is none.
