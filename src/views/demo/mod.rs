@@ -16,11 +16,10 @@ mod watch;
 use std::sync::Arc;
 
 use etalon_core::demo::{
-    answer_pieces, demo_deadlines, sentences, watched_answer, DemoRun, SystemFigures, WatchReason,
-    MAX_WATCH_SECONDS,
+    answer_pieces, demo_deadlines, sentences, watched_answer, watched_caption, DemoRun,
+    SystemFigures, WatchReason,
 };
 use etalon_core::plan::setup::TestSetup;
-use etalon_core::present::chart::format_count;
 use etalon_core::recording::Recording;
 use leptos::prelude::*;
 
@@ -111,16 +110,6 @@ impl Shown {
     }
 }
 
-/// "40 s", "6 min 40 s": how far into the load a question was sent.
-fn into_the_load(seconds: f64) -> String {
-    let whole = seconds.max(0.0).round() as u64;
-    match (whole / 60, whole % 60) {
-        (0, s) => format!("{s} s"),
-        (m, 0) => format!("{m} min"),
-        (m, s) => format!("{m} min {s} s"),
-    }
-}
-
 #[component]
 pub fn DemoView() -> impl IntoView {
     let app = use_app();
@@ -178,31 +167,13 @@ pub fn DemoView() -> impl IntoView {
         shown.with(|s| {
             let s = s.as_ref()?;
             Some(match &s.watched {
-                Some(w) => {
-                    let why = match w.reason {
-                        WatchReason::PausedMost => {
-                            "Of the answers short enough to watch here, it is the one that stopped \
-                             longest on either side."
-                        }
-                        WatchReason::NoPause => {
-                            "No answer short enough to watch stopped on either side, so this one is \
-                             from the middle of the load."
-                        }
-                    };
-                    format!(
-                        "Both answer question {} of {}, sent {} into the load: a document of {} tokens to \
-                         read before the first word. {why} The words are from a novel: a simulated server \
-                         has only the timing of words, not words of its own.",
-                        w.index + 1,
-                        w.count,
-                        into_the_load(w.sent_at),
-                        format_count(w.prompt_tokens)
-                    )
-                }
-                None => format!(
-                    "No answer ended within {MAX_WATCH_SECONDS:.0} s on both sides, so there is none to \
-                     watch here; the figures below cover every answer."
+                Some(w) => watched_caption(
+                    Some((w.index, w.reason)),
+                    w.count,
+                    w.sent_at,
+                    w.prompt_tokens,
                 ),
+                None => watched_caption(None, 0, 0.0, 0),
             })
         })
     };

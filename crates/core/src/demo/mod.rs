@@ -19,7 +19,7 @@ mod feel;
 mod link;
 mod run;
 
-pub use answer::{answer_pieces, answer_tokens};
+pub use answer::{answer_pieces, answer_tokens, into_the_load, watched_caption};
 pub use choice::{
     demo_deadlines, policy_title, DemoChoice, DemoLoad, DemoSystem, ANSWER_TOKENS, DEFAULT_SEED,
     PROMPT_TOKENS,
