@@ -196,11 +196,16 @@ fn table(path: &Path, source: Source, metrics: &RunMetrics) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} ({kind}): {} requests, {} completed, {} failed",
+        "{} ({kind}): {} requests, {} completed, {} failed{}",
         path.display(),
         service.launched,
         service.completed,
-        service.errored
+        service.errored,
+        if service.stopped > 0 {
+            format!(", {} stopped before they finished", service.stopped)
+        } else {
+            String::new()
+        }
     );
     for (kind, count) in &service.errored_by_kind {
         let _ = writeln!(out, "  {count} {}", kind.label());

@@ -261,7 +261,9 @@ fn a_connection_cut_mid_stream_is_a_network_failure_that_keeps_the_tokens() {
         .message
         .starts_with("The connection was cut while the answer was streaming"));
     assert!(
-        error.message.contains("The 12 tokens received are kept."),
+        error
+            .message
+            .contains("The 12 tokens received are kept in the recording (Export)"),
         "{}",
         error.message
     );

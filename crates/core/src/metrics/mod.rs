@@ -134,8 +134,12 @@ pub struct RequestMetrics {
 pub struct ServiceMetrics {
     pub launched: u64,
     pub completed: u64,
+    /// Requests that failed (those the user stopped are not failures).
     pub errored: u64,
-    /// Failed requests by kind (snake_case keys).
+    /// Requests the user stopped before they finished.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub stopped: u64,
+    /// Failed requests by kind (snake_case keys); stopped ones are not here.
     pub errored_by_kind: BTreeMap<ErrorKind, u64>,
     pub missed_deadlines: u64,
     pub total_deadlines: u64,
@@ -251,4 +255,8 @@ impl RequestMetrics {
             decode_min_tbt_deadline,
         }
     }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }

@@ -25,7 +25,7 @@ use super::service::{fluid_token_generation_rate, tbt_based_throughput_of, tpot_
 use super::standard::FLUID_TARGET_MISS_RATE;
 use super::summary::{Percentiles, Summary};
 use super::{curve, DeadlineConfig, RequestMetrics, RequestTimeline, RunMetrics, ServiceMetrics};
-use crate::recording::Recording;
+use crate::recording::{ErrorKind, Recording};
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
@@ -43,7 +43,12 @@ pub struct RunProfile {
     decode_walks: Vec<DecodeWalks>,
     /// Indices of the completed requests.
     completed: Vec<usize>,
-    /// Every gap between tokens of the completed requests, ascending, sorted
+    /// Indices of the completed requests and of those the user stopped
+    /// after a token came: the requests whose TTFT and gaps count (a
+    /// stopped answer's first token and gaps are as real as a finished
+    /// one's; what needs a whole answer counts completed ones only).
+    with_tokens: Vec<usize>,
+    /// Every gap between tokens of those requests, ascending, sorted
     /// when first asked for (the figures do not need it); shared with the
     /// charts that draw them (millions in a long run).
     sorted_gaps: SortedGaps,
@@ -77,16 +82,29 @@ impl RunProfile {
         let completed: Vec<usize> = (0..timelines.len())
             .filter(|&i| timelines[i].error.is_none())
             .collect();
+        let with_tokens: Vec<usize> = (0..timelines.len())
+            .filter(|&i| match timelines[i].error {
+                None => true,
+                Some(kind) => {
+                    kind == ErrorKind::Aborted && !timelines[i].inter_token_times.is_empty()
+                }
+            })
+            .collect();
+        let stopped = timelines
+            .iter()
+            .filter(|t| t.error == Some(ErrorKind::Aborted))
+            .count();
         let prepared = prepare(&timelines, &facts);
         let (decode_min_deadlines, decode_walks) =
             decode_min_tbt_deadlines(&prepared, FLUID_TARGET_MISS_RATE);
         let done: Vec<&Timeline> = completed.iter().map(|&i| &prepared[i]).collect();
         let p99_miss_rate_vs_tbt_deadline = curve::p99_curve(&done);
-        let gaps: Vec<&[f64]> = done.iter().map(|t| t.gaps).collect();
+        let gaps: Vec<&[f64]> = with_tokens.iter().map(|&i| prepared[i].gaps).collect();
         let tbt = Summary::of_parts(&gaps);
 
         let mut errored_by_kind = BTreeMap::new();
-        for kind in timelines.iter().filter_map(|t| t.error) {
+        let failures = timelines.iter().filter_map(|t| t.error);
+        for kind in failures.filter(|&kind| kind != ErrorKind::Aborted) {
             *errored_by_kind.entry(kind).or_insert(0) += 1;
         }
         let figure = |f: fn(&ConventionalMetrics) -> f64| -> Vec<f64> {
@@ -96,9 +114,9 @@ impl RunProfile {
         let mut decode_deadlines: Vec<f64> =
             completed.iter().map(|&i| decode_min_deadlines[i]).collect();
         let percentiles = Percentiles {
-            ttft: Summary::of(figure(|c| c.ttft)),
+            ttft: Summary::of(with_tokens.iter().map(|&i| conventional[i].ttft).collect()),
             time_to_first_visible_token: Summary::of(
-                completed
+                with_tokens
                     .iter()
                     .filter_map(|&i| timelines[i].time_to_first_visible_token)
                     .collect(),
@@ -115,7 +133,8 @@ impl RunProfile {
         let service = ServiceMetrics {
             launched: timelines.len() as u64,
             completed: completed.len() as u64,
-            errored: (timelines.len() - completed.len()) as u64,
+            errored: (timelines.len() - completed.len() - stopped) as u64,
+            stopped: stopped as u64,
             errored_by_kind,
             missed_deadlines: 0,
             total_deadlines: 0,
@@ -134,6 +153,7 @@ impl RunProfile {
             decode_min_deadlines,
             decode_walks,
             completed,
+            with_tokens,
             sorted_gaps: SortedGaps::default(),
             service,
         }
@@ -144,8 +164,8 @@ impl RunProfile {
         &self.timelines
     }
 
-    /// Every gap between tokens of the completed requests, ascending (the
-    /// TBT samples).
+    /// Every gap between tokens of the completed requests and of those
+    /// stopped after a token, ascending (the TBT samples).
     pub fn sorted_gaps(&self) -> &[f64] {
         self.sorted_gaps_arc()
     }
@@ -158,7 +178,7 @@ impl RunProfile {
     fn sorted_gaps_arc(&self) -> &Arc<Vec<f64>> {
         self.sorted_gaps.0.get_or_init(|| {
             let done = || {
-                self.completed
+                self.with_tokens
                     .iter()
                     .map(|&i| gaps_of(&self.timelines[i].inter_token_times))
             };

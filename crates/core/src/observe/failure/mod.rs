@@ -162,7 +162,7 @@ pub fn stream_ended_early(tokens_received: u64, ended_mid_event: bool) -> Reques
     error(
         ErrorKind::MalformedStream,
         format!(
-            "The stream ended before the server said it was done (no [DONE] and no finish reason){cut}: the connection may have been cut or the server may have crashed. The {tokens_received} {} received are kept.",
+            "The stream ended before the server said it was done (no [DONE] and no finish reason){cut}: the connection may have been cut or the server may have crashed. The {tokens_received} {} received are kept in the recording (Export); the figures count only answers that finished or that you stopped.",
             plural(tokens_received, "token", "tokens")
         ),
     )
@@ -174,7 +174,7 @@ pub fn connection_lost(tokens_received: u64) -> RequestError {
     error(
         ErrorKind::Network,
         format!(
-            "The connection was cut while the answer was streaming: the server, a proxy or the network dropped it. The {tokens_received} {} received are kept.",
+            "The connection was cut while the answer was streaming: the server, a proxy or the network dropped it. The {tokens_received} {} received are kept in the recording (Export); the figures count only answers that finished or that you stopped.",
             plural(tokens_received, "token", "tokens")
         ),
     )

@@ -1,5 +1,8 @@
 //! The errors table: failed requests grouped by kind, in plain sentences,
-//! with how many and the first message of each kind.
+//! with how many and the first message of each kind. A connection lost
+//! after tokens came is its own row ("dropped mid-answer"), apart from a
+//! server that could not be reached; requests the user stopped are a row
+//! of their own that [`errors_summary`] counts apart from the failures.
 
 use crate::recording::{ErrorKind, RequestRecord};
 
@@ -7,6 +10,8 @@ use crate::recording::{ErrorKind, RequestRecord};
 #[derive(Debug, Clone, PartialEq)]
 pub struct ErrorRow {
     pub kind: ErrorKind,
+    /// The connection was lost after tokens came (a `Network` failure).
+    pub mid_answer: bool,
     /// Short label ("timed out", "HTTP error").
     pub label: &'static str,
     pub count: u64,
@@ -25,6 +30,9 @@ impl ErrorRow {
             format!("{} requests", self.count)
         };
         let what = match self.kind {
+            ErrorKind::Network if self.mid_answer => {
+                "lost the connection in the middle of the answer"
+            }
             ErrorKind::HttpStatus => "got an HTTP error from the server",
             ErrorKind::Cors => "were blocked by the browser (CORS)",
             ErrorKind::Network => "could not reach the server",
@@ -50,36 +58,72 @@ pub fn error_rows(records: &[RequestRecord]) -> Vec<ErrorRow> {
     failed.sort_by_key(|r| r.id);
     for record in failed {
         let Some(error) = &record.error else { continue };
-        match rows.iter_mut().find(|row| row.kind == error.kind) {
+        let mid_answer = error.kind == ErrorKind::Network && !record.chunks.is_empty();
+        match rows
+            .iter_mut()
+            .find(|row| row.kind == error.kind && row.mid_answer == mid_answer)
+        {
             Some(row) => row.count += 1,
             None => rows.push(ErrorRow {
                 kind: error.kind,
-                label: error.kind.label(),
+                mid_answer,
+                label: if mid_answer {
+                    "dropped mid-answer"
+                } else {
+                    error.kind.label()
+                },
                 count: 1,
                 example: error.message.clone(),
                 example_id: record.id,
             }),
         }
     }
-    rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.kind.cmp(&b.kind)));
+    rows.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then(a.kind.cmp(&b.kind))
+            .then(a.mid_answer.cmp(&b.mid_answer))
+    });
     rows
 }
 
-/// One sentence over all requests: "No request failed." or "3 of 50
-/// requests failed (6.0 %)."
+/// One sentence over all requests: "No request failed.", "3 of 50
+/// requests failed (6.0 %)." The requests the user stopped are said apart
+/// and are not in the share: "No request failed; 6 were stopped before
+/// they finished."
 pub fn errors_summary(rows: &[ErrorRow], launched: u64) -> String {
-    let failed: u64 = rows.iter().map(|r| r.count).sum();
+    let stopped: u64 = rows
+        .iter()
+        .filter(|r| r.kind == ErrorKind::Aborted)
+        .map(|r| r.count)
+        .sum();
+    let failed: u64 = rows.iter().map(|r| r.count).sum::<u64>() - stopped;
+    let judged = launched.saturating_sub(stopped);
+    let stopped_part = match stopped {
+        0 => String::new(),
+        1 => "1 was stopped before it finished".to_string(),
+        k => format!("{k} were stopped before they finished"),
+    };
     if failed == 0 {
-        return "No request failed.".to_string();
+        return if stopped == 0 {
+            "No request failed.".to_string()
+        } else {
+            format!("No request failed; {stopped_part}.")
+        };
     }
-    let share = if launched > 0 {
+    let share = if judged > 0 {
         format!(
             " ({})",
-            crate::present::chart::format_share(failed as f64 / launched as f64)
+            crate::present::chart::format_share(failed as f64 / judged as f64)
         )
     } else {
         String::new()
     };
-    let noun = if launched == 1 { "request" } else { "requests" };
-    format!("{failed} of {launched} {noun} failed{share}.")
+    if stopped == 0 {
+        let noun = if launched == 1 { "request" } else { "requests" };
+        format!("{failed} of {launched} {noun} failed{share}.")
+    } else {
+        let noun = if judged == 1 { "request" } else { "requests" };
+        format!("{failed} of the {judged} {noun} not stopped failed{share}, and {stopped_part}.")
+    }
 }

@@ -57,10 +57,12 @@ pub fn worst_percent_fluidity(metrics: &RunMetrics) -> Option<f64> {
     quantile_unsorted(&mut values, WORST_PERCENT_QUANTILE)
 }
 
-/// Failed requests over launched requests; `None` when none was launched.
+/// Failed requests over the requests that were let finish (those the user
+/// stopped neither failed nor finished); `None` when there is none.
 pub fn error_rate(metrics: &RunMetrics) -> Option<f64> {
     let service = &metrics.service;
-    (service.launched > 0).then(|| service.errored as f64 / service.launched as f64)
+    let judged = service.launched.saturating_sub(service.stopped);
+    (judged > 0).then(|| service.errored as f64 / judged as f64)
 }
 
 /// The cards, in the order they are shown: fluid rate, fluidity (median,

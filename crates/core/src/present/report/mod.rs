@@ -52,7 +52,7 @@ pub use table::{percentile_rows, PercentileRow, PERCENTILE_COLUMNS};
 pub use warnings::{hidden_seconds, hidden_warning, run_warnings, RunWarning, WarningKind};
 
 use crate::metrics::{DeadlineConfig, RunMetrics, RunProfile};
-use crate::recording::Recording;
+use crate::recording::{ErrorKind, Recording, RequestRecord};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Per-request values of the completed requests, for distribution charts.
@@ -77,11 +77,18 @@ impl MetricSamples {
     }
 }
 
-/// Every gap between tokens of the completed requests (the TBT samples).
-/// Independent of the deadlines.
+/// Every gap between tokens of the completed requests and of those the
+/// user stopped (the TBT samples, as the metrics count them). Independent
+/// of the deadlines.
 pub fn tbt_gaps(recording: &Recording) -> Vec<f64> {
     let mut gaps = Vec::new();
-    for record in recording.requests.iter().filter(|r| r.completed()) {
+    let counted = |r: &&RequestRecord| {
+        r.completed()
+            || r.error
+                .as_ref()
+                .is_some_and(|e| e.kind == ErrorKind::Aborted)
+    };
+    for record in recording.requests.iter().filter(counted) {
         let itt = record.inter_token_times();
         gaps.extend_from_slice(itt.get(1..).unwrap_or(&[]));
     }
