@@ -75,6 +75,8 @@ fn every_metric_has_one_plain_sentence() {
         Metric::ErrorRate,
         Metric::TimeToFirstVisibleToken,
         Metric::MinTbtDeadline,
+        Metric::Throughput,
+        Metric::Goodput,
     ];
     for metric in all {
         let sentence = metric.explanation();

@@ -53,7 +53,7 @@ pub use interval::{quantile_interval, quantile_interval_of_values, Interval, MIN
 pub use prefill::{PrefillFitError, PrefillModel};
 pub use profile::RunProfile;
 pub use quantile::{accurate_sum, mean, quantile_sorted, quantile_unsorted, sort_floats};
-pub use rates::{run_rates, RunRates};
+pub use rates::{rates_over, run_rates, RunRates};
 pub use request::{conventional_metrics, ConventionalMetrics};
 pub use select::quantiles_of_parts;
 pub use service::{

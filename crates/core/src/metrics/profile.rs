@@ -191,6 +191,16 @@ impl RunProfile {
         })
     }
 
+    /// The gaps between tokens that TBT counts, one slice per request (the
+    /// completed ones, and those stopped after a token): the clusters of a
+    /// TBT percentile's interval.
+    pub fn gaps_by_request(&self) -> Vec<&[f64]> {
+        self.with_tokens
+            .iter()
+            .map(|&i| gaps_of(&self.timelines[i].inter_token_times))
+            .collect()
+    }
+
     /// Every figure under `deadlines`.
     pub fn metrics(&self, deadlines: &DeadlineConfig) -> RunMetrics {
         self.metrics_after(deadlines, None)

@@ -34,7 +34,12 @@ pub fn run_rates(records: &[RequestRecord], metrics: &RunMetrics) -> Option<RunR
         .iter()
         .map(|r| r.sent_at + r.ended_at.unwrap_or(0.0))
         .max_by(f64::total_cmp)?;
-    let window_seconds = end - start;
+    rates_over(end - start, metrics)
+}
+
+/// The rates of a run with `metrics` over a measured window of
+/// `window_seconds`; None when the window has no length.
+pub fn rates_over(window_seconds: f64, metrics: &RunMetrics) -> Option<RunRates> {
     if !(window_seconds.is_finite() && window_seconds > 0.0) {
         return None;
     }

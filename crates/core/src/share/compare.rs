@@ -4,11 +4,8 @@
 //! figures' 95 % intervals overlap), and the request of each run to replay
 //! side by side (the one with the median end-to-end latency).
 
-use crate::metrics::{
-    quantile_interval, quantile_interval_of_values, recording_metrics, DeadlineConfig, Interval,
-    RequestMetrics, RequestTimeline, RunMetrics, Summary, MIN_REQUESTS, Z_95,
-};
-use crate::present::report::{error_rate, worst_percent_fluidity, Metric, WORST_PERCENT_QUANTILE};
+use crate::metrics::{DeadlineConfig, Interval, RunMetrics, RunProfile, Summary};
+use crate::present::report::{error_rate, figure_interval, worst_percent_fluidity, Metric};
 use crate::recording::{Recording, RequestRecord};
 
 /// A run on the compare screen, with the name the user knows it by.
@@ -105,84 +102,6 @@ pub struct Comparison {
 
 type Figure = fn(&RunMetrics) -> Option<f64>;
 
-/// What a row's figure is a percentile of, so that its interval can be
-/// found: a figure per completed request, the gaps of the completed
-/// requests, the fluid rate (1 / p99 of a figure per request), or the
-/// error rate (a share of the requests).
-#[derive(Debug, Clone, Copy)]
-enum Spread {
-    PerRequest(fn(&RequestMetrics) -> f64, f64),
-    Gaps(f64),
-    FluidRate,
-    ErrorRate,
-}
-
-/// Each row's spread, by key.
-fn spread_of(key: &str) -> Spread {
-    match key {
-        "fluid-rate" => Spread::FluidRate,
-        "fluidity-median" => Spread::PerRequest(|r| r.fluidity_index, 0.5),
-        "fluidity-p1" => Spread::PerRequest(|r| r.fluidity_index, WORST_PERCENT_QUANTILE),
-        "ttft-p50" => Spread::PerRequest(|r| r.ttft, 0.5),
-        "ttft-p99" => Spread::PerRequest(|r| r.ttft, 0.99),
-        "tbt-p50" => Spread::Gaps(0.5),
-        "tbt-p99" => Spread::Gaps(0.99),
-        "tpot-p50" => Spread::PerRequest(|r| r.tpot, 0.5),
-        "tpot-p99" => Spread::PerRequest(|r| r.tpot, 0.99),
-        "normalized-latency-p50" => Spread::PerRequest(|r| r.normalized_end_to_end_latency, 0.5),
-        "normalized-latency-p99" => Spread::PerRequest(|r| r.normalized_end_to_end_latency, 0.99),
-        "latency-p50" => Spread::PerRequest(|r| r.end_to_end_latency, 0.5),
-        "output-throughput-p50" => Spread::PerRequest(|r| r.output_throughput, 0.5),
-        _ => Spread::ErrorRate,
-    }
-}
-
-/// A figure's 95 % interval in one run.
-fn interval_of(spread: Spread, metrics: &RunMetrics, gaps: &[&[f64]]) -> Option<Interval> {
-    let completed = || metrics.requests.iter().filter(|r| r.completed);
-    match spread {
-        Spread::PerRequest(figure, q) => {
-            let values: Vec<f64> = completed().map(figure).collect();
-            quantile_interval_of_values(&values, q)
-        }
-        Spread::Gaps(q) => quantile_interval(gaps, q),
-        Spread::FluidRate => {
-            let values: Vec<f64> = completed().map(|r| r.decode_min_tbt_deadline).collect();
-            let deadline = quantile_interval_of_values(&values, 0.99)?;
-            (deadline.low > 0.0).then(|| Interval {
-                low: 1.0 / deadline.high,
-                high: 1.0 / deadline.low,
-            })
-        }
-        Spread::ErrorRate => {
-            let launched = metrics.service.launched;
-            (launched >= MIN_REQUESTS as u64)
-                .then(|| wilson_interval(metrics.service.errored, launched))
-        }
-    }
-}
-
-/// Wilson's 95 % interval of a share of `hits` in `n`.
-fn wilson_interval(hits: u64, n: u64) -> Interval {
-    let (n, share) = (n as f64, hits as f64 / n as f64);
-    let z2 = Z_95 * Z_95;
-    let centre = (share + z2 / (2.0 * n)) / (1.0 + z2 / n);
-    let half = Z_95 * (share * (1.0 - share) / n + z2 / (4.0 * n * n)).sqrt() / (1.0 + z2 / n);
-    // At no hit, or all, the interval ends exactly at 0 or 1.
-    Interval {
-        low: if hits == 0 {
-            0.0
-        } else {
-            (centre - half).max(0.0)
-        },
-        high: if share == 1.0 {
-            1.0
-        } else {
-            (centre + half).min(1.0)
-        },
-    }
-}
-
 /// The rows of the comparison: key, metric, statistic, higher is better,
 /// and how to read the figure from a run's metrics.
 pub const COMPARED_METRICS: [(&str, Metric, &str, bool, Figure); 14] = [
@@ -263,28 +182,13 @@ fn p99(summary: &Option<Summary>) -> Option<f64> {
 /// Every run's figures under the same `deadlines` (so that fluidity is
 /// judged alike), and their changes from the first run.
 pub fn compare_runs(runs: &[ComparedRun], deadlines: &DeadlineConfig) -> Comparison {
-    let metrics: Vec<RunMetrics> = runs
+    let profiles: Vec<RunProfile> = runs
         .iter()
-        .map(|run| recording_metrics(&run.recording, deadlines))
+        .map(|run| RunProfile::of_recording(&run.recording))
         .collect();
-    // The gaps of each run's completed requests, request by request.
-    let gaps: Vec<Vec<Vec<f64>>> = runs
-        .iter()
-        .map(|run| {
-            run.recording
-                .requests
-                .iter()
-                .filter(|r| r.completed())
-                .map(|r| {
-                    let mut times = RequestTimeline::from_record(r).inter_token_times;
-                    if !times.is_empty() {
-                        times.remove(0);
-                    }
-                    times
-                })
-                .collect()
-        })
-        .collect();
+    let metrics: Vec<RunMetrics> = profiles.iter().map(|p| p.metrics(deadlines)).collect();
+    // The gaps each run's TBT counts, request by request.
+    let gaps: Vec<Vec<&[f64]>> = profiles.iter().map(RunProfile::gaps_by_request).collect();
     let rows = COMPARED_METRICS
         .iter()
         .map(|&(key, metric, statistic, higher_is_better, figure)| {
@@ -301,10 +205,7 @@ pub fn compare_runs(runs: &[ComparedRun], deadlines: &DeadlineConfig) -> Compari
             let intervals = metrics
                 .iter()
                 .zip(&gaps)
-                .map(|(m, gaps)| {
-                    let gaps: Vec<&[f64]> = gaps.iter().map(Vec::as_slice).collect();
-                    interval_of(spread_of(key), m, &gaps)
-                })
+                .map(|(m, gaps)| figure_interval(key, m, gaps))
                 .collect();
             MetricDelta {
                 key,

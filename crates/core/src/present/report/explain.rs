@@ -26,6 +26,10 @@ pub enum Metric {
     ErrorRate,
     TimeToFirstVisibleToken,
     MinTbtDeadline,
+    /// What the whole run delivered per second (output tokens, answers).
+    Throughput,
+    /// Answers per second that met both deadlines.
+    Goodput,
 }
 
 /// How a figure's values are shown.
@@ -39,6 +43,8 @@ pub enum Unit {
     Share,
     /// A count.
     Count,
+    /// Answers per second.
+    AnswersPerSecond,
 }
 
 impl Unit {
@@ -49,6 +55,7 @@ impl Unit {
             Unit::TokensPerSecond => format_rate(value),
             Unit::Share => format_share(value),
             Unit::Count => significant(value, 3),
+            Unit::AnswersPerSecond => format!("{} answers/s", significant(value, 3)),
         }
     }
 }
@@ -71,6 +78,8 @@ impl Metric {
             Metric::ErrorRate => "Error rate",
             Metric::TimeToFirstVisibleToken => "Time to first visible token",
             Metric::MinTbtDeadline => "Smallest TBT deadline met",
+            Metric::Throughput => "Throughput",
+            Metric::Goodput => "Goodput",
         }
     }
 
@@ -91,6 +100,8 @@ impl Metric {
             Metric::ErrorRate => "Error rate",
             Metric::TimeToFirstVisibleToken => "First visible token",
             Metric::MinTbtDeadline => "Smallest TBT deadline",
+            Metric::Throughput => "Throughput",
+            Metric::Goodput => "Goodput",
         }
     }
 
@@ -106,7 +117,10 @@ impl Metric {
             | Metric::TimeToFirstVisibleToken
             | Metric::MinTbtDeadline
             | Metric::DeadlineMiss => Unit::Seconds,
-            Metric::OutputThroughput | Metric::FluidRate => Unit::TokensPerSecond,
+            Metric::OutputThroughput | Metric::FluidRate | Metric::Throughput => {
+                Unit::TokensPerSecond
+            }
+            Metric::Goodput => Unit::AnswersPerSecond,
             Metric::FluidityIndex | Metric::DeadlineMissRate | Metric::ErrorRate => Unit::Share,
         }
     }
@@ -160,8 +174,8 @@ impl Metric {
                  as the answer freezing unless earlier pieces came far enough ahead to cover it."
             }
             Metric::ErrorRate => {
-                "The share of requests that failed: no answer, an error from the server, or \
-                 a broken stream."
+                "The share of requests that failed (no answer, an error from the server, or \
+                 a broken stream), not counting those you stopped."
             }
             Metric::TimeToFirstVisibleToken => {
                 "How long you wait before the first piece of the answer you can read, after \
@@ -170,6 +184,14 @@ impl Metric {
             Metric::MinTbtDeadline => {
                 "The tightest pause allowed between pieces that an answer still meets often \
                  enough for the target miss rate."
+            }
+            Metric::Throughput => {
+                "What the whole run delivered to this page, from the first question sent to \
+                 the end of the last answer: tokens and whole answers per second."
+            }
+            Metric::Goodput => {
+                "Answers per second that met both deadlines: the first piece in time, then \
+                 on average a piece at least as often as the reading pace asks."
             }
         }
     }

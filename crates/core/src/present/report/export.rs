@@ -26,7 +26,7 @@ pub fn recording_file_name(started_at_unix_ms: f64) -> String {
 
 /// The Gregorian date of a day counted from 1970-01-01 (Howard Hinnant's
 /// `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
+pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let day_of_era = z.rem_euclid(146_097);
@@ -71,7 +71,7 @@ pub fn run_caption(recording: &Recording) -> String {
 /// The simulated system a recording's config names ("a 70B model on four
 /// A100 GPUs, chunked prefills"), in the words of a preset and a policy
 /// this page knows; None for a real server's run, or names it does not know.
-fn simulated_system(config: &serde_json::Value) -> Option<String> {
+pub(crate) fn simulated_system(config: &serde_json::Value) -> Option<String> {
     let simulated = &config["simulated"];
     let preset = preset(simulated["preset"].as_str()?)?;
     let policy = Policy::named(simulated["policy"].as_str()?)?;

@@ -3,7 +3,7 @@
 //! text, with the sentence that explains it.
 
 use super::explain::Metric;
-use crate::metrics::{quantile_unsorted, RunMetrics, Summary};
+use crate::metrics::{quantile_unsorted, Interval, RunMetrics, RunRates, Summary};
 use crate::present::chart::NO_FIGURE;
 
 /// The quantile of the "p1" fluidity card: the worst 1 % of requests.
@@ -24,6 +24,12 @@ pub struct Headline {
     pub display: String,
     /// The metric's one-sentence explanation.
     pub explanation: &'static str,
+    /// How sure a percentile is: its 95 % interval, when the results
+    /// worked it out and there were enough requests to say.
+    pub interval: Option<Interval>,
+    /// Whether the figure is a percentile (so that it has an interval, or
+    /// there were too few requests to give one).
+    pub percentile: bool,
 }
 
 impl Headline {
@@ -36,6 +42,29 @@ impl Headline {
             value,
             display: value.map_or_else(|| NO_FIGURE.to_string(), |v| metric.unit().format(v)),
             explanation: metric.explanation(),
+            interval: None,
+            percentile: !statistic.is_empty(),
+        }
+    }
+
+    /// How sure the figure is, in words: "95 % sure: 20.4 ms to 20.6 ms",
+    /// "too few requests to say how sure"; empty for a figure that is not
+    /// a percentile, or has no value.
+    pub fn sureness(&self) -> String {
+        if !self.percentile || self.value.is_none() {
+            return String::new();
+        }
+        match self.interval {
+            Some(Interval { low, high }) => {
+                let unit = self.metric.unit();
+                let (low, high) = (unit.format(low), unit.format(high));
+                if low == high {
+                    format!("95 % sure: {low}")
+                } else {
+                    format!("95 % sure: {low} to {high}")
+                }
+            }
+            None => "too few requests to say how sure".to_string(),
         }
     }
 
@@ -63,6 +92,32 @@ pub fn error_rate(metrics: &RunMetrics) -> Option<f64> {
     let service = &metrics.service;
     let judged = service.launched.saturating_sub(service.stopped);
     (judged > 0).then(|| service.errored as f64 / judged as f64)
+}
+
+/// The run's throughput and goodput cards (output tokens/s, answers/s,
+/// good answers/s), over its measured window.
+pub fn rate_headlines(rates: Option<&RunRates>) -> Vec<Headline> {
+    vec![
+        Headline::new(
+            "throughput-tokens",
+            Metric::Throughput,
+            "",
+            rates.map(|r| r.output_tokens_per_second),
+        ),
+        Headline {
+            display: rates.map_or_else(
+                || NO_FIGURE.to_string(),
+                |r| super::explain::Unit::AnswersPerSecond.format(r.requests_per_second),
+            ),
+            ..Headline::new(
+                "throughput-requests",
+                Metric::Throughput,
+                "",
+                rates.map(|r| r.requests_per_second),
+            )
+        },
+        Headline::new("goodput", Metric::Goodput, "", rates.map(|r| r.goodput)),
+    ]
 }
 
 /// The cards, in the order they are shown: fluid rate, fluidity (median,

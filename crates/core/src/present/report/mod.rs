@@ -14,11 +14,13 @@ mod deadlines;
 mod errors;
 mod explain;
 mod export;
+mod first_look;
 mod headline;
 mod live;
 mod live_text;
 mod pauses;
 mod requests;
+mod spread;
 mod status;
 mod table;
 mod warnings;
@@ -34,8 +36,9 @@ pub use deadlines::{
 pub use errors::{error_rows, errors_summary, ErrorRow};
 pub use explain::{Metric, Unit, TOKEN_EXPLANATION};
 pub use export::{recording_file_name, recording_json, run_caption};
+pub use first_look::{clock_sentence, first_look, local_time_text, RunFacts};
 pub use headline::{
-    error_rate, headlines, worst_percent_fluidity, Headline, WORST_PERCENT_QUANTILE,
+    error_rate, headlines, rate_headlines, worst_percent_fluidity, Headline, WORST_PERCENT_QUANTILE,
 };
 pub use live::{
     quantiles_unsorted, LiveDistributions, LiveSpread, LiveSummary, ThinnedSample, LIVE_CDF_LEVELS,
@@ -47,11 +50,14 @@ pub use live_text::{
 };
 pub use pauses::{pause_note, PauseNote, RunPauses};
 pub use requests::{least_fluid_request, request_choices, request_timeline, RequestChoice};
+pub use spread::figure_interval;
 pub use status::{RunOutcome, RunStatus};
 pub use table::{percentile_rows, PercentileRow, PERCENTILE_COLUMNS};
 pub use warnings::{hidden_seconds, hidden_warning, run_warnings, RunWarning, WarningKind};
 
-use crate::metrics::{DeadlineConfig, RunMetrics, RunProfile};
+use crate::metrics::{
+    quantile_interval, rates_over, DeadlineConfig, Interval, RunMetrics, RunProfile, RunRates,
+};
 use crate::recording::{ErrorKind, Recording, RequestRecord};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -109,6 +115,11 @@ pub struct ReportBasis {
     pub errors: Vec<ErrorRow>,
     /// Where the completed requests paused.
     pub pauses: RunPauses,
+    /// What the first look says that no deadline changes.
+    pub facts: RunFacts,
+    /// The 95 % intervals of the TBT median and p99 (the gaps do not
+    /// depend on the deadlines, and there may be millions).
+    tbt_intervals: [Option<Interval>; 2],
 }
 
 impl ReportBasis {
@@ -116,11 +127,17 @@ impl ReportBasis {
     pub fn of(recording: &Recording) -> Self {
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         let profile = RunProfile::of_recording(recording);
+        let tbt_intervals = {
+            let gaps = profile.gaps_by_request();
+            [0.5, 0.99].map(|q| quantile_interval(&gaps, q))
+        };
         ReportBasis {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             pauses: RunPauses::of(&profile),
             profile,
             errors: error_rows(&recording.requests),
+            facts: RunFacts::of(recording),
+            tbt_intervals,
         }
     }
 
@@ -142,6 +159,11 @@ impl ReportBasis {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
     pub metrics: RunMetrics,
+    /// Throughput and goodput over the run's measured window.
+    pub rates: Option<RunRates>,
+    /// Throughput (tokens/s, answers/s) and goodput cards.
+    pub rate_headlines: Vec<Headline>,
+    /// The metric cards, each percentile with its 95 % interval.
     pub headlines: Vec<Headline>,
     pub percentile_rows: Vec<PercentileRow>,
     pub errors: Vec<ErrorRow>,
@@ -200,8 +222,22 @@ impl Report {
 
     fn of_metrics(basis: &ReportBasis, metrics: RunMetrics) -> Report {
         let errors = basis.errors.clone();
+        let rates = basis
+            .facts
+            .window_seconds
+            .and_then(|w| rates_over(w, &metrics));
+        let mut cards = headlines(&metrics);
+        for card in cards.iter_mut().filter(|c| c.percentile) {
+            card.interval = match card.key {
+                "tbt-p50" => basis.tbt_intervals[0],
+                "tbt-p99" => basis.tbt_intervals[1],
+                key => figure_interval(key, &metrics, &[]),
+            };
+        }
         Report {
-            headlines: headlines(&metrics),
+            rate_headlines: rate_headlines(rates.as_ref()),
+            rates,
+            headlines: cards,
             percentile_rows: percentile_rows(&metrics.service.percentiles),
             errors_summary: errors_summary(&errors, metrics.service.launched),
             errors,
@@ -222,7 +258,16 @@ impl Report {
 
     /// The headline card with `key` ("ttft-p50").
     pub fn headline(&self, key: &str) -> Option<&Headline> {
-        self.headlines.iter().find(|h| h.key == key)
+        self.headlines
+            .iter()
+            .chain(&self.rate_headlines)
+            .find(|h| h.key == key)
+    }
+
+    /// The first look's paragraph, sentence by sentence, with the run's
+    /// start as `when` ([`local_time_text`]).
+    pub fn first_look(&self, basis: &ReportBasis, when: &str) -> Vec<String> {
+        first_look(&basis.facts, &self.metrics, self.rates.as_ref(), when)
     }
 
     /// Whether two reports show the same figures (whatever basis each was
