@@ -65,9 +65,9 @@ fn Header() -> impl IntoView {
             <span class="version" data-testid="app-version">"v" {VERSION}</span>
             <span class="clock" data-testid="clock-status" title="Cross-origin isolation gives the browser's clock its finest resolution.">
                 {if isolated {
-                    "Precise clock: this page is cross-origin isolated."
+                    view! { "Precise clock" <span class="clock-detail">": this page is cross-origin isolated."</span> }.into_any()
                 } else {
-                    "Coarse clock: this page is not cross-origin isolated, so timings are rounded more."
+                    view! { "Coarse clock" <span class="clock-detail">": this page is not cross-origin isolated, so timings are rounded more."</span> }.into_any()
                 }}
             </span>
         </header>
@@ -77,7 +77,8 @@ fn Header() -> impl IntoView {
 #[component]
 fn Nav() -> impl IntoView {
     let app = use_app();
-    let tab = move |screen: Screen, label: &'static str| {
+    // The step number hides on a phone, so that the tabs fit one line.
+    let tab = move |screen: Screen, step: &'static str, label: &'static str| {
         view! {
             <button
                 class="tab"
@@ -85,17 +86,18 @@ fn Nav() -> impl IntoView {
                 aria-current=move || (app.screen.get() == screen).then_some("page")
                 on:click=move |_| app.screen.set(screen)
             >
+                {(!step.is_empty()).then(|| view! { <span class="tab-step">{step}</span> })}
                 {label}
             </button>
         }
     };
     view! {
         <nav class="tabs" aria-label="Screens">
-            {tab(Screen::Demo, "Demo")}
-            {tab(Screen::Setup, "1. Set up")}
-            {tab(Screen::Run, "2. Run")}
-            {tab(Screen::Results, "3. Results")}
-            {tab(Screen::Compare, "4. Compare")}
+            {tab(Screen::Demo, "", "Demo")}
+            {tab(Screen::Setup, "1. ", "Set up")}
+            {tab(Screen::Run, "2. ", "Run")}
+            {tab(Screen::Results, "3. ", "Results")}
+            {tab(Screen::Compare, "4. ", "Compare")}
         </nav>
     }
 }

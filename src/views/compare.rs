@@ -38,6 +38,20 @@ pub fn CompareView() -> impl IntoView {
     };
     let has_current =
         Signal::derive(move || app.book.with(|b| b.as_ref().is_some_and(|b| b.finished)));
+    // The last run is on the list already (told by its start and size, not
+    // by comparing every request of two long recordings).
+    let current_added = Signal::derive(move || {
+        app.book.with(|b| {
+            b.as_ref().filter(|b| b.finished).is_some_and(|b| {
+                let (start, n) = (b.recording.started_at_unix_ms, b.recording.requests.len());
+                runs.with(|runs| {
+                    runs.iter().any(|r| {
+                        r.recording.started_at_unix_ms == start && r.recording.requests.len() == n
+                    })
+                })
+            })
+        })
+    });
     let has_baseline = Signal::derive(move || app.baseline.with(Option::is_some));
     view! {
         <section class="compare-view" data-testid="compare-view" aria-labelledby="compare-title">
@@ -58,8 +72,10 @@ pub fn CompareView() -> impl IntoView {
                 }).collect_view()}
             </ul>
             <div class="actions">
-                <button class="secondary" data-testid="compare-add-current" disabled=move || !has_current.get()
-                    on:click=move |_| add("This run", finished_recording(&app))>"Add the last run"</button>
+                <button class="secondary" data-testid="compare-add-current" disabled=move || !has_current.get() || current_added.get()
+                    on:click=move |_| add("This run", finished_recording(&app))>
+                    {move || if current_added.get() { "The last run is added" } else { "Add the last run" }}
+                </button>
                 <Show when=move || has_baseline.get()>
                     <button class="secondary" data-testid="compare-add-baseline"
                         on:click=move |_| add("Sender's run", app.baseline.get_untracked())>"Add the sender's run"</button>
@@ -86,6 +102,7 @@ pub fn CompareView() -> impl IntoView {
 fn DeltaTable(comparison: Memo<Comparison>) -> impl IntoView {
     view! {
         <h3>"Figures and changes"</h3>
+        <p class="scroll-hint" aria-hidden="true">"Scroll the table sideways to see every column."</p>
         <div class="table-scroll">
             <table class="compare-table" data-testid="compare-table">
                 <thead>

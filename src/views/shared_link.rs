@@ -315,7 +315,10 @@ fn LinkOutput(link: RwSignal<Option<String>>, status: RwSignal<Option<String>>) 
                 }/>
         </Show>
         <Show when=move || status.with(Option::is_some)>
-            <p class="field-help" role="status" data-testid="share-status">{move || status.get()}</p>
+            <p class="field-help" role="status" data-testid="share-status"
+                node_ref=crate::hooks::use_brought_into_view(Signal::derive(move || status.get()))>
+                {move || status.get()}
+            </p>
         </Show>
     }
 }

@@ -137,3 +137,26 @@ fn a_single_json_completion_is_recognised() {
     assert_eq!(parse_single_response(r#"{"error":"x"}"#), None);
     assert_eq!(parse_single_response("data: {}"), None);
 }
+
+#[test]
+fn a_model_list_gives_each_models_description_cut_at_its_bound() {
+    let long = "x".repeat(1000);
+    let body = serde_json::json!({"object": "list", "data": [
+        {"id": "jitter", "etalon_description": "Tokens with a random spread around 50 ms."},
+        {"id": "openrouter/x", "description": long},
+        {"id": "plain"},
+    ]})
+    .to_string();
+    let models = parse_models(&body).unwrap();
+    assert_eq!(
+        models[0].description.as_deref(),
+        Some("Tokens with a random spread around 50 ms.")
+    );
+    let cut = models[1].description.as_deref().unwrap();
+    assert_eq!(
+        cut.chars().count(),
+        etalon_core::wire::openai::MAX_MODEL_DESCRIPTION_CHARS + 1
+    );
+    assert!(cut.ends_with('…'));
+    assert_eq!(models[2].description, None);
+}

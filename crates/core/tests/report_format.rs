@@ -155,3 +155,25 @@ fn deadline_fields_read_and_parse() {
     let moved = with_ttft_field(&prefill, 0.1);
     assert!((moved.ttft_deadline_for(Some(100)) - 0.22).abs() < 1e-12);
 }
+
+#[test]
+fn deadline_sliders_are_on_a_log_scale() {
+    use etalon_core::present::report::{log_slider_position, log_slider_seconds};
+    // 10 ms to 10 s: 100 ms a third of the way, 1 s two thirds.
+    assert_eq!(log_slider_position(0.1, 0.01, 10.0), 333.0);
+    assert_eq!(log_slider_position(1.0, 0.01, 10.0), 667.0);
+    assert_eq!(log_slider_position(50.0, 0.01, 10.0), 1000.0);
+    assert_eq!(log_slider_position(0.0, 0.01, 10.0), 0.0);
+    assert_eq!(log_slider_seconds(333.0, 0.01, 10.0), 0.1);
+    assert_eq!(log_slider_seconds(0.0, 0.01, 10.0), 0.01);
+    assert_eq!(log_slider_seconds(1000.0, 0.01, 10.0), 10.0);
+    // Every step lands on a value whose own position is that step or next to it.
+    for step in 0..=1000 {
+        let seconds = log_slider_seconds(step as f64, 0.001, 0.5);
+        let back = log_slider_position(seconds, 0.001, 0.5);
+        assert!(
+            (back - step as f64).abs() <= 9.0,
+            "{step} -> {seconds} -> {back}"
+        );
+    }
+}

@@ -152,6 +152,7 @@ pub fn DemoFigures(
             <ol class="demo-sentences" data-testid="demo-sentences">
                 {move || sentences.get().into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}
             </ol>
+            <p class="scroll-hint" aria-hidden="true">"Scroll the table sideways to see every column."</p>
             <div class="table-scroll">
                 <table class="demo-figures" data-testid="demo-figures">
                     <thead>

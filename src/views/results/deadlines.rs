@@ -8,10 +8,52 @@
 
 use etalon_core::metrics::DeadlineConfig;
 use etalon_core::present::report::{
-    format_seconds, parse_percent, parse_seconds, percent_text, seconds_text, ttft_field,
-    with_target_miss_rate, with_tbt_deadline, with_ttft_field, Metric,
+    format_seconds, log_slider_position, log_slider_seconds, parse_percent, parse_seconds,
+    percent_text, seconds_text, ttft_field, with_target_miss_rate, with_tbt_deadline,
+    with_ttft_field, Metric, LOG_SLIDER_STEPS,
 };
 use leptos::prelude::*;
+
+/// How a slider maps its position to the field's value.
+#[derive(Clone, Copy, PartialEq)]
+enum Slider {
+    /// Seconds from `min` to `max` on a log scale (deadlines: fine steps
+    /// where they are short).
+    LogSeconds { min: f64, max: f64 },
+    /// The field's own unit, linear.
+    Linear { min: f64, max: f64, step: f64 },
+}
+
+impl Slider {
+    fn bounds(self) -> (f64, f64, f64) {
+        match self {
+            Slider::LogSeconds { .. } => (0.0, LOG_SLIDER_STEPS, 1.0),
+            Slider::Linear { min, max, step } => (min, max, step),
+        }
+    }
+
+    /// The slider's position for the field's text.
+    fn position(self, text: &str) -> String {
+        match self {
+            Slider::LogSeconds { min, max } => text
+                .parse::<f64>()
+                .map(|s| log_slider_position(s, min, max).to_string())
+                .unwrap_or_default(),
+            Slider::Linear { .. } => text.to_string(),
+        }
+    }
+
+    /// The field's text for a slider position.
+    fn text(self, position: &str) -> String {
+        match self {
+            Slider::LogSeconds { min, max } => position
+                .parse::<f64>()
+                .map(|p| seconds_text(log_slider_seconds(p, min, max)))
+                .unwrap_or_default(),
+            Slider::Linear { .. } => position.to_string(),
+        }
+    }
+}
 
 /// Which field.
 #[derive(Clone, Copy, PartialEq)]
@@ -58,7 +100,7 @@ pub fn DeadlineControls(deadlines: RwSignal<DeadlineConfig>) -> impl IntoView {
                     hint=Metric::Ttft.explanation()
                     step="0.01"
                     min="0"
-                    range=(0.0, 5.0, 0.01)
+                    slider=Slider::LogSeconds { min: 0.01, max: 10.0 }
                 />
                 <DeadlineField
                     field=Field::Tbt
@@ -68,7 +110,7 @@ pub fn DeadlineControls(deadlines: RwSignal<DeadlineConfig>) -> impl IntoView {
                     hint="The longest pause allowed between two pieces of an answer, plus any time saved earlier."
                     step="0.001"
                     min="0.001"
-                    range=(0.001, 0.2, 0.001)
+                    slider=Slider::LogSeconds { min: 0.001, max: 0.5 }
                 />
                 <DeadlineField
                     field=Field::Target
@@ -78,7 +120,7 @@ pub fn DeadlineControls(deadlines: RwSignal<DeadlineConfig>) -> impl IntoView {
                     hint="The share of deadlines an answer may miss when the smallest TBT deadline it meets is sought."
                     step="1"
                     min="0"
-                    range=(0.0, 50.0, 1.0)
+                    slider=Slider::Linear { min: 0.0, max: 50.0, step: 1.0 }
                 />
             </div>
         </section>
@@ -95,8 +137,7 @@ fn DeadlineField(
     hint: &'static str,
     step: &'static str,
     min: &'static str,
-    /// Slider (min, max, step), in the field's unit.
-    range: (f64, f64, f64),
+    slider: Slider,
 ) -> impl IntoView {
     let problem = RwSignal::new(None::<String>);
     let text = Memo::new(move |_| deadlines.with(|d| field.read(d)));
@@ -144,7 +185,7 @@ fn DeadlineField(
     };
     let hint_id = format!("{id}-hint");
     let problem_id = format!("{id}-problem");
-    let (min_r, max_r, step_r) = range;
+    let (min_r, max_r, step_r) = slider.bounds();
     view! {
         <div class="deadline-field">
             <label for=id>{move || label.get()}</label>
@@ -168,9 +209,9 @@ fn DeadlineField(
                     min=min_r.to_string()
                     max=max_r.to_string()
                     step=step_r.to_string()
-                    prop:value=move || text.get()
-                    on:input=move |ev| drag(event_target_value(&ev))
-                    on:change=move |ev| let_go(event_target_value(&ev))
+                    prop:value=move || slider.position(&text.get())
+                    on:input=move |ev| drag(slider.text(&event_target_value(&ev)))
+                    on:change=move |ev| let_go(slider.text(&event_target_value(&ev)))
                 />
                 <span class="muted deadline-shown">{shown}</span>
             </div>

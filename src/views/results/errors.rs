@@ -10,6 +10,7 @@ pub fn ErrorsTable(report: Memo<Report>) -> impl IntoView {
         <section class="errors" aria-labelledby="errors-title">
             <h3 id="errors-title">"Errors"</h3>
             <p data-testid="errors-summary">{move || report.with(|r| r.errors_summary.clone())}</p>
+            <p class="scroll-hint" aria-hidden="true">"Scroll the table sideways to see every column."</p>
             <div class="table-scroll">
                 <table class="errors-table" data-testid="errors-table">
                     <thead>

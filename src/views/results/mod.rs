@@ -26,7 +26,8 @@ mod tests;
 use etalon_core::metrics::DeadlineConfig;
 use etalon_core::present::chart::format_count;
 use etalon_core::present::report::{
-    run_caption, run_warnings, ReportBasis, RunOutcome, RunStatus, WarningKind,
+    clock_sentence, local_time_text, run_caption, run_warnings, ReportBasis, RunOutcome, RunStatus,
+    WarningKind,
 };
 use etalon_core::recording::Recording;
 use leptos::prelude::*;
@@ -91,6 +92,17 @@ pub fn ResultsView() -> impl IntoView {
                 None => view! { <NoResults/> }.into_any(),
             }}
         </section>
+    }
+}
+
+/// Minutes east of UTC on the reader's clock at `unix_ms`.
+fn local_offset_minutes(unix_ms: f64) -> i32 {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix_ms));
+    let west = date.get_timezone_offset();
+    if west.is_finite() && west.abs() <= 24.0 * 60.0 {
+        -(west as i32)
+    } else {
+        0
     }
 }
 
@@ -180,6 +192,20 @@ pub fn ResultsBody(
         warnings
     });
     let caption = move || recording.with(|r| run_caption(r));
+    // The run's start on the reader's clock, and the paragraph that opens
+    // the results.
+    let when = Memo::new(move |_| {
+        recording.with(|r| {
+            local_time_text(
+                r.started_at_unix_ms,
+                local_offset_minutes(r.started_at_unix_ms),
+            )
+        })
+    });
+    let first_look = Memo::new(move |_| {
+        when.with(|when| report.with(|r| basis.with(|b| r.first_look(b, when))))
+    });
+    let clock = Signal::derive(move || basis.with(|b| clock_sentence(&b.facts)));
     let charts = use_next_task();
     view! {
         <div class="results-body">
@@ -187,6 +213,11 @@ pub fn ResultsBody(
                 <p class="caption" data-testid="results-caption">{caption}</p>
                 <ExportButton recording/>
             </div>
+            <Show when=move || !all_failed.get()>
+                <p class="first-look" data-testid="results-first-look">
+                    {move || first_look.get().join(" ")}
+                </p>
+            </Show>
             <RunStatusBanner status/>
             {move || {
                 warnings
@@ -210,8 +241,8 @@ pub fn ResultsBody(
                     }
                 }
             >
+                <HeadlineCards report clock/>
                 <DeadlineControls deadlines/>
-                <HeadlineCards report/>
                 // The charts in the next task, so that the cards show at once.
                 <Show when=move || charts.get()>
                     <FluiditySection report deadlines/>

@@ -45,6 +45,7 @@ pub fn ServerAccountSection(#[prop(into)] recording: Signal<Arc<Recording>>) -> 
                 .collect_view();
             let table = (!account.rows.is_empty()).then(|| {
                 view! {
+                    <p class="scroll-hint" aria-hidden="true">"Scroll the table sideways to see every column."</p>
                     <div class="table-scroll">
                         <table class="server-account-table">
                             <thead>

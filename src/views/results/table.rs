@@ -13,6 +13,7 @@ pub fn PercentileTable(report: Memo<Report>) -> impl IntoView {
                 "p50 is the median: half the requests did at least this well. p99: all but \
                  the worst 1 %. TBT counts every gap between tokens of every answer."
             </p>
+            <p class="scroll-hint" aria-hidden="true">"Scroll the table sideways to see every column."</p>
             <div class="table-scroll">
                 <table class="percentile-table" data-testid="percentile-table">
                     <thead>

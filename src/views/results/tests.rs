@@ -38,6 +38,8 @@ fn recording() -> Recording {
                 .collect();
             RequestRecord {
                 id,
+                sent_at: 0.1 * id as f64,
+                ended_at: Some(at),
                 chunks,
                 ..Default::default()
             }
@@ -184,8 +186,39 @@ async fn headlines_carry_the_cores_values_and_a_tbt_deadline_recomputes_them() {
         data_value(&host, "headline-error-rate"),
         raw_value(Some(1.0 / 9.0))
     );
-    let card = find(&host, "headline-ttft-p50").text_content().unwrap();
-    assert!(card.contains("first piece of the answer"), "{card}");
+    // One card per figure: its median and p99 rows, each with how sure it
+    // is, and the explanation once.
+    let card = host
+        .query_selector("[data-card=ttft-p50]")
+        .unwrap()
+        .expect("the TTFT card")
+        .text_content()
+        .unwrap();
+    assert_eq!(
+        card.matches("first piece of the answer").count(),
+        1,
+        "{card}"
+    );
+    let ttft = find(&host, "headline-ttft-p50").text_content().unwrap();
+    assert!(ttft.contains("too few requests to say how sure"), "{ttft}");
+    assert!(present(&host, "headline-ttft-p99"));
+    for key in ["throughput-tokens", "throughput-requests", "goodput"] {
+        let want = raw_value(expected.headline(key).unwrap().value);
+        assert!(!want.is_empty(), "{key} has a value");
+        assert_eq!(data_value(&host, &format!("headline-{key}")), want, "{key}");
+    }
+    let first_look = find(&host, "results-first-look").text_content().unwrap();
+    assert!(
+        first_look
+            .contains("this page sent 9 questions to model \"steady\" at http://127.0.0.1:8000")
+            && first_look.contains("1 failed (see below)"),
+        "{first_look}"
+    );
+    // The error rate is not drawn in the colour of a good figure.
+    assert!(host
+        .query_selector("[data-card=error-rate].card-bad")
+        .unwrap()
+        .is_some());
     let errors = find(&host, "errors-table").text_content().unwrap();
     assert!(
         errors.contains("timed out") && errors.contains("No answer within 60 s."),
@@ -294,9 +327,11 @@ async fn a_dragged_slider_recomputes_once_per_frame_with_its_latest_value() {
         .unwrap()
         .expect("the TBT slider")
         .unchecked_into();
-    // Input events faster than frames: only the latest is applied.
-    for value in ["0.04", "0.03", "0.02", "0.01"] {
-        slider.set_value(value);
+    // Input events faster than frames: only the latest is applied. (The
+    // slider is on a log scale: its positions are the values' places.)
+    for value in [0.04, 0.03, 0.02, 0.01] {
+        let position = etalon_core::present::report::log_slider_position(value, 0.001, 0.5);
+        slider.set_value(&position.to_string());
         slider
             .dispatch_event(&web_sys::Event::new("input").unwrap())
             .unwrap();

@@ -74,6 +74,7 @@ pub fn LiveFigures(book: BookSignal, now: Signal<f64>) -> impl IntoView {
                     )
                 }}
             </p>
+            <p class="scroll-hint" aria-hidden="true">"Scroll the table sideways to see every column."</p>
             <div class="table-scroll">
                 <table class="live-table" data-testid="live-figures">
                     <thead>

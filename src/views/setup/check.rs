@@ -51,7 +51,7 @@ pub fn CheckEndpoint() -> impl IntoView {
             {move || if checking.get() { "Checking..." } else { "Check endpoint" }}
         </button>
         <Show when=move || !lines.with(Vec::is_empty)>
-            <ul class="check" data-testid="setup-check-result">
+            <ul class="check" data-testid="setup-check-result" node_ref=crate::hooks::use_brought_into_view(lines)>
                 {move || lines.get().into_iter().map(|line| {
                     let mark = match line.ok { Some(true) => "✓", Some(false) => "✗", None => "·" };
                     view! { <li class:bad=line.ok == Some(false)><strong>{mark} " " {line.what}</strong> ": " {line.sentence}</li> }

@@ -221,7 +221,7 @@ fn ModelField() -> impl IntoView {
                         if setup.with_untracked(|s| s.request.model.trim().is_empty()) {
                             setup.update(|s| s.request.model = found[0].id.clone());
                         }
-                        models.set(found.into_iter().map(|m| (m.id, None)).collect());
+                        models.set(found.into_iter().map(|m| (m.id, m.description)).collect());
                     }
                     _ => status.set(Some("The server's answer holds no model list: type the model name.".into())),
                 },
@@ -244,6 +244,13 @@ fn ModelField() -> impl IntoView {
             <Show when=move || status.get().is_some()>
                 <span class="field-help" role="status" data-testid="setup-model-status">{move || status.get()}</span>
             </Show>
+            // What the server says of the chosen model, when its list says.
+            {move || {
+                let chosen = setup.with(|s| s.request.model.clone());
+                models
+                    .with(|m| m.iter().find(|(id, _)| *id == chosen).and_then(|(_, what)| what.clone()))
+                    .map(|what| view! { <span class="field-help" data-testid="setup-model-description">{what}</span> })
+            }}
             <FieldProblems field="model" problems=Signal::derive(move || setup.with(TestSetup::problems))/>
         </label>
     }
@@ -287,10 +294,10 @@ fn DeadlineFields() -> impl IntoView {
             <NumberField label="Between tokens (TBT) deadline" unit="s" testid="setup-tbt-deadline"
                 get=Signal::derive(move || setup.with(|s| s.deadlines.tbt_deadline))
                 set=Callback::new(move |v| setup.update(|s| s.deadlines.tbt_deadline = v))/>
-            <NumberField label="Target miss rate" testid="setup-target-miss-rate"
-                help="For the fluid token generation rate's cousin: the smallest TBT deadline each request meets with at most this share missed."
-                get=Signal::derive(move || setup.with(|s| s.deadlines.target_miss_rate))
-                set=Callback::new(move |v| setup.update(|s| s.deadlines.target_miss_rate = v))/>
+            <NumberField label="Target miss rate" unit="%" testid="setup-target-miss-rate"
+                help="The share of its deadlines an answer may miss and still count as keeping up: the results give, for each answer, the tightest TBT deadline it keeps up with."
+                get=Signal::derive(move || setup.with(|s| (s.deadlines.target_miss_rate * 1e11).round() / 1e9))
+                set=Callback::new(move |v: f64| setup.update(|s| s.deadlines.target_miss_rate = v / 100.0))/>
         </fieldset>
     }
 }

@@ -71,7 +71,7 @@ impl ServerPreset {
     /// reports token counts.
     pub fn advice(self) -> &'static str {
         match self {
-            ServerPreset::Testbed => "Start it with `etalon-cli testbed` (scripts/serve does). Each model is a timing profile.",
+            ServerPreset::Testbed => "Start it with the command etalon-cli testbed (scripts/serve does). Each model is a timing profile.",
             ServerPreset::Simulated => "Runs inside this page and needs no network, server or key: a simulated GPU server answers as a real one would. The address names the hardware (sim:// and its name), the model how it schedules requests; \"List models\" explains each.",
             ServerPreset::Vllm => "vLLM allows any origin by default (--allowed-origins to restrict). Per-chunk usage is on, so multi-token chunks are counted exactly.",
             ServerPreset::Sglang => "SGLang allows any origin. It reports usage at the end of the stream.",

@@ -61,6 +61,30 @@ pub fn seconds_text(seconds: f64) -> String {
     number_text(seconds, 6)
 }
 
+/// Steps of a slider on a log scale: fine where deadlines are short.
+pub const LOG_SLIDER_STEPS: f64 = 1000.0;
+
+/// Where `seconds` sits on a slider from `min` to `max` seconds on a log
+/// scale, 0 to [`LOG_SLIDER_STEPS`]: 100 ms is in the middle of 10 ms to
+/// 1 s, not at the far left as on a linear 0-5 s slider. Values outside
+/// the range sit at its ends.
+pub fn log_slider_position(seconds: f64, min: f64, max: f64) -> f64 {
+    if !(seconds.is_finite() && seconds > 0.0) {
+        return 0.0;
+    }
+    let share = (seconds / min).ln() / (max / min).ln();
+    (share.clamp(0.0, 1.0) * LOG_SLIDER_STEPS).round()
+}
+
+/// The seconds at `position` of such a slider, rounded to 2 significant
+/// digits so that the field reads "0.12", not "0.1202264".
+pub fn log_slider_seconds(position: f64, min: f64, max: f64) -> f64 {
+    let share = (position / LOG_SLIDER_STEPS).clamp(0.0, 1.0);
+    let seconds = min * (max / min).powf(share);
+    let scale = 10f64.powf(seconds.log10().floor() - 1.0);
+    (seconds / scale).round() * scale
+}
+
 /// A fraction as the text of a percent field: "10", "2.5".
 pub fn percent_text(fraction: f64) -> String {
     number_text(fraction * 100.0, 3)

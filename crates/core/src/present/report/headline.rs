@@ -97,26 +97,33 @@ pub fn error_rate(metrics: &RunMetrics) -> Option<f64> {
 /// The run's throughput and goodput cards (output tokens/s, answers/s,
 /// good answers/s), over its measured window.
 pub fn rate_headlines(rates: Option<&RunRates>) -> Vec<Headline> {
+    let whole_run = |key, metric, statistic, value: Option<f64>| Headline {
+        percentile: false,
+        ..Headline::new(key, metric, statistic, value)
+    };
+    let answers = |value: Option<f64>| {
+        value.map_or_else(
+            || NO_FIGURE.to_string(),
+            |v| super::explain::Unit::AnswersPerSecond.format(v),
+        )
+    };
     vec![
-        Headline::new(
+        whole_run(
             "throughput-tokens",
             Metric::Throughput,
-            "",
+            "tokens of the answers",
             rates.map(|r| r.output_tokens_per_second),
         ),
         Headline {
-            display: rates.map_or_else(
-                || NO_FIGURE.to_string(),
-                |r| super::explain::Unit::AnswersPerSecond.format(r.requests_per_second),
-            ),
-            ..Headline::new(
+            display: answers(rates.map(|r| r.requests_per_second)),
+            ..whole_run(
                 "throughput-requests",
                 Metric::Throughput,
-                "",
+                "whole answers",
                 rates.map(|r| r.requests_per_second),
             )
         },
-        Headline::new("goodput", Metric::Goodput, "", rates.map(|r| r.goodput)),
+        whole_run("goodput", Metric::Goodput, "", rates.map(|r| r.goodput)),
     ]
 }
 

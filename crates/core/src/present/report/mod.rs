@@ -30,8 +30,9 @@ pub use crate::present::chart::{
     format_duration, format_rate, format_seconds, format_share, raw_value, significant, NO_FIGURE,
 };
 pub use deadlines::{
-    parse_percent, parse_seconds, percent_text, seconds_text, ttft_field, with_target_miss_rate,
-    with_tbt_deadline, with_ttft_field, TtftField,
+    log_slider_position, log_slider_seconds, parse_percent, parse_seconds, percent_text,
+    seconds_text, ttft_field, with_target_miss_rate, with_tbt_deadline, with_ttft_field, TtftField,
+    LOG_SLIDER_STEPS,
 };
 pub use errors::{error_rows, errors_summary, ErrorRow};
 pub use explain::{Metric, Unit, TOKEN_EXPLANATION};

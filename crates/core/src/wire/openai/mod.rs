@@ -13,7 +13,7 @@ pub mod stream_writer;
 pub mod urls;
 
 pub use chunk::{parse_stream_chunk, StreamChunk, Usage};
-pub use reply::{parse_models, server_message_from_body, ModelEntry};
+pub use reply::{parse_models, server_message_from_body, ModelEntry, MAX_MODEL_DESCRIPTION_CHARS};
 pub use request::{request_body, Api, ChatMessage, Prompt, RequestSettings};
 pub use stream_writer::{Completion, StreamWriter};
 pub use urls::{EndpointUrls, UrlProblem};

@@ -96,7 +96,15 @@ pub struct ModelEntry {
     /// Longest context the server allows, when it says (vLLM
     /// `max_model_len`, OpenRouter `context_length`).
     pub context_length: Option<u64>,
+    /// What the server says the model is (the testbed's
+    /// `etalon_description`, OpenRouter's `description`), cut at
+    /// [`MAX_MODEL_DESCRIPTION_CHARS`].
+    pub description: Option<String>,
 }
+
+/// A model's description is cut after this many characters: a list of
+/// models is a server's words, shown beside a field.
+pub const MAX_MODEL_DESCRIPTION_CHARS: usize = 300;
 
 /// Reads a model list: OpenAI's `{"data": [{"id": ...}]}`, Ollama's native
 /// `{"models": [{"name": ...}]}`, llama.cpp's `models` beside `data`, a bare
@@ -139,9 +147,27 @@ pub fn parse_models(body: &str) -> Option<Vec<ModelEntry>> {
         let context_length = ["max_model_len", "context_length", "max_context_length"]
             .iter()
             .find_map(|k| item.get(*k)?.as_u64());
+        let description = ["etalon_description", "description"]
+            .iter()
+            .find_map(|k| item.get(*k)?.as_str())
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(
+                |d| match d.char_indices().nth(MAX_MODEL_DESCRIPTION_CHARS) {
+                    Some((cut, _)) => format!("{}…", &d[..cut]),
+                    None => d.to_string(),
+                },
+            );
         match models.iter_mut().find(|m| m.id == id) {
-            Some(known) => known.context_length = known.context_length.or(context_length),
-            None => models.push(ModelEntry { id, context_length }),
+            Some(known) => {
+                known.context_length = known.context_length.or(context_length);
+                known.description = known.description.take().or(description);
+            }
+            None => models.push(ModelEntry {
+                id,
+                context_length,
+                description,
+            }),
         }
     }
     Some(models)
