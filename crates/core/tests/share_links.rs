@@ -789,3 +789,106 @@ fn a_rounded_link_keeps_the_senders_figures() {
         packed_cases.get()
     );
 }
+
+/// A run too large for an exact link (1,000 requests of 128 tokens with
+/// 1 ms of jitter) shares as a summary link within 32,000 characters; the
+/// recipient reads the sender's cards, percentile table and first look,
+/// and a sample of its requests. Printed: the link's length and sample.
+#[test]
+fn a_run_too_large_for_a_link_shares_as_a_summary_with_the_senders_figures() {
+    use etalon_core::present::report::{percentile_rows, Report, ReportBasis};
+    let run = run_of(1_000, 128, 0.001, 5e-6);
+    let deadlines = DeadlineConfig::fixed(2.0, 0.05, 0.1);
+    let exact = result_link(&run, Some(&deadlines), &[]);
+    assert!(
+        exact
+            .as_ref()
+            .is_err_and(|e| e.message.contains("too large")),
+        "the run fits an exact link: {:?}",
+        exact.map(|l| l.len())
+    );
+    let (fragment, sent) = summary_link(&run, &deadlines, &[]).unwrap();
+    println!(
+        "summary link of 1,000 x 128 tokens: {} characters, {} requests sampled",
+        fragment.len(),
+        sent.sample.len()
+    );
+    assert!(fragment.len() <= MAX_FRAGMENT_CHARS, "{}", fragment.len());
+    assert!(sent.sample.len() >= 10, "{}", sent.sample.len());
+
+    let Some(OpenedLink {
+        link: SharedLink::Summary(received),
+        ..
+    }) = open_link(&fragment).unwrap()
+    else {
+        panic!("not a summary link");
+    };
+    assert_eq!(received.requests(), 1_000);
+    assert_eq!(received.sample.len(), sent.sample.len());
+    // The cards are the sender's, figure for figure.
+    let basis = ReportBasis::of(&run);
+    let sender = Report::from_basis(&basis, &deadlines, None);
+    let cards: Vec<_> = received
+        .cards
+        .iter()
+        .map(|c| (c.key.clone(), c.value, c.interval))
+        .collect();
+    let shown = Report::summarised(
+        &received.deadlines,
+        received.service.clone(),
+        &cards,
+        received.rates,
+        &received.sample_recording(),
+    );
+    for card in sender.rate_headlines.iter().chain(&sender.headlines) {
+        let theirs = shown.headline(card.key).unwrap();
+        assert_eq!(theirs.display, card.display, "{}", card.key);
+        assert_eq!(theirs.sureness(), card.sureness(), "{}", card.key);
+    }
+    // The percentile table too (its CDFs are rounded, its figures not).
+    assert_eq!(
+        percentile_rows(&received.service.percentiles),
+        percentile_rows(&sender.metrics.service.percentiles)
+    );
+    // And the first look.
+    assert_eq!(
+        etalon_core::present::report::first_look(
+            &received.facts,
+            &shown.metrics,
+            shown.rates.as_ref(),
+            "today"
+        ),
+        sender.first_look(&basis, "today")
+    );
+}
+
+#[test]
+fn a_damaged_or_hostile_summary_link_gets_a_sentence() {
+    let run = run_of(200, 64, 0.001, 5e-6);
+    let (fragment, _) = summary_link(&run, &DeadlineConfig::fixed(2.0, 0.05, 0.1), &[]).unwrap();
+    let cut = &fragment[..fragment.len() / 2];
+    let said = open_link(cut).unwrap_err().message;
+    assert!(
+        said.contains("damaged") || said.contains("cannot"),
+        "{said}"
+    );
+    // A summary whose counts do not add up.
+    let (_, mut summary) = summary_link(&run, &DeadlineConfig::fixed(2.0, 0.05, 0.1), &[]).unwrap();
+    summary.service.completed = summary.service.launched + 5;
+    let json = serde_json::to_vec(&summary).unwrap();
+    let head = miniz_oxide::deflate::compress_to_vec(&json, 6);
+    let mut bytes = (head.len() as u32).to_be_bytes().to_vec();
+    bytes.extend_from_slice(&head);
+    let forged = format!("#summary=v1.{}", URL_SAFE_NO_PAD.encode(&bytes));
+    let said = open_link(&forged).unwrap_err().message;
+    assert_eq!(
+        said,
+        "This summary link's count of requests is not valid: it was not opened."
+    );
+    // A length that points past the end.
+    let forged = format!(
+        "#summary=v1.{}",
+        URL_SAFE_NO_PAD.encode([0xff, 0xff, 0xff, 0xff, 1, 2])
+    );
+    assert!(open_link(&forged).unwrap_err().message.contains("damaged"));
+}

@@ -28,6 +28,7 @@ use super::check::{check_recording, check_setup};
 use super::exact::{pack_to_fit, TooLarge};
 use super::packed::{unpack_run, SharedRun};
 use super::secrets::{shareable_recording, shareable_setup};
+use super::summary::{read_summary, RunSummary, SUMMARY_KEY};
 use super::{ShareError, MAX_SETUP_BYTES};
 use crate::metrics::DeadlineConfig;
 use crate::plan::setup::TestSetup;
@@ -55,6 +56,8 @@ pub enum SharedLink {
         recording: Recording,
         deadlines: Option<DeadlineConfig>,
     },
+    /// Show the summary of a run too large for a result link.
+    Summary(Box<RunSummary>),
 }
 
 /// What a link opens, and the precision of its times when they were
@@ -169,7 +172,8 @@ pub fn open_link(fragment: &str) -> Result<Option<OpenedLink>, ShareError> {
             .find_map(|pair| pair.strip_prefix(key)?.strip_prefix('='))
     };
     let (test, result) = (value_of(TEST_KEY), value_of(RESULT_KEY));
-    if test.is_none() && result.is_none() {
+    let summary = value_of(SUMMARY_KEY);
+    if test.is_none() && result.is_none() && summary.is_none() {
         return Ok(None);
     }
     if fragment.len() > MAX_READ_CHARS {
@@ -177,6 +181,12 @@ pub fn open_link(fragment: &str) -> Result<Option<OpenedLink>, ShareError> {
             "This link is {} characters long, longer than any link etalon-web makes ({MAX_READ_CHARS} at most): it was not opened.",
             fragment.len()
         )));
+    }
+    if let Some(summary) = summary {
+        return Ok(Some(OpenedLink {
+            link: SharedLink::Summary(Box::new(read_summary(summary)?)),
+            rounded_to: None,
+        }));
     }
     if let Some(result) = result {
         let SharedRun {

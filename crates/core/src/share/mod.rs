@@ -32,6 +32,7 @@ mod link;
 mod packed;
 mod secrets;
 mod setup_changes;
+mod summary;
 
 pub use check::{check_recording, check_setup};
 pub use compare::{
@@ -58,6 +59,9 @@ pub use packed::{
 };
 pub use secrets::{shareable_config, shareable_endpoint, shareable_recording, shareable_setup};
 pub use setup_changes::{setup_changes, SetupChange};
+pub use summary::{
+    read_summary, summary_link, RunSummary, SummaryCard, MAX_SAMPLE_REQUESTS, SUMMARY_KEY,
+};
 
 pub use crate::limits::MAX_INFLATED_BYTES;
 

@@ -5,6 +5,8 @@
 //! how many met the deadlines) and what the whole run delivered per
 //! second. Every word is chosen from the recording and its figures.
 
+use serde::{Deserialize, Serialize};
+
 use crate::metrics::{quantile_unsorted, RunMetrics, RunRates, TtftDeadline};
 use crate::plan::workload::{Arrivals, WorkloadConfig};
 use crate::present::chart::{format_count, format_rate, format_seconds, significant};
@@ -13,8 +15,10 @@ use crate::recording::{Recording, RequestRecord};
 
 use super::export::{civil_from_days, simulated_system};
 
-/// What the first look needs of a recording that no deadline changes.
-#[derive(Debug, Clone, PartialEq, Default)]
+/// What the first look needs of a recording that no deadline changes
+/// (a summary link carries it).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RunFacts {
     pub started_at_unix_ms: f64,
     /// 'model "m" at http://…', or the simulated system in words.

@@ -58,7 +58,9 @@ pub use warnings::{hidden_seconds, hidden_warning, run_warnings, RunWarning, War
 
 use crate::metrics::{
     quantile_interval, rates_over, DeadlineConfig, Interval, RunMetrics, RunProfile, RunRates,
+    ServiceMetrics,
 };
+use crate::observe::failure::aborted_error;
 use crate::recording::{ErrorKind, Recording, RequestRecord};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -254,6 +256,96 @@ impl Report {
             pauses: pause_note(&basis.profile, &basis.pauses, &metrics),
             metrics,
             basis_id: basis.id,
+        }
+    }
+
+    /// The report a summary link shows: the sender's `service` figures
+    /// under `deadlines`, its cards as `(key, value, interval)`, its
+    /// `rates`, and the metrics of the sampled requests (for the charts of
+    /// single requests). The distributions are the summary's CDF points;
+    /// there is no pause note (that needs every request).
+    pub fn summarised(
+        deadlines: &DeadlineConfig,
+        service: ServiceMetrics,
+        cards: &[(String, Option<f64>, Option<Interval>)],
+        rates: Option<RunRates>,
+        sample: &Recording,
+    ) -> Report {
+        let sampled = RunProfile::of_recording(sample).metrics(deadlines);
+        let metrics = RunMetrics {
+            deadlines: deadlines.clone(),
+            requests: sampled.requests,
+            service,
+        };
+        let card_of = |key: &str| cards.iter().find(|(k, _, _)| k == key);
+        let fill = |mut h: Headline| {
+            let (value, interval) = card_of(h.key).map_or((None, None), |(_, v, i)| (*v, *i));
+            h.value = value.filter(|v| v.is_finite());
+            h.display = h
+                .value
+                .map_or_else(|| NO_FIGURE.to_string(), |v| h.metric.unit().format(v));
+            h.interval = interval;
+            h
+        };
+        let p = &metrics.service.percentiles;
+        let cdf_values = |s: &Option<crate::metrics::Summary>| {
+            s.as_ref()
+                .map(|s| s.cdf.iter().map(|[v, _]| *v).collect())
+                .unwrap_or_default()
+        };
+        let samples = MetricSamples {
+            ttft: cdf_values(&p.ttft),
+            tpot: cdf_values(&p.tpot),
+            normalized_latency: cdf_values(&p.normalized_end_to_end_latency),
+            fluidity_index: cdf_values(&p.fluidity_index),
+        };
+        let examples = error_rows(&sample.requests);
+        let mut errors: Vec<ErrorRow> = metrics
+            .service
+            .errored_by_kind
+            .iter()
+            .map(|(&kind, &count)| {
+                let example = examples.iter().find(|r| r.kind == kind);
+                ErrorRow {
+                    kind,
+                    mid_answer: example.is_some_and(|e| e.mid_answer),
+                    label: example.map_or(kind.label(), |e| e.label),
+                    count,
+                    example: example.map_or_else(String::new, |e| e.example.clone()),
+                    example_id: example.map_or(0, |e| e.example_id),
+                }
+            })
+            .collect();
+        if metrics.service.stopped > 0 {
+            errors.push(ErrorRow {
+                kind: ErrorKind::Aborted,
+                mid_answer: false,
+                label: ErrorKind::Aborted.label(),
+                count: metrics.service.stopped,
+                example: aborted_error().message,
+                example_id: 0,
+            });
+        }
+        errors.sort_by(|a, b| b.count.cmp(&a.count).then(a.kind.cmp(&b.kind)));
+        Report {
+            rate_headlines: rate_headlines(rates.as_ref()),
+            rates,
+            headlines: headlines(&metrics).into_iter().map(fill).collect(),
+            percentile_rows: percentile_rows(&metrics.service.percentiles),
+            errors_summary: errors_summary(&errors, metrics.service.launched),
+            errors,
+            samples,
+            miss_curve: metrics
+                .service
+                .p99_miss_rate_vs_tbt_deadline
+                .iter()
+                .map(|[d, rate]| (*d, *rate))
+                .collect(),
+            choices: request_choices(&metrics),
+            least_fluid: least_fluid_request(&metrics),
+            pauses: None,
+            metrics,
+            basis_id: 0,
         }
     }
 
