@@ -82,6 +82,7 @@ fn Nav() -> impl IntoView {
         view! {
             <button
                 class="tab"
+                data-testid=format!("tab-{}", format!("{screen:?}").to_lowercase())
                 class:active=move || app.screen.get() == screen
                 aria-current=move || (app.screen.get() == screen).then_some("page")
                 on:click=move |_| app.screen.set(screen)

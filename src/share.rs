@@ -8,7 +8,9 @@ use etalon_core::metrics::DeadlineConfig;
 use etalon_core::observe::run_book::RunBook;
 use etalon_core::plan::setup::is_secret_header;
 use etalon_core::recording::Recording;
-use etalon_core::share::{open_link, setup_changes, OpenedLink, SetupChange, SharedLink};
+use etalon_core::share::{
+    open_link, setup_changes, OpenedLink, RunSummary, SetupChange, SharedLink,
+};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -32,6 +34,8 @@ pub enum LinkNotice {
         /// Every field the link set that a fresh page sets otherwise.
         changes: Vec<SetupChange>,
     },
+    /// A summary link is shown, read-only.
+    Summary { caption: String },
     /// A result link is shown, read-only.
     Result {
         caption: String,
@@ -66,6 +70,14 @@ pub fn open_link_in_address(app: &AppState) -> Option<LinkNotice> {
                 key_held_for,
                 changes,
             }
+        }
+        SharedLink::Summary(summary) => {
+            let caption = etalon_core::present::report::caption_of(
+                &summary.config,
+                summary.requests() as usize,
+            );
+            show_summary(app, *summary);
+            LinkNotice::Summary { caption }
         }
         SharedLink::Result {
             recording,
@@ -117,7 +129,16 @@ pub fn show_recording(app: &AppState, recording: Recording, deadlines: Option<De
     );
     book.recording = std::sync::Arc::new(recording);
     book.finished = true;
+    app.summary.set(None);
     app.book.set(Some(book));
+    app.screen.set(Screen::Results);
+}
+
+/// Show a summary link's run on the results screen, under the sender's
+/// deadlines (which it cannot change).
+pub fn show_summary(app: &AppState, summary: RunSummary) {
+    app.deadlines.set(summary.deadlines.clone());
+    app.summary.set(Some(std::sync::Arc::new(summary)));
     app.screen.set(Screen::Results);
 }
 

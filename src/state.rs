@@ -8,7 +8,7 @@ use etalon_core::metrics::DeadlineConfig;
 use etalon_core::plan::setup::{HeaderSetting, TestSetup};
 use etalon_core::present::endpoint_check::{run_anyway_question, CheckLine};
 use etalon_core::recording::Recording;
-use etalon_core::share::ComparedRun;
+use etalon_core::share::{ComparedRun, RunSummary};
 use etalon_core::wire::openai::RequestSettings;
 use leptos::prelude::*;
 
@@ -53,6 +53,9 @@ pub struct AppState {
     pub deadlines: RwSignal<DeadlineConfig>,
     /// The sender's run that came with a test link, to compare with.
     pub baseline: RwSignal<Option<Recording>>,
+    /// A summary link's run, shown on the results screen instead of the
+    /// book until a run or a recording takes its place.
+    pub summary: RwSignal<Option<std::sync::Arc<RunSummary>>>,
     /// The runs on the compare screen.
     pub compared: RwSignal<Vec<ComparedRun>>,
     /// The last Check endpoint, kept across screens: Run asks first after
@@ -120,6 +123,7 @@ impl AppState {
             runner: StoredValue::new_local(runner),
             deadlines: RwSignal::new(deadlines),
             baseline: RwSignal::new(None),
+            summary: RwSignal::new(None),
             compared: RwSignal::new(Vec::new()),
             last_check: RwSignal::new(None),
         };
@@ -159,6 +163,7 @@ impl AppState {
         }
         let setup = self.setup.get_untracked();
         self.deadlines.set(setup.deadlines.clone());
+        self.summary.set(None);
         self.screen.set(Screen::Run);
         let (runner, key) = (self.runner.get_value(), self.api_key.get_untracked());
         // Plan and start in a later task: leaving the set-up for the run

@@ -177,6 +177,11 @@ fn link_contents(link: &str) -> String {
                 serde_json::to_string(&deadlines).unwrap()
             )
         }
+        SharedLink::Summary(summary) => format!(
+            "{} {}",
+            serde_json::to_string(&summary).unwrap(),
+            serde_json::to_string(&summary.sample_recording()).unwrap()
+        ),
     }
 }
 

@@ -183,6 +183,25 @@ async fn stop_keeps_every_measured_request_and_is_offered_only_while_running() {
             "a stopped request should keep its partial answer: {record}"
         );
     }
+    // Stopped is not failed: the results say so apart, the error rate is
+    // 0, and the stopped answers' first tokens count in the TTFT shown.
+    let summary = text(&app, "errors-summary").await;
+    let summary = summary.as_str().unwrap();
+    assert!(
+        summary.starts_with("No request failed; ") && summary.contains("stopped before"),
+        "{summary}"
+    );
+    assert_eq!(browser.figure("headline-error-rate").await, 0.0);
+    let parsed: etalon_core::recording::Recording =
+        serde_json::from_value(recording.clone()).unwrap();
+    let metrics = etalon_core::metrics::recording_metrics(
+        &parsed,
+        &etalon_core::metrics::DeadlineConfig::default(),
+    );
+    let ttft = metrics.service.percentiles.ttft.as_ref().unwrap();
+    assert_eq!(ttft.count, finished.len() + stopped.len());
+    assert_eq!(metrics.service.stopped as usize, stopped.len());
+    assert_eq!(browser.figure("headline-ttft-p50").await, ttft.p50);
     // Each id once, wherever its duplicate would be in the list.
     let ids: Vec<u64> = requests.iter().map(|r| r["id"].as_u64().unwrap()).collect();
     let distinct: HashSet<u64> = ids.iter().copied().collect();

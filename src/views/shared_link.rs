@@ -8,7 +8,8 @@
 use etalon_core::plan::setup::TestSetup;
 use etalon_core::recording::Recording;
 use etalon_core::share::{
-    export_file, import_file, result_link, test_link, ComparedRun, ExportKind, SetupChange,
+    export_file, import_file, result_link, summary_link, test_link, ComparedRun, ExportKind,
+    SetupChange,
 };
 use leptos::prelude::*;
 
@@ -95,6 +96,17 @@ pub fn LinkBanner(notice: RwSignal<Option<LinkNotice>>) -> impl IntoView {
                 </div>
             }
             .into_any(),
+            LinkNotice::Summary { caption } if screen == Screen::Results => view! {
+                <div class="link-banner" data-testid="link-banner" role="region" aria-label="Shared summary">
+                    <p>
+                        "A shared summary, read-only: " <span data-testid="link-caption">{caption}</span> "."
+                    </p>
+                    <p class="muted">
+                        "To measure from your own network, open the set-up and press Run."
+                    </p>
+                </div>
+            }
+            .into_any(),
             LinkNotice::Problem(problem) => view! {
                 <div class="link-banner link-problem" role="alert" data-testid="link-problem">
                     <p>{problem}</p>
@@ -167,6 +179,8 @@ pub fn ShareBar() -> impl IntoView {
     let link = RwSignal::new(None::<String>);
     let status = RwSignal::new(None::<String>);
     let too_large = RwSignal::new(false);
+    // What a summary link holds, when the result link had to be one.
+    let summary_said = RwSignal::new(None::<String>);
     let finished =
         Signal::derive(move || app.book.with(|b| b.as_ref().is_some_and(|b| b.finished)));
     Effect::new(move |_| {
@@ -174,9 +188,11 @@ pub fn ShareBar() -> impl IntoView {
         link.set(None);
         status.set(None);
         too_large.set(false);
+        summary_said.set(None);
     });
     let offer = move |made: Result<String, etalon_core::share::ShareError>, what: &'static str| {
         too_large.set(false);
+        summary_said.set(None);
         match made {
             Ok(fragment) => {
                 let url = format!("{}{fragment}", browser::page_address());
@@ -212,10 +228,27 @@ pub fn ShareBar() -> impl IntoView {
         };
         let secrets = share::secrets_in_use(&app);
         let deadlines = app.deadlines.get_untracked();
-        offer(
-            result_link(&recording, Some(&deadlines), &secrets),
-            "result link",
-        );
+        match result_link(&recording, Some(&deadlines), &secrets) {
+            Err(problem) if problem.message.contains("too large") => {
+                // Too large to be exact: the link holds a summary, and the
+                // file still holds everything.
+                match summary_link(&recording, &deadlines, &secrets) {
+                    Ok((fragment, summary)) => {
+                        offer(Ok(fragment), "summary link");
+                        too_large.set(true);
+                        summary_said.set(Some(format!(
+                            "This run is too large for an exact link, so the link holds a summary: its figures, \
+                             charts and percentile table, and {} of its {} requests. The recipient sees your \
+                             figures but cannot move the deadlines; the recording file holds everything.",
+                            summary.sample.len(),
+                            summary.requests()
+                        )));
+                    }
+                    Err(problem) => offer(Err(problem), "summary link"),
+                }
+            }
+            made => offer(made, "result link"),
+        }
     };
     // Every file goes through `export_file`, which redacts the secrets.
     let save = move |kind: ExportKind| {
@@ -282,6 +315,9 @@ pub fn ShareBar() -> impl IntoView {
                         </button>
                     </div>
                 </Show>
+                {move || summary_said.get().map(|said| view! {
+                    <p class="field-help" data-testid="share-summary-note">{said}</p>
+                })}
                 <Show when=move || too_large.get()>
                     <button class="primary" data-testid="share-download-recording" on:click=move |_| save(ExportKind::Recording)>
                         "Download the recording file instead"

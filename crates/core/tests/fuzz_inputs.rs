@@ -840,6 +840,15 @@ fn the_link_decoder_takes_any_fragment() {
         };
         pack_run(&run, &HashSet::new())
     });
+    // A real summary link's bytes, to mutate.
+    let summary = {
+        let recording = real_recording();
+        let deadlines = etalon_core::metrics::DeadlineConfig::fixed(2.0, 0.05, 0.1);
+        let (fragment, _) = etalon_core::share::summary_link(&recording, &deadlines, &[]).unwrap();
+        URL_SAFE_NO_PAD
+            .decode(fragment.trim_start_matches("#summary=v1."))
+            .unwrap()
+    };
     let input = prop_oneof![
         "#[a-z]{0,8}=v1\\.[A-Za-z0-9_-]{0,300}",
         "\\PC{0,300}",
@@ -850,6 +859,7 @@ fn the_link_decoder_takes_any_fragment() {
         }),
         mutated_bytes(packed).prop_map(|run| format!("#result={}", link_payload(&run))),
         hostile_run.prop_map(|run| format!("#result={}", link_payload(&run))),
+        mutated_bytes(summary).prop_map(|bytes| format!("#summary={}", link_payload(&bytes))),
     ];
     runner()
         .run(&input, |fragment| {
@@ -861,6 +871,7 @@ fn the_link_decoder_takes_any_fragment() {
                     let recording = match opened.link {
                         SharedLink::Result { recording, .. } => Some(recording),
                         SharedLink::Test { baseline, .. } => baseline,
+                        SharedLink::Summary(summary) => Some(summary.sample_recording()),
                     };
                     if let Some(recording) = recording {
                         prop_assert!(check_recording(&recording).is_ok());

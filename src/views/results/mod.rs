@@ -19,6 +19,7 @@ mod export;
 mod headlines;
 mod request;
 mod server;
+mod summary;
 mod table;
 #[cfg(test)]
 mod tests;
@@ -67,7 +68,9 @@ pub fn ResultsView() -> impl IntoView {
     view! {
         <section class="results-view" data-testid="results-view" aria-labelledby="results-title">
             <h2 id="results-title">"Results"</h2>
-            {move || match recording.get() {
+            {move || match (app.summary.get(), recording.get()) {
+                (Some(summary), _) => view! { <summary::SummaryBody summary/> }.into_any(),
+                (None, recording) => match recording {
                 Some(recording) => {
                     // Working out the figures of a long run takes a while:
                     // the screen and this note paint first.
@@ -90,13 +93,14 @@ pub fn ResultsView() -> impl IntoView {
                         .into_any()
                 }
                 None => view! { <NoResults/> }.into_any(),
+                },
             }}
         </section>
     }
 }
 
 /// Minutes east of UTC on the reader's clock at `unix_ms`.
-fn local_offset_minutes(unix_ms: f64) -> i32 {
+pub(crate) fn local_offset_minutes(unix_ms: f64) -> i32 {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix_ms));
     let west = date.get_timezone_offset();
     if west.is_finite() && west.abs() <= 24.0 * 60.0 {

@@ -50,12 +50,17 @@ pub fn recording_json(recording: &Recording) -> String {
 /// simulated server "8 requests to the simulated server: a 70B model on
 /// four A100 GPUs, chunked prefills".
 pub fn run_caption(recording: &Recording) -> String {
-    let setup = &recording.config["setup"];
+    caption_of(&recording.config, recording.requests.len())
+}
+
+/// The caption of a run of `n` requests configured by `config` (a
+/// recording's, or a summary link's).
+pub fn caption_of(config: &serde_json::Value, n: usize) -> String {
+    let setup = &config["setup"];
     let model = setup["request"]["model"].as_str().filter(|m| !m.is_empty());
     let endpoint = setup["endpoint"].as_str().filter(|e| !e.is_empty());
-    let n = recording.requests.len();
     let mut caption = format!("{n} request{}", if n == 1 { "" } else { "s" });
-    if let Some(system) = simulated_system(&recording.config) {
+    if let Some(system) = simulated_system(config) {
         caption.push_str(&format!(" to the simulated server: {system}"));
         return caption;
     }

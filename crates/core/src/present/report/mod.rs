@@ -36,7 +36,7 @@ pub use deadlines::{
 };
 pub use errors::{error_rows, errors_summary, ErrorRow};
 pub use explain::{Metric, Unit, TOKEN_EXPLANATION};
-pub use export::{recording_file_name, recording_json, run_caption};
+pub use export::{caption_of, recording_file_name, recording_json, run_caption};
 pub use first_look::{clock_sentence, first_look, local_time_text, RunFacts};
 pub use headline::{
     error_rate, headlines, rate_headlines, worst_percent_fluidity, Headline, WORST_PERCENT_QUANTILE,
