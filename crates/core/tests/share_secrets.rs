@@ -127,6 +127,7 @@ fn no_link_holds_a_secret() {
         result_link(&large, Some(&deadlines), &secrets()).unwrap(),
         test_link(&setup(), None, &secrets()).unwrap(),
         test_link(&setup(), Some(&small), &secrets()).unwrap(),
+        summary_link(&large, &deadlines, &secrets()).unwrap().0,
     ];
     for link in links {
         assert_clean("a link", &link);
@@ -138,6 +139,11 @@ fn no_link_holds_a_secret() {
                 "{} {}",
                 serde_json::to_string(&setup).unwrap(),
                 serde_json::to_string(&baseline).unwrap()
+            ),
+            SharedLink::Summary(summary) => format!(
+                "{} {}",
+                serde_json::to_string(&summary).unwrap(),
+                serde_json::to_string(&summary.sample_recording()).unwrap()
             ),
         };
         assert_clean(&link[..link.len().min(20)], &held);
