@@ -6,7 +6,7 @@ use super::axis::{axis_layout, frame_for, AxisLayout, Frame, X_TICK_SPACING, Y_T
 use super::format::Unit;
 use super::palette::{series_style, SeriesStyle};
 use super::path::{polyline_path, step_path};
-use super::scale::{Scale, ScaleKind};
+use super::scale::{negligible_spread, Scale, ScaleKind};
 use super::ticks::tick_target;
 
 /// A named series of points (x, y), in base units.
@@ -70,7 +70,9 @@ impl AxisSpec {
     }
 
     /// The scale of this axis for data values `values`, on screen range
-    /// `range`, with about `target` ticks.
+    /// `range`, with about `target` ticks. A fitted domain whose spread is
+    /// negligible ([`negligible_spread`]) starts at zero on a linear scale,
+    /// log or not: fitted, it would magnify that spread across the plot.
     pub fn scale(
         &self,
         values: impl Iterator<Item = f64>,
@@ -90,11 +92,15 @@ impl AxisSpec {
             } else {
                 (0.0, 1.0)
             });
-        if self.include_zero && self.kind == ScaleKind::Linear {
+        let mut kind = self.kind;
+        if negligible_spread(lo, hi) {
+            kind = ScaleKind::Linear;
+        }
+        if (self.include_zero || negligible_spread(lo, hi)) && kind == ScaleKind::Linear {
             lo = lo.min(0.0);
             hi = hi.max(0.0);
         }
-        Scale::nice(self.kind, lo, hi, range, target)
+        Scale::nice(kind, lo, hi, range, target)
     }
 }
 
