@@ -18,6 +18,7 @@ mod explainer;
 mod format;
 mod histogram;
 mod line;
+mod miss_curve;
 mod palette;
 mod path;
 mod scale;
@@ -45,6 +46,9 @@ pub use histogram::{histogram, histogram_layout, Bar, BinRule, Histogram, Histog
 pub use line::{
     extent, key_points, line_chart_layout, nearest_point, nearest_points, AxisSpec,
     LineChartLayout, LineShape, Marker, MarkerAxis, MarkerLine, Series, SeriesPath,
+};
+pub use miss_curve::{
+    fluid_deadline, fluid_rate_sentence, miss_curve_markers, MISS_CURVE_LONGEST_DEADLINE,
 };
 pub use palette::{series_style, SeriesStyle, DASHES, OKABE_ITO};
 pub use path::{
