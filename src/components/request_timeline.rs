@@ -7,7 +7,7 @@
 //! replayed by `etalon_core::present::chart::deadline_timeline`.
 
 use super::axes::{chart_svg, data_table, stall_hatch, timeline_paths, x_axis};
-use super::unique_id;
+use super::{unique_id, use_shown_width};
 use etalon_core::present::chart::{
     coord, deadline_timeline, format_value, timeline_layout, timeline_summary, Unit, FONT_SIZE,
 };
@@ -34,6 +34,8 @@ pub fn RequestTimeline(
     #[prop(into, default = Signal::stored(640.0))] width: Signal<f64>,
     #[prop(into, default = Signal::stored(150.0))] height: Signal<f64>,
 ) -> impl IntoView {
+    let figure = NodeRef::<leptos::html::Figure>::new();
+    let width = use_shown_width(figure, width);
     let tokens = Memo::new(move |_| {
         itt.with(|itt| deadline_timeline(itt, ttft_deadline.get(), tbt_deadline.get()))
     });
@@ -82,8 +84,20 @@ pub fn RequestTimeline(
         };
         chart_svg("chart-svg timeline-svg", f, name.clone(), desc, children)
     };
+    // Counted per column (the ticks would merge at this width): said so.
+    let counted = move || {
+        layout.with(|l| l.marks.counts.token_columns > 0).then(|| {
+            view! {
+                <li class="chart-legend-item" data-testid="timeline-columns-key">
+                    <span class="timeline-key timeline-key-columns"></span>
+                    "tokens on time, grouped where they crowd: a taller bar holds more tokens"
+                </li>
+            }
+        })
+    };
     let legend = view! {
         <ul class="chart-legend timeline-legend" aria-hidden="true">
+            {counted}
             <li class="chart-legend-item"><span class="timeline-key timeline-key-token"></span>"token, on time"</li>
             <li class="chart-legend-item"><span class="timeline-key timeline-key-late"></span>"token, late"</li>
             <li class="chart-legend-item"><span class="timeline-key timeline-key-met"></span>"deadline met"</li>
@@ -156,7 +170,7 @@ pub fn RequestTimeline(
         )
     };
     view! {
-        <figure class="chart request-timeline">
+        <figure class="chart request-timeline" node_ref=figure>
             {svg}
             {legend}
             {table}

@@ -554,7 +554,7 @@ pub struct TimelineLayout {
 }
 
 /// Width of the lane labels ("deadlines", "tokens") left of the plot.
-pub const LANE_LABEL_WIDTH: f64 = 68.0;
+pub const LANE_LABEL_WIDTH: f64 = 74.0;
 
 /// Lays out a request's `tokens` in a chart `width` × `height`, over
 /// `window` (seconds since the request was sent) or from 0 to the answer's
