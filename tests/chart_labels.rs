@@ -1,6 +1,7 @@
 //! Chart text as a reader sees it, at 1366 px (a laptop) and 390 px (a
 //! phone): every text of every chart of the results screen and of the
-//! compare screen is at least 12 px on screen (its computed font size times
+//! compare screen (and of the run screen's live distributions, at 1366 px)
+//! is at least 12 px on screen (its computed font size times
 //! the SVG's scale on screen), and inside its chart. Each chart is laid out
 //! at the width it is shown (its `viewBox` as wide as its box). The request
 //! timeline ends with its answer, and at phone width counts the tokens that
@@ -9,7 +10,7 @@
 
 use std::time::Duration;
 
-use etalon_e2e::{poll, OpenApp, Testbed};
+use etalon_e2e::{OpenApp, Testbed};
 use serde_json::Value;
 
 /// The charts of the results screen (test ids of their figures).
@@ -74,10 +75,6 @@ async fn check_charts(app: &OpenApp, root: &str, label: &str) -> f64 {
             chart["viewBox"].as_f64().unwrap(),
             chart["shown"].as_f64().unwrap(),
         );
-        assert!(
-            (view_box - shown).abs() <= 1.5,
-            "{label} {name}: laid out {view_box} wide, shown {shown} wide"
-        );
         for t in chart["texts"].as_array().unwrap() {
             let px = t["px"].as_f64().unwrap();
             let text = t["text"].as_str().unwrap_or("");
@@ -98,6 +95,10 @@ async fn check_charts(app: &OpenApp, root: &str, label: &str) -> f64 {
             smallest = smallest.min(px);
             texts += 1;
         }
+        assert!(
+            (view_box - shown).abs() <= 1.5,
+            "{label} {name}: laid out {view_box} wide, shown {shown} wide"
+        );
     }
     eprintln!(
         "{label}: {} charts, {texts} texts, the smallest {smallest:.1} px",
@@ -106,35 +107,37 @@ async fn check_charts(app: &OpenApp, root: &str, label: &str) -> f64 {
     smallest
 }
 
-/// Waits until every chart under `root` is laid out at its shown width
-/// (after a resize, the observer has run and the charts are drawn again).
+/// Waits (at most 10 s) until every chart under `root` is laid out at its
+/// shown width: after a resize, the observer runs and the charts are drawn
+/// again. A chart that never is fails in [`check_charts`], with its widths.
 async fn wait_laid_out(app: &OpenApp, root: &str) {
     let script = format!(
         "return [...document.querySelectorAll({root:?})].every(r => [...r.querySelectorAll('svg.chart-svg')]\
          .every(s => Math.abs(s.viewBox.baseVal.width - s.getBoundingClientRect().width) <= 1.5))"
     );
-    poll(
-        "charts laid out at their width",
-        Duration::from_secs(10),
-        || async {
-            let done = app
-                .browser
-                .client
-                .execute(&script, vec![])
-                .await
-                .map_err(|e| e.to_string())?;
-            if done == Value::Bool(true) {
-                Ok(())
-            } else {
-                Err(format!("{done}"))
-            }
-        },
-    )
-    .await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while tokio::time::Instant::now() < deadline {
+        let done = app.browser.client.execute(&script, vec![]).await.ok();
+        if done == Some(Value::Bool(true)) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
-/// Screenshots of each chart's figure under `root`.
+/// Screenshots of each chart's figure under `root`, named `charts-dark-*`
+/// when the browser prefers dark (`ETALON_CHROME_ARGS=--force-dark-mode`).
 async fn screenshot_charts(app: &OpenApp, root: &str, prefix: &str) {
+    let dark = app
+        .browser
+        .eval("matchMedia('(prefers-color-scheme: dark)').matches")
+        .await
+        == Value::Bool(true);
+    let prefix = if dark {
+        prefix.replacen("charts-", "charts-dark-", 1)
+    } else {
+        prefix.to_string()
+    };
     let figures = app
         .browser
         .client
@@ -207,6 +210,11 @@ async fn chart_text_is_legible_at_laptop_and_phone_width() {
     browser
         .wait_for_testid("run-see-results", Duration::from_secs(90))
         .await;
+    // The run screen's live distributions, as the run ended.
+    let live = "[data-testid^=live-cdf-]";
+    wait_laid_out(&app, live).await;
+    let live_desktop = check_charts(&app, live, "live at 1366 px").await;
+    screenshot_charts(&app, live, "charts-desktop-live").await;
     browser.click("run-see-results").await;
     let all_drawn = format!(
         "document.querySelector('[data-testid=headline-fluid-rate]') !== null \
@@ -292,7 +300,8 @@ async fn chart_text_is_legible_at_laptop_and_phone_width() {
     );
     eprintln!(
         "smallest chart text: results {desktop:.1} px at 1366, {phone:.1} px at 390; \
-         compare {compare_desktop:.1} px at 1366, {compare_phone:.1} px at 390"
+         compare {compare_desktop:.1} px at 1366, {compare_phone:.1} px at 390; \
+         live {live_desktop:.1} px at 1366"
     );
     app.browser.close().await;
 }
