@@ -150,6 +150,7 @@ pub fn Distributions(
                     title=format!("{}: cumulative distribution", metric.name())
                     runs
                     x_label=metric.short_name()
+                    each=spread_noun(metric)
                     x_unit=ChartUnit::Seconds
                     markers
                     hover=true
@@ -174,5 +175,14 @@ pub fn Distributions(
                 )}
             </div>
         </section>
+    }
+}
+
+/// One value of `metric` in the sentence on a spread too small to matter
+/// ("Every TPOT is within ..."): acronyms as they are, words in lower case.
+fn spread_noun(metric: Metric) -> String {
+    match metric {
+        Metric::NormalizedLatency => "request's normalized latency".to_string(),
+        other => other.short_name().to_string(),
     }
 }
