@@ -181,7 +181,9 @@ pub fn RequestTimeline(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::components::testing::{attribute, count, mount, settle, text, titles_are_svg};
+    use crate::components::testing::{
+        attribute, count, mount, settle, settle_until, text, titles_are_svg,
+    };
     use etalon_core::present::chart::subpath_count;
     use wasm_bindgen_test::*;
 
@@ -218,6 +220,32 @@ mod tests {
         settle().await;
         assert_eq!(d("timeline-stalls"), "");
         assert_eq!(subpath_count(&d("timeline-tokens")), 5);
+    }
+
+    #[wasm_bindgen_test]
+    async fn at_phone_width_crowded_tokens_are_counted_and_said_so() {
+        // 128 tokens at 20 ms: about 2 px apart in a phone's column.
+        let itt = vec![0.02; 128];
+        let (host, _keep) = mount(move || {
+            view! {
+                <RequestTimeline title="Request 9" itt=itt.clone() ttft_deadline=0.1 tbt_deadline=0.05 />
+            }
+        });
+        let figure = host
+            .get_elements_by_class_name("request-timeline")
+            .item(0)
+            .unwrap();
+        figure.set_attribute("style", "margin: 0").unwrap();
+        let d = |class: &str| attribute(&host, class, "d").unwrap_or_default();
+        host.style().set_property("width", "342px").unwrap();
+        settle_until(|| !d("timeline-token-columns").is_empty()).await;
+        assert_eq!(d("timeline-tokens"), "");
+        assert!(text(&host, "timeline-legend").contains("a taller bar holds more tokens"));
+        // Wide, token by token again, and the key goes.
+        host.style().set_property("width", "1300px").unwrap();
+        settle_until(|| d("timeline-token-columns").is_empty()).await;
+        assert_eq!(subpath_count(&d("timeline-tokens")), 128);
+        assert!(!text(&host, "timeline-legend").contains("taller bar"));
     }
 
     #[wasm_bindgen_test]
