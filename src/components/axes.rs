@@ -69,6 +69,7 @@ pub fn timeline_paths(marks: &TimelineMarks, hatch_url: String) -> impl IntoView
         <path class="timeline-deadlines-met" d=marks.deadlines_met.clone() />
         <path class="timeline-deadlines-missed" d=marks.deadlines_missed.clone() />
         <path class="timeline-tokens" d=marks.tokens_on_time.clone() />
+        <path class="timeline-token-columns" d=marks.token_columns.clone() />
         <path class="timeline-tokens-late" d=marks.tokens_late.clone() />
     }
 }

@@ -5,8 +5,8 @@
 use super::axes::data_table;
 use super::line_chart::LineChart;
 use etalon_core::present::chart::{
-    distribution_summary_of_sorted, empirical_cdf_of_sorted, finite_sorted, format_value, Marker,
-    Series, Unit,
+    distribution_summary_of_sorted, empirical_cdf_of_sorted, finite_sorted, format_value,
+    narrow_spread, spread_sentence, Marker, Series, Unit,
 };
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -30,6 +30,14 @@ pub fn CdfChart(
     /// A logarithmic x axis (long tails).
     #[prop(into, optional)]
     log_x: Signal<bool>,
+    /// A fixed x domain (the fluidity-index: 0 to 1) instead of one fitted
+    /// to the samples.
+    #[prop(optional_no_strip)]
+    x_domain: Option<(f64, f64)>,
+    /// One value's name, for the sentence on a negligible spread ("TPOT");
+    /// by default `x_label`.
+    #[prop(into, optional)]
+    each: String,
     /// Most points drawn per run (min, max, p50 ... p99.9 and the tail are
     /// always kept).
     #[prop(default = 400)]
@@ -60,6 +68,27 @@ pub fn CdfChart(
                 .collect::<Vec<_>>()
         })
     });
+    // A spread too small to matter is drawn from zero (by the core's axis
+    // rule) and said in words here.
+    let each = if each.is_empty() {
+        x_label.clone()
+    } else {
+        each
+    };
+    let note = move || {
+        if x_domain.is_some() {
+            return None;
+        }
+        let spread = sorted.with(|runs| {
+            narrow_spread(runs.iter().flat_map(|(_, values)| values.iter().copied()))
+        })?;
+        let (median, distance) = spread;
+        Some(view! {
+            <p class="chart-note" data-testid="chart-spread-note">
+                {spread_sentence(&each, median, distance, x_unit)}
+            </p>
+        })
+    };
     let caption = format!("{title}: key quantiles");
     let table = move || {
         let rows = sorted.with(|runs| {
@@ -83,7 +112,7 @@ pub fn CdfChart(
         let head = ["Run", "Samples", "Min", "p50", "p90", "p99", "Max"]
             .map(String::from)
             .to_vec();
-        data_table(caption.clone(), head, rows)
+        (note(), data_table(caption.clone(), head, rows))
     };
     view! {
         <LineChart
@@ -95,6 +124,7 @@ pub fn CdfChart(
             y_unit=Unit::Percent
             y_domain=(0.0, 1.0)
             log_x=log_x
+            x_domain=x_domain
             step=true
             markers=markers
             hover=hover
@@ -162,6 +192,44 @@ mod tests {
         );
         assert!(text(&host, "chart-axis-x").contains("log scale"));
         assert!(text(&host, "chart-axis-y").contains("Share at or below (%)"));
+    }
+
+    #[wasm_bindgen_test]
+    fn a_negligible_spread_is_drawn_from_zero_and_said_in_words() {
+        // Steady TPOTs: 20.490 to 20.525 ms.
+        let tpot: Vec<f64> = (0..50)
+            .map(|i| 0.020490 + 0.035e-3 * f64::from(i) / 49.0)
+            .collect();
+        let runs = vec![("TPOT".to_string(), Arc::new(tpot))];
+        let (host, _keep) = mount(move || {
+            view! { <CdfChart title="TPOT" runs=runs x_label="TPOT" x_unit=Unit::Seconds /> }
+        });
+        let note = text(&host, "chart-note");
+        assert!(
+            note.starts_with("Every TPOT is within 17.5 µs of 20.5 ms"),
+            "{note}"
+        );
+        assert_eq!(text(&host, "chart-tick-x"), "0");
+        // A real spread: fitted, and nothing to say.
+        let wide = vec![("TTFT".to_string(), Arc::new(vec![0.1, 0.2, 0.4]))];
+        let (host, _keep) = mount(move || {
+            view! { <CdfChart title="TTFT" runs=wide x_label="TTFT" x_unit=Unit::Seconds /> }
+        });
+        assert_eq!(count(&host, "chart-note"), 0);
+        assert_ne!(text(&host, "chart-tick-x"), "0");
+    }
+
+    #[wasm_bindgen_test]
+    fn a_fixed_domain_is_kept_however_the_samples_spread() {
+        let runs = vec![("A".to_string(), Arc::new(vec![0.98, 1.0, 1.0]))];
+        let (host, _keep) = mount(move || {
+            view! {
+                <CdfChart title="Fluidity" runs=runs x_label="Fluidity-index" x_unit=Unit::Percent x_domain=Some((0.0, 1.0)) />
+            }
+        });
+        let axis = text(&host, "chart-axis-x");
+        assert!(axis.contains("100") && !axis.contains("110"), "{axis}");
+        assert_eq!(count(&host, "chart-note"), 0);
     }
 
     #[wasm_bindgen_test]

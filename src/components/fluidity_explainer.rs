@@ -6,7 +6,7 @@
 //! `etalon_core::present::chart::explainer_layout`.
 
 use super::axes::{chart_svg, data_table, stall_hatch, timeline_paths, x_axis};
-use super::unique_id;
+use super::{unique_id, use_shown_width};
 use etalon_core::present::chart::{
     coord, explainer_layout, format_value, Unit, EXPLAINER_TBT_DEADLINE, FONT_SIZE,
 };
@@ -18,6 +18,8 @@ use leptos::prelude::*;
 pub fn FluidityExplainer(
     #[prop(into, default = Signal::stored(640.0))] width: Signal<f64>,
 ) -> impl IntoView {
+    let figure = NodeRef::<leptos::html::Figure>::new();
+    let width = use_shown_width(figure, width);
     let layout = Memo::new(move |_| explainer_layout(width.get(), 220.0));
     let clip = unique_id("explainer-reveal");
     let hatch = unique_id("explainer-hatch");
@@ -114,7 +116,7 @@ pub fn FluidityExplainer(
         data_table(title.to_string(), head, rows)
     };
     view! {
-        <figure class="chart fluidity-explainer">
+        <figure class="chart fluidity-explainer" node_ref=figure>
             {svg}
             <figcaption class="explainer-caption">{caption}</figcaption>
             <p class="explainer-note">"Tokens appear at their real pace, slowed down. Triangles mark each token's deadline; filled ones were missed."</p>

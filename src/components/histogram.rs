@@ -2,6 +2,7 @@
 //! fixed count), with the counts per bin as text alternative.
 
 use super::axes::{chart_svg, data_table, svg_title, x_axis, y_axis};
+use super::use_shown_width;
 use etalon_core::present::chart::{
     coord, format_value, histogram, histogram_layout, AxisSpec, BinRule, Unit,
 };
@@ -36,6 +37,8 @@ pub fn Histogram(
     #[prop(into, default = Signal::stored(640.0))] width: Signal<f64>,
     #[prop(into, default = Signal::stored(280.0))] height: Signal<f64>,
 ) -> impl IntoView {
+    let figure = NodeRef::<leptos::html::Figure>::new();
+    let width = use_shown_width(figure, width);
     let rule = match bins {
         Some(k) => BinRule::Fixed(k),
         None => BinRule::FreedmanDiaconis { max_bins: MAX_BINS },
@@ -113,7 +116,7 @@ pub fn Histogram(
         )
     };
     view! {
-        <figure class="chart histogram">
+        <figure class="chart histogram" node_ref=figure>
             {svg}
             {table}
         </figure>

@@ -2,7 +2,7 @@
 //! reference lines, an optional hover readout, and a data table.
 
 use super::axes::{clip_rect, data_table, svg_heading, swatch, x_axis, y_axis};
-use super::unique_id;
+use super::{unique_id, use_shown_width};
 use etalon_core::present::chart::{
     coord, format_value, key_points, line_chart_layout, nearest_points, AxisSpec, LineChartLayout,
     LineShape, Marker, ScaleKind, Series, Unit,
@@ -14,9 +14,9 @@ const TABLE_POINTS: usize = 8;
 
 /// A line chart. Series are `(x, y)` points in base units (seconds,
 /// tokens per second, fractions); the axes print them with units chosen by
-/// magnitude. Give `width` about the width the chart is shown at (see
-/// [`use_responsive_width`](crate::hooks::use_responsive_width)): the SVG
-/// scales to its container, and the number of ticks follows `width`.
+/// magnitude. The chart lays itself out at the width its figure is shown
+/// at (`width` until it is in the page), and the number of ticks follows
+/// that width.
 #[component]
 pub fn LineChart(
     /// Accessible name: the SVG's `<title>` and `aria-label`.
@@ -34,8 +34,9 @@ pub fn LineChart(
     /// A logarithmic x axis.
     #[prop(into, optional)]
     log_x: Signal<bool>,
-    /// A fixed x domain instead of one fitted to the data.
-    #[prop(optional)]
+    /// A fixed x domain instead of one fitted to the data (an `Option`,
+    /// so that a chart built on this one passes its own on).
+    #[prop(optional_no_strip)]
     x_domain: Option<(f64, f64)>,
     /// A fixed y domain instead of one fitted to the data.
     #[prop(optional)]
@@ -62,6 +63,8 @@ pub fn LineChart(
     #[prop(optional)]
     children: Option<Children>,
 ) -> impl IntoView {
+    let figure = NodeRef::<leptos::html::Figure>::new();
+    let width = use_shown_width(figure, width);
     let shape = if step {
         LineShape::Step
     } else {
@@ -120,9 +123,13 @@ pub fn LineChart(
         let markers_view = marker_lines
             .into_iter()
             .map(|m| {
+                let dot = m.dot.map(|(x, y)| {
+                    view! { <circle class="chart-marker-dot" cx=coord(x) cy=coord(y) r="4.5" /> }
+                });
                 view! {
                     <g class="chart-marker">
                         <line x1=coord(m.x1) y1=coord(m.y1) x2=coord(m.x2) y2=coord(m.y2) />
+                        {dot}
                         <text x=coord(m.label_x) y=coord(m.label_y) text-anchor=m.anchor>{m.label}</text>
                     </g>
                 }
@@ -223,7 +230,7 @@ pub fn LineChart(
     };
 
     view! {
-        <figure class="chart line-chart">
+        <figure class="chart line-chart" node_ref=figure>
             {svg}
             <ul class="chart-legend">{legend}</ul>
             {readout}
@@ -277,7 +284,7 @@ fn hover_marks(l: &LineChartLayout, series: &[Series], pointer_x: Option<f64>) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::components::testing::{attribute, count, mount, settle, text};
+    use crate::components::testing::{attribute, count, mount, settle, settle_until, text};
     use wasm_bindgen_test::*;
 
     wasm_bindgen_test_configure!(run_in_browser);
@@ -347,9 +354,8 @@ mod tests {
     }
 
     #[wasm_bindgen_test]
-    async fn line_chart_follows_its_signals() {
+    async fn line_chart_follows_its_signals_and_the_width_it_is_shown_at() {
         let series = RwSignal::new(two_series());
-        let width = RwSignal::new(900.0);
         let (host, _keep) = mount(move || {
             view! {
                 <LineChart
@@ -359,21 +365,30 @@ mod tests {
                     x_unit=Unit::Seconds
                     y_label="Miss rate"
                     y_unit=Unit::Percent
-                    width=width
+                    width=640.0
                 />
             }
         });
+        let view_box = |host: &web_sys::HtmlElement| attribute(host, "chart-svg", "viewBox");
+        // The page's CSS sets no margin on a chart's figure; this test page
+        // has no CSS, so the browser's own margin goes.
+        let figure = host
+            .get_elements_by_class_name("line-chart")
+            .item(0)
+            .unwrap();
+        figure.set_attribute("style", "margin: 0").unwrap();
+        host.style().set_property("width", "900px").unwrap();
+        settle_until(|| view_box(&host).as_deref() == Some("0 0 900 320")).await;
         assert_eq!(count(&host, "chart-series"), 2);
         let wide_ticks = count(&host, "chart-tick-x");
         series.update(|s| s.push(Series::new("run C", vec![(0.0, 0.0), (0.3, 0.5)])));
-        width.set(320.0);
-        settle().await;
+        // A phone's column: laid out at 320 units, one per pixel, whatever
+        // the `width` it was given.
+        host.style().set_property("width", "320px").unwrap();
+        settle_until(|| view_box(&host).as_deref() == Some("0 0 320 320")).await;
         assert_eq!(count(&host, "chart-series"), 3);
         assert!(count(&host, "chart-tick-x") <= wide_ticks);
-        assert_eq!(
-            attribute(&host, "chart-svg", "viewBox").as_deref(),
-            Some("0 0 320 320")
-        );
+        assert_eq!(figure.client_width(), 320);
     }
 
     #[wasm_bindgen_test]

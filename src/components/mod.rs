@@ -10,6 +10,10 @@
 //! - [`RequestTimeline`]: one request's tokens against their deadlines.
 //! - [`FluidityExplainer`]: two streams of equal speed, one stalling.
 //!
+//! Each chart measures the `<figure>` it is drawn in and lays itself out
+//! at that width ([`use_shown_width`]): its `width` prop is only the width
+//! before it is in the page.
+//!
 //! Colours come from `style/charts.css` (Okabe–Ito, light and dark); every
 //! series also has its own dash pattern.
 
@@ -19,12 +23,14 @@ mod fluidity_explainer;
 mod histogram;
 mod line_chart;
 mod request_timeline;
+mod shown_width;
 
 pub use cdf_chart::CdfChart;
 pub use fluidity_explainer::FluidityExplainer;
 pub use histogram::Histogram;
 pub use line_chart::LineChart;
 pub use request_timeline::RequestTimeline;
+pub(crate) use shown_width::use_shown_width;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -59,6 +65,19 @@ pub(crate) mod testing {
     pub async fn settle() {
         leptos::task::tick().await;
         gloo_timers::future::TimeoutFuture::new(0).await;
+    }
+
+    /// Settles until `done` holds (a resize is observed after layout, a
+    /// frame or two later); panics after about two seconds.
+    pub async fn settle_until(done: impl Fn() -> bool) {
+        for _ in 0..100 {
+            if done() {
+                return;
+            }
+            settle().await;
+            gloo_timers::future::TimeoutFuture::new(20).await;
+        }
+        panic!("the condition did not come true");
     }
 
     /// How many elements under `host` have the class `class`.

@@ -7,7 +7,7 @@
 //! replayed by `etalon_core::present::chart::deadline_timeline`.
 
 use super::axes::{chart_svg, data_table, stall_hatch, timeline_paths, x_axis};
-use super::unique_id;
+use super::{unique_id, use_shown_width};
 use etalon_core::present::chart::{
     coord, deadline_timeline, format_value, timeline_layout, timeline_summary, Unit, FONT_SIZE,
 };
@@ -34,6 +34,8 @@ pub fn RequestTimeline(
     #[prop(into, default = Signal::stored(640.0))] width: Signal<f64>,
     #[prop(into, default = Signal::stored(150.0))] height: Signal<f64>,
 ) -> impl IntoView {
+    let figure = NodeRef::<leptos::html::Figure>::new();
+    let width = use_shown_width(figure, width);
     let tokens = Memo::new(move |_| {
         itt.with(|itt| deadline_timeline(itt, ttft_deadline.get(), tbt_deadline.get()))
     });
@@ -82,8 +84,20 @@ pub fn RequestTimeline(
         };
         chart_svg("chart-svg timeline-svg", f, name.clone(), desc, children)
     };
+    // Counted per column (the ticks would merge at this width): said so.
+    let counted = move || {
+        layout.with(|l| l.marks.counts.token_columns > 0).then(|| {
+            view! {
+                <li class="chart-legend-item" data-testid="timeline-columns-key">
+                    <span class="timeline-key timeline-key-columns"></span>
+                    "tokens on time, grouped where they crowd: a taller bar holds more tokens"
+                </li>
+            }
+        })
+    };
     let legend = view! {
         <ul class="chart-legend timeline-legend" aria-hidden="true">
+            {counted}
             <li class="chart-legend-item"><span class="timeline-key timeline-key-token"></span>"token, on time"</li>
             <li class="chart-legend-item"><span class="timeline-key timeline-key-late"></span>"token, late"</li>
             <li class="chart-legend-item"><span class="timeline-key timeline-key-met"></span>"deadline met"</li>
@@ -156,7 +170,7 @@ pub fn RequestTimeline(
         )
     };
     view! {
-        <figure class="chart request-timeline">
+        <figure class="chart request-timeline" node_ref=figure>
             {svg}
             {legend}
             {table}
@@ -167,7 +181,9 @@ pub fn RequestTimeline(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::components::testing::{attribute, count, mount, settle, text, titles_are_svg};
+    use crate::components::testing::{
+        attribute, count, mount, settle, settle_until, text, titles_are_svg,
+    };
     use etalon_core::present::chart::subpath_count;
     use wasm_bindgen_test::*;
 
@@ -204,6 +220,32 @@ mod tests {
         settle().await;
         assert_eq!(d("timeline-stalls"), "");
         assert_eq!(subpath_count(&d("timeline-tokens")), 5);
+    }
+
+    #[wasm_bindgen_test]
+    async fn at_phone_width_crowded_tokens_are_counted_and_said_so() {
+        // 128 tokens at 20 ms: about 2 px apart in a phone's column.
+        let itt = vec![0.02; 128];
+        let (host, _keep) = mount(move || {
+            view! {
+                <RequestTimeline title="Request 9" itt=itt.clone() ttft_deadline=0.1 tbt_deadline=0.05 />
+            }
+        });
+        let figure = host
+            .get_elements_by_class_name("request-timeline")
+            .item(0)
+            .unwrap();
+        figure.set_attribute("style", "margin: 0").unwrap();
+        let d = |class: &str| attribute(&host, class, "d").unwrap_or_default();
+        host.style().set_property("width", "342px").unwrap();
+        settle_until(|| !d("timeline-token-columns").is_empty()).await;
+        assert_eq!(d("timeline-tokens"), "");
+        assert!(text(&host, "timeline-legend").contains("a taller bar holds more tokens"));
+        // Wide, token by token again, and the key goes.
+        host.style().set_property("width", "1300px").unwrap();
+        settle_until(|| d("timeline-token-columns").is_empty()).await;
+        assert_eq!(subpath_count(&d("timeline-tokens")), 128);
+        assert!(!text(&host, "timeline-legend").contains("taller bar"));
     }
 
     #[wasm_bindgen_test]

@@ -193,11 +193,13 @@ fn Distributions(comparison: Memo<Comparison>, runs: RwSignal<Vec<ComparedRun>>)
         })
     });
     let chart = move |title: &'static str,
+                      each: &'static str,
                       runs: Signal<Vec<(String, Arc<Vec<f64>>)>>,
-                      unit: ChartUnit| {
+                      unit: ChartUnit,
+                      x_domain: Option<(f64, f64)>| {
         view! {
             <figure class="plot">
-                <CdfChart title=title runs x_label=title x_unit=unit hover=true width height=Signal::stored(260.0)/>
+                <CdfChart title=title runs x_label=title each=each x_unit=unit x_domain=x_domain hover=true width height=Signal::stored(260.0)/>
             </figure>
         }
     };
@@ -205,10 +207,11 @@ fn Distributions(comparison: Memo<Comparison>, runs: RwSignal<Vec<ComparedRun>>)
         <h3>"Distributions"</h3>
         <p class="field-help">"Each curve is the share of a run's values at or below each value: further left is faster."</p>
         <div class="figure-grid" data-testid="compare-charts">
-            {chart("Time to first token", named(|s| &s.ttft), ChartUnit::Seconds)}
-            {chart("Time between tokens", gaps, ChartUnit::Seconds)}
-            {chart("Normalized latency (per token)", named(|s| &s.normalized_latency), ChartUnit::Seconds)}
-            {chart("Fluidity-index", named(|s| &s.fluidity_index), ChartUnit::Fraction)}
+            {chart("Time to first token", "TTFT", named(|s| &s.ttft), ChartUnit::Seconds, None)}
+            {chart("Time between tokens", "TBT", gaps, ChartUnit::Seconds, None)}
+            {chart("Normalized latency (per token)", "request's normalized latency", named(|s| &s.normalized_latency), ChartUnit::Seconds, None)}
+            // A share: always 0 to 100 %, never widened past it.
+            {chart("Fluidity-index", "fluidity-index", named(|s| &s.fluidity_index), ChartUnit::Percent, Some((0.0, 1.0)))}
         </div>
     }
 }

@@ -168,3 +168,105 @@ proptest! {
         }
     }
 }
+
+mod negligible_spreads {
+    use etalon_core::present::chart::{
+        line_chart_layout, narrow_spread, negligible_spread, spread_sentence, AxisSpec, LineShape,
+        ScaleKind, Series, Unit,
+    };
+
+    /// TPOTs of a steady testbed: 20.490 to 20.525 ms.
+    fn tpots() -> Vec<f64> {
+        (0..50)
+            .map(|i| 0.020490 + 0.035e-3 * f64::from(i) / 49.0)
+            .collect()
+    }
+
+    #[test]
+    fn a_spread_of_a_fraction_of_a_percent_is_negligible_and_a_wide_one_is_not() {
+        assert!(negligible_spread(0.020490, 0.020525));
+        assert!(negligible_spread(0.1, 0.1), "equal values");
+        assert!(
+            negligible_spread(-2.05, -2.0),
+            "negative values of one sign"
+        );
+        assert!(!negligible_spread(0.010, 0.030));
+        assert!(!negligible_spread(0.095, 0.1), "5 % is not negligible");
+        assert!(!negligible_spread(0.0, 0.0), "zero has no level");
+        assert!(!negligible_spread(-1.0, 1.0), "mixed signs");
+        assert!(!negligible_spread(f64::NAN, 1.0));
+        assert!(!negligible_spread(2.0, 1.0), "a backwards range");
+    }
+
+    #[test]
+    fn a_fitted_axis_over_a_negligible_spread_starts_at_zero() {
+        let spec = AxisSpec::new("TPOT", Unit::Seconds);
+        let s = spec.scale(tpots().into_iter(), (0.0, 400.0), 5);
+        assert_eq!(s.domain.0, 0.0);
+        assert!(
+            s.domain.1 >= 0.020525 && s.domain.1 <= 0.03,
+            "{:?}",
+            s.domain
+        );
+        // All the values then sit within a pixel of each other.
+        assert!(s.apply(0.020525) - s.apply(0.020490) < 1.0);
+        // A log axis would magnify it as much: it becomes linear from 0.
+        let log = AxisSpec::new("TPOT", Unit::Seconds).log(true);
+        let s = log.scale(tpots().into_iter(), (0.0, 400.0), 5);
+        assert_eq!((s.kind, s.domain.0), (ScaleKind::Linear, 0.0));
+    }
+
+    #[test]
+    fn a_fitted_axis_over_a_real_spread_stays_fitted() {
+        let spec = AxisSpec::new("TTFT", Unit::Seconds);
+        let s = spec.scale([0.2, 0.31, 0.45].into_iter(), (0.0, 400.0), 5);
+        assert!(s.domain.0 >= 0.15, "{:?}", s.domain);
+        // A fixed domain is kept, however narrow the values.
+        let fixed = AxisSpec::new("x", Unit::Plain).domain(20.49, 20.53);
+        assert_eq!(
+            fixed.scale([20.5].into_iter(), (0.0, 1.0), 5).domain,
+            (20.49, 20.53)
+        );
+    }
+
+    #[test]
+    fn a_cdf_of_steady_tpots_is_drawn_from_zero_with_a_tick_at_zero() {
+        let points: Vec<(f64, f64)> = tpots()
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| (v, (i + 1) as f64 / 50.0))
+            .collect();
+        let l = line_chart_layout(
+            &[Series::new("TPOT", points)],
+            &AxisSpec::new("TPOT", Unit::Seconds),
+            &AxisSpec::new("Share", Unit::Percent).domain(0.0, 1.0),
+            LineShape::Step,
+            560.0,
+            260.0,
+        );
+        assert_eq!(l.x.ticks[0].label, "0");
+        assert_eq!(l.x.ticks[0].position, l.frame.left);
+    }
+
+    #[test]
+    fn the_spread_is_said_in_words_from_the_median() {
+        let (median, distance) = narrow_spread(tpots().into_iter()).unwrap();
+        assert!((median - 0.0205075).abs() < 1e-9, "{median}");
+        assert!((distance - 0.0000175).abs() < 1e-9, "{distance}");
+        assert_eq!(
+            spread_sentence("TPOT", median, distance, Unit::Seconds),
+            "Every TPOT is within 17.5 µs of 20.5 ms (the median), too small a spread to \
+             matter: the axis starts at 0 so that it does not look large."
+        );
+        assert_eq!(
+            spread_sentence("TPOT", 0.02, 0.0, Unit::Seconds),
+            "Every TPOT is 20 ms: the axis starts at 0 so that the curve shows where that lies."
+        );
+        assert_eq!(narrow_spread([0.1, 0.2, 0.3].into_iter()), None);
+        assert_eq!(narrow_spread(std::iter::empty()), None);
+        assert_eq!(
+            narrow_spread([f64::NAN, 1.0, 1.01].into_iter()).map(|(m, _)| m),
+            Some(1.005)
+        );
+    }
+}

@@ -7,8 +7,9 @@
 
 use etalon_core::metrics::{deadline_miss_count, floor_div, FirstToken};
 use etalon_core::present::chart::{
-    coord, deadline_timeline, example_streams, explainer_layout, subpath_count, timeline_layout,
-    timeline_summary, TokenDeadline, EXPLAINER_TBT_DEADLINE,
+    answer_end, coord, crowded, deadline_timeline, example_streams, explainer_layout,
+    subpath_count, timeline_layout, timeline_summary, token_columns, TokenDeadline, END_MARGIN,
+    EXPLAINER_TBT_DEADLINE, TOKEN_COLUMN,
 };
 use proptest::prelude::*;
 
@@ -152,7 +153,9 @@ fn timeline_marks_count_tokens_deadlines_and_stalls() {
     let layout = timeline_layout(&tokens, 0.1, None, 640.0, 140.0);
     let c = layout.marks.counts;
     assert_eq!((c.tokens_on_time, c.tokens_late), (4, 1));
-    assert_eq!((c.deadlines_met, c.deadlines_missed, c.stalls), (4, 3, 1));
+    // The last two tokens' deadlines (0.65 s, 0.75 s) fall after the answer
+    // ended (0.57 s): cut with the axis.
+    assert_eq!((c.deadlines_met, c.deadlines_missed, c.stalls), (2, 3, 1));
     assert_eq!(subpath_count(&layout.marks.tokens_on_time), 4);
     assert_eq!(subpath_count(&layout.marks.tokens_late), 1);
     assert_eq!(subpath_count(&layout.marks.deadlines_missed), 3);
@@ -306,7 +309,9 @@ fn a_million_tokens_at_one_instant_draw_a_bounded_timeline() {
     let tokens = deadline_timeline(&itt, 1.0, 0.05);
     let layout = timeline_layout(&tokens, 0.05, None, 640.0, 140.0);
     let m = &layout.marks;
-    assert_eq!(subpath_count(&m.tokens_on_time), 1);
+    // All at one instant: counted, into one column.
+    assert_eq!(subpath_count(&m.token_columns), 1);
+    assert_eq!(m.tokens_on_time, "");
     // The deadlines spread over 50,000 s: at most one marker per quarter
     // of a unit of the chart's width.
     assert!(
@@ -327,4 +332,107 @@ fn a_stall_of_days_at_a_millisecond_deadline_draws_a_bounded_timeline() {
     let drawn = subpath_count(&layout.marks.deadlines_missed);
     assert!((1..=4 * 640 + 4).contains(&drawn), "{drawn}");
     assert!(layout.x_scale.domain.1 >= 6.0 * 86_400.0);
+}
+
+/// A 128-token answer at 20 ms a token, with `pause` more before token 64.
+fn long_answer(pause: f64) -> Vec<f64> {
+    let mut itt = vec![0.02; 128];
+    itt[0] = 0.08;
+    itt[64] += pause;
+    itt
+}
+
+#[test]
+fn the_timeline_ends_with_the_answer_not_with_its_banked_deadlines() {
+    // 30 ms banked per token at a 50 ms deadline: the last deadline falls
+    // about 3.8 s after the last token.
+    let tokens = deadline_timeline(&long_answer(0.0), 0.1, 0.05);
+    let last = tokens.last().unwrap();
+    assert!(last.deadline - last.arrival > 3.0);
+    let layout = timeline_layout(&tokens, 0.05, None, 900.0, 150.0);
+    let end = answer_end(&tokens);
+    assert!((end - 2.62).abs() < 1e-9, "{end}");
+    assert_eq!(layout.x_scale.domain.0, 0.0);
+    assert!((layout.x_scale.domain.1 - end * (1.0 + END_MARGIN)).abs() < 1e-9);
+    // The last token sits near the right edge, and every tick is inside.
+    let x = layout.x_scale.apply(end);
+    assert!(layout.frame.right - x < 0.04 * layout.frame.plot_width());
+    assert!(layout
+        .x
+        .ticks
+        .iter()
+        .all(|t| t.value <= layout.x_scale.domain.1));
+    // No answer: a bounded, non-empty axis.
+    let empty = timeline_layout(&[], 0.05, None, 900.0, 150.0);
+    assert!(empty.x_scale.domain.1 > 0.0);
+}
+
+#[test]
+fn at_phone_width_tokens_are_counted_per_column_and_the_stall_stays_apart() {
+    // 2.5 s of pause after 1.9 s banked: a stall.
+    let tokens = deadline_timeline(&long_answer(2.5), 0.1, 0.05);
+    assert_eq!(timeline_summary(&tokens).stalls.len(), 1);
+    // A phone: 342 px wide, about 258 px of plot for 5.1 s, 1 px a token.
+    let phone = timeline_layout(&tokens, 0.05, None, 342.0, 150.0);
+    let m = &phone.marks;
+    assert_eq!(m.tokens_on_time, "", "ticks would merge: counted instead");
+    assert_eq!(m.counts.tokens_on_time, 127);
+    assert_eq!(subpath_count(&m.token_columns), m.counts.token_columns);
+    assert!(m.counts.token_columns <= (phone.frame.plot_width() / TOKEN_COLUMN) as usize + 2);
+    // The tokens flow for 2.6 s of the 5.3 s shown: half the plot, about
+    // 30 columns.
+    assert!(
+        (25..=40).contains(&m.counts.token_columns),
+        "{}",
+        m.counts.token_columns
+    );
+    // The late token keeps its own tick, its stall its hatch, its missed
+    // deadlines their markers.
+    assert_eq!(subpath_count(&m.tokens_late), 1);
+    assert_eq!(subpath_count(&m.stalls), 1);
+    assert!(subpath_count(&m.deadlines_missed) >= 1);
+    // The pause is a blank stretch between columns.
+    let lane = phone.lane;
+    let xs: Vec<f64> = tokens
+        .iter()
+        .filter(|t| !t.late)
+        .map(|t| phone.x_scale.apply(t.arrival))
+        .collect();
+    let columns = token_columns(&xs, lane.deadline_y + 2.0, lane.bottom);
+    let widest_gap = columns
+        .windows(2)
+        .map(|w| w[1].0 - (w[0].0 + w[0].2))
+        .fold(0.0, f64::max);
+    let pause_px = phone.x_scale.apply(2.5) - phone.x_scale.apply(0.0);
+    assert!(
+        widest_gap > pause_px - 2.0 * TOKEN_COLUMN,
+        "{widest_gap} vs {pause_px}"
+    );
+    // Columns stay apart even when all hold as many tokens.
+    assert!(columns.windows(2).all(|w| w[1].0 >= w[0].0 + w[0].2 + 0.5));
+    // On a desktop the same answer is drawn token by token.
+    let desktop = timeline_layout(&tokens, 0.05, None, 1300.0, 150.0);
+    assert_eq!(desktop.marks.counts.token_columns, 0);
+    assert_eq!(subpath_count(&desktop.marks.tokens_on_time), 127);
+}
+
+#[test]
+fn a_column_height_is_its_count_against_the_fullest() {
+    // Three tokens in one 4 px column, one alone in another.
+    let bars = token_columns(&[100.5, 101.0, 102.0, 120.0], 10.0, 40.0);
+    assert_eq!(bars.len(), 2);
+    assert_eq!(bars[0], (100.0, 10.0, 3.0, 30.0));
+    let (x, y, w, h) = bars[1];
+    assert_eq!((x, w), (120.0, 3.0));
+    assert!(
+        (h - 10.5).abs() < 1e-9 && (y + h - 40.0).abs() < 1e-9,
+        "{h}"
+    );
+    assert!(crowded(&[0.0, 1.0, 2.0, 3.0]));
+    assert!(
+        !crowded(&[0.0, 5.0, 10.0, 15.0, 16.0]),
+        "one close pair in four"
+    );
+    assert!(crowded(&[0.0, 5.0, 10.0, 11.0]), "one in three");
+    assert!(!crowded(&[3.0]));
 }

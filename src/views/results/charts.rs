@@ -6,7 +6,9 @@
 //! apply). Each chart carries its own data table as a text alternative.
 
 use etalon_core::metrics::{DeadlineConfig, TtftDeadline};
-use etalon_core::present::chart::{Marker, Series, Unit as ChartUnit};
+use etalon_core::present::chart::{
+    fluid_rate_sentence, miss_curve_markers, Marker, Series, Unit as ChartUnit,
+};
 use etalon_core::present::report::{Metric, Report};
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -27,12 +29,15 @@ pub fn FluiditySection(report: Memo<Report>, deadlines: RwSignal<DeadlineConfig>
     let curve = Memo::new(move |_| {
         report.with(|r| vec![Series::new("p99 miss rate", r.miss_curve.clone())])
     });
-    let tbt_marker = Signal::derive(move || {
+    // The target line, the fluid rate's point on it, and the chosen TBT
+    // deadline when it falls on the curve's 1 to 100 ms.
+    let fluid_rate =
+        Memo::new(move |_| report.with(|r| r.metrics.service.fluid_token_generation_rate));
+    let curve_markers = Signal::derive(move || {
         let d = deadlines.with(|d| d.tbt_deadline);
-        (d <= 0.1)
-            .then(|| Marker::x(d, "your TBT deadline"))
-            .into_iter()
-            .collect::<Vec<_>>()
+        let mut markers = miss_curve_markers(fluid_rate.get());
+        markers.extend((d <= 0.1).then(|| Marker::x(d, "your TBT deadline")));
+        markers
     });
     view! {
         <section class="fluidity" aria-labelledby="fluidity-title">
@@ -75,8 +80,9 @@ pub fn FluiditySection(report: Memo<Report>, deadlines: RwSignal<DeadlineConfig>
                     <figcaption>
                         "How strict a pace the service can promise: for each TBT deadline from \
                          1 to 100 ms, the share of deadlines missed by the worst 1 % of requests \
-                         (decode only). Lower is better; where the curve reaches 10 % is the \
-                         fluid token generation rate."
+                         (decode only). Lower is better. The dashed level line is the 10 % \
+                         target; the dot where the curve meets it is the fluid token generation \
+                         rate."
                     </figcaption>
                     <LineChart
                         title="p99 deadline miss rate vs TBT deadline"
@@ -86,10 +92,13 @@ pub fn FluiditySection(report: Memo<Report>, deadlines: RwSignal<DeadlineConfig>
                         y_label="p99 miss rate"
                         y_unit=ChartUnit::Percent
                         y_domain=(0.0, 1.0)
-                        markers=tbt_marker
+                        markers=curve_markers
                         hover=true
                         width
                     />
+                    <p class="chart-note" data-testid="miss-curve-fluid-rate">
+                        {move || fluid_rate_sentence(fluid_rate.get())}
+                    </p>
                 </figure>
             </div>
         </section>
@@ -141,6 +150,7 @@ pub fn Distributions(
                     title=format!("{}: cumulative distribution", metric.name())
                     runs
                     x_label=metric.short_name()
+                    each=spread_noun(metric)
                     x_unit=ChartUnit::Seconds
                     markers
                     hover=true
@@ -165,5 +175,14 @@ pub fn Distributions(
                 )}
             </div>
         </section>
+    }
+}
+
+/// One value of `metric` in the sentence on a spread too small to matter
+/// ("Every TPOT is within ..."): acronyms as they are, words in lower case.
+fn spread_noun(metric: Metric) -> String {
+    match metric {
+        Metric::NormalizedLatency => "request's normalized latency".to_string(),
+        other => other.short_name().to_string(),
     }
 }

@@ -47,7 +47,7 @@ pub fn RequestSection(
                 "Each piece of the answer has a deadline: the first one the TTFT deadline, \
                  each next one the TBT deadline after the previous piece, plus any time saved \
                  by early pieces (banked slack). A piece that comes after a long pause misses \
-                 every deadline the pause spans."
+                 every deadline the pause spans. The chart ends with the answer's last piece."
             </p>
             <div class="request-pick">
                 <label for="request-pick">"Request"</label>

@@ -345,3 +345,23 @@ pub fn number_text(v: f64, decimals: usize) -> String {
     }
     trim_zeros(&format!("{v:.decimals$}"))
 }
+
+/// The sentence beside an axis that starts at zero because its values hardly
+/// differ: "Every TPOT is within 35 µs of 20.5 ms (the median), too small a
+/// spread to matter: the axis starts at 0 so that it does not look large."
+/// `each` names one value ("TPOT", "request's fluidity-index").
+pub fn spread_sentence(each: &str, median: f64, distance: f64, unit: Unit) -> String {
+    if distance > 0.0 {
+        format!(
+            "Every {each} is within {} of {} (the median), too small a spread to matter: \
+             the axis starts at 0 so that it does not look large.",
+            format_value(distance, unit),
+            format_value(median, unit)
+        )
+    } else {
+        format!(
+            "Every {each} is {}: the axis starts at 0 so that the curve shows where that lies.",
+            format_value(median, unit)
+        )
+    }
+}

@@ -2,11 +2,14 @@
 //! SVG paths; the value under a pointer; and the key points a text
 //! alternative lists.
 
-use super::axis::{axis_layout, frame_for, AxisLayout, Frame, X_TICK_SPACING, Y_TICK_SPACING};
+use super::axis::{
+    axis_layout, frame_for, AxisLayout, Frame, CHAR_WIDTH, FONT_SIZE, X_TICK_SPACING,
+    Y_TICK_SPACING,
+};
 use super::format::Unit;
 use super::palette::{series_style, SeriesStyle};
 use super::path::{polyline_path, step_path};
-use super::scale::{Scale, ScaleKind};
+use super::scale::{negligible_spread, Scale, ScaleKind};
 use super::ticks::tick_target;
 
 /// A named series of points (x, y), in base units.
@@ -70,7 +73,9 @@ impl AxisSpec {
     }
 
     /// The scale of this axis for data values `values`, on screen range
-    /// `range`, with about `target` ticks.
+    /// `range`, with about `target` ticks. A fitted domain whose spread is
+    /// negligible ([`negligible_spread`]) starts at zero on a linear scale,
+    /// log or not: fitted, it would magnify that spread across the plot.
     pub fn scale(
         &self,
         values: impl Iterator<Item = f64>,
@@ -90,11 +95,15 @@ impl AxisSpec {
             } else {
                 (0.0, 1.0)
             });
-        if self.include_zero && self.kind == ScaleKind::Linear {
+        let mut kind = self.kind;
+        if negligible_spread(lo, hi) {
+            kind = ScaleKind::Linear;
+        }
+        if (self.include_zero || negligible_spread(lo, hi)) && kind == ScaleKind::Linear {
             lo = lo.min(0.0);
             hi = hi.max(0.0);
         }
-        Scale::nice(self.kind, lo, hi, range, target)
+        Scale::nice(kind, lo, hi, range, target)
     }
 }
 
@@ -267,12 +276,15 @@ pub fn key_points(points: &[(f64, f64)], max: usize) -> Vec<(f64, f64)> {
 }
 
 /// Which axis a reference line marks a value on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum MarkerAxis {
     /// A vertical line at an x value (the chosen TBT deadline).
     X,
     /// A horizontal line at a y value (the target miss rate).
     Y,
+    /// A point at the x value and this y value, with a line down to the x
+    /// axis (where a curve reaches its target).
+    Point(f64),
 }
 
 /// A labelled reference line.
@@ -299,6 +311,15 @@ impl Marker {
             label: label.into(),
         }
     }
+
+    /// A point at `(x, y)`, labelled.
+    pub fn point(x: f64, y: f64, label: impl Into<String>) -> Self {
+        Marker {
+            axis: MarkerAxis::Point(y),
+            value: x,
+            label: label.into(),
+        }
+    }
 }
 
 /// A reference line on screen with its label's place and anchor.
@@ -313,6 +334,24 @@ pub struct MarkerLine {
     pub label_y: f64,
     /// `text-anchor`: "start" or "end".
     pub anchor: &'static str,
+    /// The dot of a point marker.
+    pub dot: Option<(f64, f64)>,
+}
+
+/// Where a label `label` beside a vertical line at `x` goes so that it
+/// stays inside a chart `width` wide: right of the line when it fits there,
+/// else left of it, else against the chart's nearer edge.
+fn beside(x: f64, label: &str, width: f64) -> (f64, &'static str) {
+    let w = label.chars().count() as f64 * CHAR_WIDTH;
+    if x + 4.0 + w <= width - 2.0 {
+        (x + 4.0, "start")
+    } else if x - 4.0 - w >= 2.0 {
+        (x - 4.0, "end")
+    } else if x < width / 2.0 {
+        (2.0, "start")
+    } else {
+        (width - 2.0, "end")
+    }
 }
 
 impl LineChartLayout {
@@ -324,16 +363,17 @@ impl LineChartLayout {
             .filter_map(|m| match m.axis {
                 MarkerAxis::X if m.value.is_finite() && self.x_scale.contains(m.value) => {
                     let x = self.x_scale.apply(m.value);
-                    let right_half = x > f.left + f.plot_width() * 0.6;
+                    let (label_x, anchor) = beside(x, &m.label, f.width);
                     Some(MarkerLine {
                         x1: x,
                         y1: f.top,
                         x2: x,
                         y2: f.bottom,
                         label: m.label.clone(),
-                        label_x: if right_half { x - 4.0 } else { x + 4.0 },
+                        label_x,
                         label_y: f.bottom - 6.0,
-                        anchor: if right_half { "end" } else { "start" },
+                        anchor,
+                        dot: None,
                     })
                 }
                 MarkerAxis::Y if m.value.is_finite() && self.y_scale.contains(m.value) => {
@@ -348,6 +388,29 @@ impl LineChartLayout {
                         label_x: f.right - 4.0,
                         label_y: if low { y - 4.0 } else { y + 14.0 },
                         anchor: "end",
+                        dot: None,
+                    })
+                }
+                MarkerAxis::Point(py)
+                    if m.value.is_finite()
+                        && py.is_finite()
+                        && self.x_scale.contains(m.value)
+                        && self.y_scale.contains(py) =>
+                {
+                    let (x, y) = (self.x_scale.apply(m.value), self.y_scale.apply(py));
+                    let (label_x, anchor) = beside(x, &m.label, f.width);
+                    // A line above a horizontal marker's label at the same y.
+                    let high = y - 22.0 > f.top + FONT_SIZE;
+                    Some(MarkerLine {
+                        x1: x,
+                        y1: y,
+                        x2: x,
+                        y2: f.bottom,
+                        label: m.label.clone(),
+                        label_x,
+                        label_y: if high { y - 22.0 } else { y + 26.0 },
+                        anchor,
+                        dot: Some((x, y)),
                     })
                 }
                 _ => None,

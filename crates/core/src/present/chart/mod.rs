@@ -18,6 +18,7 @@ mod explainer;
 mod format;
 mod histogram;
 mod line;
+mod miss_curve;
 mod palette;
 mod path;
 mod scale;
@@ -39,24 +40,28 @@ pub use explainer::{
 pub use format::{
     display_unit, format_count, format_duration, format_number, format_rate, format_seconds,
     format_share, format_ticks, format_value, number_text, raw_value, round_significant,
-    significant, DisplayUnit, Unit, NO_FIGURE,
+    significant, spread_sentence, DisplayUnit, Unit, NO_FIGURE,
 };
 pub use histogram::{histogram, histogram_layout, Bar, BinRule, Histogram, HistogramLayout};
 pub use line::{
     extent, key_points, line_chart_layout, nearest_point, nearest_points, AxisSpec,
     LineChartLayout, LineShape, Marker, MarkerAxis, MarkerLine, Series, SeriesPath,
 };
+pub use miss_curve::{
+    fluid_deadline, fluid_rate_sentence, miss_curve_markers, MISS_CURVE_LONGEST_DEADLINE,
+};
 pub use palette::{series_style, SeriesStyle, DASHES, OKABE_ITO};
 pub use path::{
     coord, markers_path, polyline_path, rects_path, step_path, subpath_count, ticks_path,
 };
-pub use scale::{Scale, ScaleKind};
+pub use scale::{narrow_spread, negligible_spread, Scale, ScaleKind, NEGLIGIBLE_SPREAD};
 pub use ticks::{
     linear_ticks, log_bounds, log_ticks, nice_step, nice_ticks, power_of_ten, tick_target,
     NiceStep, NiceTicks,
 };
 pub use timeline::{
-    deadline_timeline, deadline_walk, timeline_extent, timeline_layout, timeline_marks,
-    timeline_pauses, timeline_summary, Lane, MarkCounts, Pause, PauseLabel, Stall, TimelineLayout,
-    TimelineMarks, TimelineSummary, TokenDeadline, LANE_LABEL_WIDTH,
+    answer_end, crowded, deadline_timeline, deadline_walk, timeline_layout, timeline_marks,
+    timeline_pauses, timeline_summary, token_columns, Lane, MarkCounts, Pause, PauseLabel, Stall,
+    TimelineLayout, TimelineMarks, TimelineSummary, TokenDeadline, END_MARGIN, LANE_LABEL_WIDTH,
+    MIN_TOKEN_SPACING, TOKEN_COLUMN,
 };

@@ -127,3 +127,38 @@ impl Scale {
         v >= lo - tol && v <= hi + tol
     }
 }
+
+/// Largest spread, as a share of the values' level, that an axis fitted to
+/// the data would magnify into a look of large differences: below it the
+/// axis starts at zero and the spread is said in words instead.
+pub const NEGLIGIBLE_SPREAD: f64 = 0.05;
+
+/// Whether values from `lo` to `hi` (all of one sign) spread over less than
+/// [`NEGLIGIBLE_SPREAD`] of their level, the larger magnitude. An axis
+/// fitted to them would stretch a negligible difference across the plot.
+/// Equal values count as a negligible spread; zero and mixed signs do not.
+pub fn negligible_spread(lo: f64, hi: f64) -> bool {
+    if !(lo.is_finite() && hi.is_finite()) || lo > hi {
+        return false;
+    }
+    let level = lo.abs().max(hi.abs());
+    let one_sign = lo > 0.0 || hi < 0.0;
+    one_sign && hi - lo < NEGLIGIBLE_SPREAD * level
+}
+
+/// How far values lie from their median, for the sentence beside an axis
+/// that starts at zero: `(median, largest distance from it)`. `None` unless
+/// the finite values' spread is negligible ([`negligible_spread`]).
+pub fn narrow_spread(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
+    let mut finite: Vec<f64> = values.filter(|v| v.is_finite()).collect();
+    if finite.is_empty() {
+        return None;
+    }
+    finite.sort_by(f64::total_cmp);
+    let (lo, hi) = (finite[0], finite[finite.len() - 1]);
+    if !negligible_spread(lo, hi) {
+        return None;
+    }
+    let median = crate::metrics::quantile_sorted(&finite, 0.5)?;
+    Some((median, (hi - median).max(median - lo)))
+}

@@ -13,12 +13,24 @@ use super::axis::{axis_layout, sane_size, AxisLayout, Frame, FONT_SIZE, X_TICK_S
 use super::format::Unit;
 use super::path::{markers_path, rects_path, ticks_path};
 use super::scale::Scale;
-use super::ticks::{nice_ticks, tick_target};
+use super::ticks::tick_target;
 use crate::metrics::floor_div;
 use crate::present::pause::{pause_length, pauses_in};
 
-/// Width of one character of a pause label (11 px text), about.
-const LABEL_CHAR_WIDTH: f64 = 6.0;
+/// Width of one character of a pause label (12 px text), about.
+const LABEL_CHAR_WIDTH: f64 = 6.5;
+
+/// Closest two token ticks may come (px) before they read as one mark; when
+/// most neighbours are closer, tokens are counted per column instead.
+pub const MIN_TOKEN_SPACING: f64 = 3.0;
+/// Width of a column of counted tokens (px), its last pixel left blank so
+/// that columns stay apart.
+pub const TOKEN_COLUMN: f64 = 4.0;
+/// Width of a column of deadline markers when tokens are counted (px).
+const DEADLINE_COLUMN: f64 = 6.0;
+/// Shortest counted column, as a share of the token row: a lone token stays
+/// visible beside a column of many.
+const MIN_COLUMN_SHARE: f64 = 0.35;
 
 /// One token of a request's timeline, times in seconds since the request
 /// was sent.
@@ -247,7 +259,12 @@ pub fn timeline_summary(tokens: &[TokenDeadline]) -> TimelineSummary {
 pub struct TimelineMarks {
     /// Ticks of tokens that arrived by their deadline.
     pub tokens_on_time: String,
-    /// Ticks of late tokens.
+    /// Columns of on-time tokens counted per [`TOKEN_COLUMN`] pixels, a
+    /// bar each whose height is its count against the fullest column's;
+    /// drawn instead of `tokens_on_time` when the ticks would merge.
+    pub token_columns: String,
+    /// Ticks of late tokens (never counted into columns: each is a stall's
+    /// end).
     pub tokens_late: String,
     /// Markers of deadlines met.
     pub deadlines_met: String,
@@ -280,6 +297,8 @@ pub struct PauseLabel {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct MarkCounts {
     pub tokens_on_time: usize,
+    /// Columns the on-time tokens were counted into (0 when drawn one by one).
+    pub token_columns: usize,
     pub tokens_late: usize,
     pub deadlines_met: usize,
     pub deadlines_missed: usize,
@@ -386,8 +405,23 @@ pub fn timeline_marks(
             })
         })
         .collect();
+    let on_time_xs: Vec<f64> = on_time.iter().map(|&t| x.apply(t)).collect();
+    let counted = crowded(&on_time_xs);
+    // Counted, deadlines crowd as much: one marker per column, a missed one
+    // before a met one, so that no stall is hidden among met deadlines.
+    let (met_xs, missed_xs) = if counted {
+        thin_deadlines(
+            met.iter().map(|&t| x.apply(t)),
+            missed.iter().map(|&t| x.apply(t)),
+        )
+    } else {
+        (
+            met.iter().map(|&t| x.apply(t)).collect(),
+            missed.iter().map(|&t| x.apply(t)).collect(),
+        )
+    };
     // Markers as wide as the row allows, narrower where deadlines crowd.
-    let mut marker_xs: Vec<f64> = met.iter().chain(&missed).map(|&t| x.apply(t)).collect();
+    let mut marker_xs: Vec<f64> = met_xs.iter().chain(&missed_xs).copied().collect();
     marker_xs.sort_by(f64::total_cmp);
     let closest = marker_xs
         .windows(2)
@@ -399,17 +433,28 @@ pub fn timeline_marks(
         .min(closest * 0.9)
         .max(4.0);
     let tick_top = lane.deadline_y + 2.0;
+    let columns = if counted {
+        token_columns(&on_time_xs, tick_top, lane.bottom)
+    } else {
+        Vec::new()
+    };
     TimelineMarks {
-        tokens_on_time: ticks_path(on_time.iter().map(|&t| x.apply(t)), tick_top, lane.bottom),
+        tokens_on_time: if counted {
+            String::new()
+        } else {
+            ticks_path(on_time_xs.iter().copied(), tick_top, lane.bottom)
+        },
+        token_columns: rects_path(columns.iter().copied()),
         tokens_late: ticks_path(late.iter().map(|&t| x.apply(t)), tick_top, lane.bottom),
-        deadlines_met: markers_path(met.iter().map(|&t| x.apply(t)), lane.deadline_y, marker),
-        deadlines_missed: markers_path(missed.iter().map(|&t| x.apply(t)), lane.deadline_y, marker),
+        deadlines_met: markers_path(met_xs, lane.deadline_y, marker),
+        deadlines_missed: markers_path(missed_xs, lane.deadline_y, marker),
         slack: rects_path(slack.iter().copied()),
         stalls: rects_path(stalls.iter().copied()),
         pauses: rects_path(pauses.iter().map(|(_, rect)| *rect)),
         pause_labels,
         counts: MarkCounts {
             tokens_on_time: on_time.len(),
+            token_columns: columns.len(),
             tokens_late: late.len(),
             deadlines_met: met.len(),
             deadlines_missed: missed.len(),
@@ -419,19 +464,81 @@ pub fn timeline_marks(
     }
 }
 
-/// The time span a timeline's marks need: 0 to the last arrival or
-/// deadline.
-pub fn timeline_extent(tokens: &[TokenDeadline], tbt_deadline: f64) -> f64 {
+/// Whether ticks at screen positions `xs` (ascending) would merge: more
+/// than a quarter of neighbours closer than [`MIN_TOKEN_SPACING`].
+pub fn crowded(xs: &[f64]) -> bool {
+    let close = xs
+        .windows(2)
+        .filter(|w| w[1] - w[0] < MIN_TOKEN_SPACING)
+        .count();
+    xs.len() > 1 && close * 4 > xs.len() - 1
+}
+
+/// Tokens at screen positions `xs` counted per [`TOKEN_COLUMN`] pixels, as
+/// bars `(x, y, width, height)` standing on `bottom`: the fullest column
+/// reaches `top`, a column of one at least [`MIN_COLUMN_SHARE`] of the way.
+/// Empty columns (a pause) are not drawn.
+pub fn token_columns(xs: &[f64], top: f64, bottom: f64) -> Vec<(f64, f64, f64, f64)> {
+    let mut counts: Vec<(i64, u64)> = Vec::new();
+    for &x in xs.iter().filter(|x| x.is_finite()) {
+        let column = (x / TOKEN_COLUMN).floor() as i64;
+        match counts.last_mut() {
+            Some((c, n)) if *c == column => *n += 1,
+            _ => counts.push((column, 1)),
+        }
+    }
+    let fullest = counts.iter().map(|&(_, n)| n).max().unwrap_or(1) as f64;
+    let row = (bottom - top).max(0.0);
+    counts
+        .into_iter()
+        .map(|(column, n)| {
+            let share = (n as f64 / fullest).max(MIN_COLUMN_SHARE);
+            let height = row * share;
+            (
+                column as f64 * TOKEN_COLUMN,
+                bottom - height,
+                TOKEN_COLUMN - 1.0,
+                height,
+            )
+        })
+        .collect()
+}
+
+/// One marker per [`DEADLINE_COLUMN`] pixels: a missed deadline's where
+/// the column has one, else a met one's. Returns (met, missed) positions.
+fn thin_deadlines(
+    met: impl Iterator<Item = f64>,
+    missed: impl Iterator<Item = f64>,
+) -> (Vec<f64>, Vec<f64>) {
+    let column = |x: f64| (x / DEADLINE_COLUMN).floor() as i64;
+    let centre = |c: i64| (c as f64 + 0.5) * DEADLINE_COLUMN;
+    let mut missed_columns: Vec<i64> = missed.filter(|x| x.is_finite()).map(column).collect();
+    missed_columns.sort_unstable();
+    missed_columns.dedup();
+    let mut met_columns: Vec<i64> = met
+        .filter(|x| x.is_finite())
+        .map(column)
+        .filter(|c| missed_columns.binary_search(c).is_err())
+        .collect();
+    met_columns.sort_unstable();
+    met_columns.dedup();
+    (
+        met_columns.into_iter().map(centre).collect(),
+        missed_columns.into_iter().map(centre).collect(),
+    )
+}
+
+/// Share of the answer's length left blank after its last token.
+pub const END_MARGIN: f64 = 0.03;
+
+/// When the answer ended: its last token's arrival (every missed deadline
+/// lies before the token that ended the stall). Deadlines the answer was
+/// ahead of run on past it and are cut there: after the last token there
+/// is nothing left to wait for.
+pub fn answer_end(tokens: &[TokenDeadline]) -> f64 {
     tokens
         .iter()
-        .flat_map(|t| {
-            let last_missed = if t.missed > 0 {
-                t.last_missed_deadline(tbt_deadline)
-            } else {
-                0.0
-            };
-            [t.arrival, t.deadline, last_missed]
-        })
+        .map(|t| t.arrival)
         .filter(|v| v.is_finite())
         .fold(0.0, f64::max)
 }
@@ -447,10 +554,11 @@ pub struct TimelineLayout {
 }
 
 /// Width of the lane labels ("deadlines", "tokens") left of the plot.
-pub const LANE_LABEL_WIDTH: f64 = 68.0;
+pub const LANE_LABEL_WIDTH: f64 = 74.0;
 
 /// Lays out a request's `tokens` in a chart `width` × `height`, over
-/// `window` (seconds since the request was sent) or its whole extent.
+/// `window` (seconds since the request was sent) or from 0 to the answer's
+/// end ([`answer_end`]) and a margin of [`END_MARGIN`].
 pub fn timeline_layout(
     tokens: &[TokenDeadline],
     tbt_deadline: f64,
@@ -474,8 +582,8 @@ pub fn timeline_layout(
             Scale::linear((a, b), (frame.left, frame.right))
         }
         _ => {
-            let t = nice_ticks(0.0, timeline_extent(tokens, tbt_deadline).max(1e-3), target);
-            Scale::linear((t.lo, t.hi), (frame.left, frame.right))
+            let end = answer_end(tokens).max(1e-3);
+            Scale::linear((0.0, end * (1.0 + END_MARGIN)), (frame.left, frame.right))
         }
     };
     let x = axis_layout(
