@@ -99,6 +99,20 @@ pub fn ResultsView() -> impl IntoView {
     }
 }
 
+/// The first look: what was tested, when and how hard in one paragraph,
+/// the verdict in the next.
+#[component]
+pub(crate) fn FirstLook(sentences: Signal<Vec<String>>) -> impl IntoView {
+    view! {
+        <div class="first-look" data-testid="results-first-look">
+            {move || sentences.with(|s| {
+                let (what, verdict) = s.split_first().map_or((String::new(), String::new()), |(w, v)| (w.clone(), v.join(" ")));
+                view! { <p>{what}</p> <p class="first-look-verdict">{verdict}</p> }
+            })}
+        </div>
+    }
+}
+
 /// Minutes east of UTC on the reader's clock at `unix_ms`.
 pub(crate) fn local_offset_minutes(unix_ms: f64) -> i32 {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix_ms));
@@ -218,9 +232,7 @@ pub fn ResultsBody(
                 <ExportButton recording/>
             </div>
             <Show when=move || !all_failed.get()>
-                <p class="first-look" data-testid="results-first-look">
-                    {move || first_look.get().join(" ")}
-                </p>
+                <FirstLook sentences=Signal::derive(move || first_look.get())/>
             </Show>
             <RunStatusBanner status/>
             {move || {

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use std::sync::Arc;
 
 use super::{
-    local_offset_minutes, DeadlineControls, Distributions, ErrorsTable, FluiditySection,
+    local_offset_minutes, DeadlineControls, Distributions, ErrorsTable, FirstLook, FluiditySection,
     HeadlineCards, PercentileTable, RequestSection,
 };
 use etalon_core::present::chart::format_count;
@@ -56,10 +56,7 @@ pub fn SummaryBody(summary: Arc<RunSummary>) -> impl IntoView {
     );
     let said = {
         let summary = summary.clone();
-        move || {
-            report
-                .with(|r| first_look(&summary.facts, &r.metrics, r.rates.as_ref(), &when).join(" "))
-        }
+        move || report.with(|r| first_look(&summary.facts, &r.metrics, r.rates.as_ref(), &when))
     };
     let clock = Signal::stored(clock_sentence(&summary.facts));
     let note = format!(
@@ -72,7 +69,7 @@ pub fn SummaryBody(summary: Arc<RunSummary>) -> impl IntoView {
     view! {
         <div class="results-body">
             <p class="banner summary-note" role="note" data-testid="results-summary-note">{note}</p>
-            <p class="first-look" data-testid="results-first-look">{said}</p>
+            <FirstLook sentences=Signal::derive(said)/>
             <HeadlineCards report clock/>
             <div class="summary-deadlines" data-testid="summary-deadlines">
                 <p class="muted">

@@ -174,6 +174,15 @@ pub fn local_time_text(unix_ms: f64, offset_minutes: i32) -> String {
     )
 }
 
+/// "41", "8.5": a speed as a sentence says it.
+fn speed_text(tokens_per_second: f64) -> String {
+    if tokens_per_second >= 10.0 {
+        format!("{}", tokens_per_second.round())
+    } else {
+        significant(tokens_per_second, 2)
+    }
+}
+
 /// "a question" / "100 questions".
 fn count_of(n: usize, one: &str, many: &str) -> String {
     if n == 1 {
@@ -201,14 +210,20 @@ pub fn first_look(
         count_of(facts.requests, "question", "questions"),
         facts.target
     );
-    match (&facts.arrivals, facts.peak_in_flight) {
+    match (facts.arrivals.as_deref(), facts.peak_in_flight) {
+        (Some("all at once"), peak) if peak > 1 && peak == facts.requests => {
+            how.push_str(", all at once")
+        }
+        (Some("all at once"), peak) if peak > 1 => {
+            how.push_str(&format!(", up to {peak} at a time"))
+        }
         (Some(arrivals), peak) if peak > 1 => how.push_str(&format!(
-            ", {arrivals}, with up to {peak} under way at once"
+            ", {arrivals}, with up to {peak} under way together"
         )),
         (Some(arrivals), _) if facts.requests > 1 => {
             how.push_str(&format!(", {arrivals}, one at a time"))
         }
-        (None, peak) if peak > 1 => how.push_str(&format!(", up to {peak} at once")),
+        (None, peak) if peak > 1 => how.push_str(&format!(", up to {peak} at a time")),
         _ => {}
     }
     let tokens = |t: f64| format!("{} tokens", significant(t, 2));
@@ -236,12 +251,12 @@ pub fn first_look(
         .as_ref()
         .map(|s| s.p50)
         .filter(|t| *t > 0.0)
-        .map(|t| {
-            format!(
-                " at about {}",
-                format_rate(1.0 / t).replace("tokens/s", "tokens a second")
-            )
-        });
+        .map(|t| speed_text(1.0 / t));
+    let paused = facts.paused_answers.min(finished);
+    let longest = facts
+        .longest_pause
+        .map(|l| format!(" (the longest pause {})", pause_length(l)))
+        .unwrap_or_default();
     let mut verdict = if finished == 0 {
         "No answer finished".to_string()
     } else if smooth == finished {
@@ -250,21 +265,19 @@ pub fn first_look(
             2 => "Both answers".to_string(),
             n => format!("All {} answers", format_count(n as u64)),
         };
-        format!(
-            "{all} streamed without a pause{}",
-            speed.clone().unwrap_or_default()
-        )
+        format!("{all} streamed without a pause")
+    } else if smooth == 0 {
+        let all = match finished {
+            1 => "The answer".to_string(),
+            2 => "Both answers".to_string(),
+            n => format!("All {} answers", format_count(n as u64)),
+        };
+        format!("{all} froze mid-answer{longest}")
     } else {
-        let paused = facts.paused_answers.min(finished);
-        let longest = facts
-            .longest_pause
-            .map(|l| format!(" (the longest for {})", pause_length(l)))
-            .unwrap_or_default();
         format!(
-            "{} of {} answers streamed without a pause{}; {} froze mid-answer{longest}",
+            "{} of {} answers streamed without a pause; {} froze mid-answer{longest}",
             format_count(smooth as u64),
             format_count(finished as u64),
-            speed.clone().unwrap_or_default(),
             format_count(paused as u64)
         )
     };
@@ -280,6 +293,11 @@ pub fn first_look(
         ));
     }
     verdict.push('.');
+    if let Some(speed) = speed.filter(|_| finished > 0) {
+        verdict.push_str(&format!(
+            " Once an answer had started, its pieces came at about {speed} tokens a second (the median)."
+        ));
+    }
     sentences.push(verdict);
 
     // Against the deadlines.
