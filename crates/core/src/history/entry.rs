@@ -181,14 +181,17 @@ impl HistoryEntry {
         }
         let finite = |v: Option<f64>| v.is_none_or(|v| v.is_finite() && v >= 0.0);
         let f = &self.figures;
-        if !finite(f.ttft_p50)
-            || !finite(f.tpot_p50)
-            || !finite(f.fluidity_p1)
-            || !finite(self.mean_prompt_tokens)
-            || !(self.mean_output_tokens.is_finite()
-                && self.mean_output_tokens >= 0.0
-                && self.mean_output_tokens <= MAX_TOKENS as f64)
-        {
+        let figures_ok = [
+            f.ttft_p50,
+            f.tpot_p50,
+            f.fluidity_p1,
+            self.mean_prompt_tokens,
+        ]
+        .into_iter()
+        .all(finite);
+        let output_ok = self.mean_output_tokens.is_finite()
+            && (0.0..=MAX_TOKENS as f64).contains(&self.mean_output_tokens);
+        if !figures_ok || !output_ok {
             return problem("a figure is not a number");
         }
         if self.blocks == 0 || self.blocks as usize > MAX_BLOCKS {
@@ -215,8 +218,10 @@ mod tests {
             stall_probability: 0.05,
         }
         .recording();
-        let mut setup = TestSetup::default();
-        setup.endpoint = "https://bob:pw@api.example.com/v1?api_key=sk-1".into();
+        let mut setup = TestSetup {
+            endpoint: "https://bob:pw@api.example.com/v1?api_key=sk-1".into(),
+            ..TestSetup::default()
+        };
         setup.request.model = "llama".into();
         setup.workload.concurrency = Some(4);
         recording.config = serde_json::json!({ "setup": setup });
@@ -253,7 +258,8 @@ mod tests {
         let mut good = HistoryEntry::of("abc-1", &recording(), &DeadlineConfig::default(), false);
         good.blocks = 2;
         good.bytes = 10;
-        let cases: Vec<(fn(&mut HistoryEntry), &str)> = vec![
+        type Spoil = fn(&mut HistoryEntry);
+        let cases: Vec<(Spoil, &str)> = vec![
             (|e| e.version = 9, "another version"),
             (|e| e.id = "../x".into(), "id"),
             (|e| e.name = " ".into(), "name"),
