@@ -15,11 +15,13 @@ use std::ops::Range;
 
 use crate::limits::MAX_REQUESTS;
 use crate::recording::{Environment, Recording};
-use crate::share::{check_recording, pack_run, unpack_run, SharedRun, MAX_INFLATED_BYTES};
+use crate::share::{
+    check_recording, pack_run, shareable_recording, unpack_run, SharedRun, MAX_INFLATED_BYTES,
+};
 
 /// Most chunks (reads) in one block: its packed form then inflates to well
 /// under the link reader's bound ([`MAX_INFLATED_BYTES`]).
-pub const MAX_BLOCK_CHUNKS: usize = 40_000;
+pub const MAX_BLOCK_CHUNKS: usize = 8_000;
 
 /// Most blocks one kept run may have (a run of the largest size the page
 /// shows needs fewer).
@@ -52,21 +54,31 @@ pub fn block_ranges(recording: &Recording) -> Result<Vec<Range<usize>>, String> 
 
 /// Block `index` of `recording`: the requests in `range`, packed with their
 /// times bit for bit (the first block with the configuration and the
-/// environment, the others without).
-pub fn pack_block(recording: &Recording, index: usize, range: Range<usize>) -> Vec<u8> {
+/// environment, the others without). Like every link and file, a block
+/// goes through [`shareable_recording`]: the configuration scrubbed, and
+/// `secrets` (the API key, secret header values) never written.
+pub fn pack_block(
+    recording: &Recording,
+    index: usize,
+    range: Range<usize>,
+    secrets: &[String],
+) -> Vec<u8> {
     let requests = recording.requests[range].to_vec();
     let (config, environment) = if index == 0 {
         (recording.config.clone(), recording.environment.clone())
     } else {
         (serde_json::Value::Null, Environment::default())
     };
-    let block = Recording {
-        version: recording.version,
-        started_at_unix_ms: recording.started_at_unix_ms,
-        config,
-        environment,
-        requests,
-    };
+    let block = shareable_recording(
+        &Recording {
+            version: recording.version,
+            started_at_unix_ms: recording.started_at_unix_ms,
+            config,
+            environment,
+            requests,
+        },
+        secrets,
+    );
     // One request too long for a block keeps its times on the clock's grid
     // only (fewer bytes), which is the precision of a result link.
     let exact: HashSet<u64> =
@@ -169,14 +181,14 @@ mod tests {
         let ranges = block_ranges(recording)?;
         let mut back = Reassembly::new(ranges.len());
         for (i, range) in ranges.into_iter().enumerate() {
-            back.add(&pack_block(recording, i, range))?;
+            back.add(&pack_block(recording, i, range, &[]))?;
         }
         back.finish()
     }
 
     #[test]
     fn a_run_comes_back_bit_for_bit() {
-        let recording = run(300, 300);
+        let recording = run(60, 300);
         let ranges = block_ranges(&recording).unwrap();
         let chunks = |r: &Range<usize>| -> usize {
             recording.requests[r.clone()]
@@ -188,7 +200,7 @@ mod tests {
         // and the next request would not have fitted.
         assert!(ranges.len() >= 2, "{ranges:?}");
         assert_eq!(ranges[0].start, 0);
-        assert_eq!(ranges.last().unwrap().end, 300);
+        assert_eq!(ranges.last().unwrap().end, 60);
         for pair in ranges.windows(2) {
             assert_eq!(pair[0].end, pair[1].start);
             assert!(chunks(&pair[0]) <= MAX_BLOCK_CHUNKS);
@@ -204,21 +216,46 @@ mod tests {
     #[test]
     fn a_full_block_stays_under_the_readers_bound() {
         // One block of the most chunks, with jittered times.
-        let recording = run(40, 1000);
-        let bytes = pack_block(&recording, 0, 0..40);
+        let recording = run(8, 1000);
+        let bytes = pack_block(&recording, 0, 0..8, &[]);
         assert!(bytes.len() < MAX_INFLATED_BYTES / 2, "{}", bytes.len());
         assert_eq!(round_trip(&recording).unwrap(), recording);
     }
 
     #[test]
+    fn no_block_holds_the_key() {
+        let mut recording = run(20, 800);
+        recording.config = serde_json::json!({
+            "setup": {"endpoint": "http://u:pw@x", "headers": [{"name": "Authorization", "value": "Bearer sk-9", "secret": true}]}
+        });
+        recording.requests[19].error = Some(crate::recording::RequestError {
+            kind: crate::recording::ErrorKind::HttpStatus,
+            message: "bad key sk-9".into(),
+            status: Some(401),
+        });
+        let secrets = vec!["sk-9".to_string()];
+        let ranges = block_ranges(&recording).unwrap();
+        assert!(ranges.len() >= 2);
+        for (i, range) in ranges.into_iter().enumerate() {
+            let block = unpack_run(&pack_block(&recording, i, range, &secrets)).unwrap();
+            let text = serde_json::to_string(&block.recording).unwrap();
+            assert!(
+                !text.contains("sk-9") && !text.contains("pw@"),
+                "{}",
+                &text[..200]
+            );
+        }
+    }
+
+    #[test]
     fn damaged_or_missing_blocks_get_a_sentence() {
-        let recording = run(100, 500);
+        let recording = run(20, 500);
         let ranges = block_ranges(&recording).unwrap();
         assert_eq!(ranges.len(), 2);
         let blocks: Vec<Vec<u8>> = ranges
             .into_iter()
             .enumerate()
-            .map(|(i, r)| pack_block(&recording, i, r))
+            .map(|(i, r)| pack_block(&recording, i, r, &[]))
             .collect();
         let mut missing = Reassembly::new(2);
         missing.add(&blocks[0]).unwrap();

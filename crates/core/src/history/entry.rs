@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::name::{checked_name, default_name, MAX_NAME_CHARS};
 use crate::limits::{MAX_REQUESTS, MAX_TEXT_CHARS, MAX_TOKENS};
-use crate::metrics::{recording_metrics, DeadlineConfig};
-use crate::present::report::worst_percent_fluidity;
+use crate::metrics::{quantile_unsorted, RunMetrics, Summary};
+use crate::present::report::WORST_PERCENT_QUANTILE;
 use crate::recording::Recording;
 use crate::share::{shareable_endpoint, MAX_INFLATED_BYTES};
 
@@ -28,6 +28,44 @@ pub struct HistoryFigures {
     pub tpot_p50: Option<f64>,
     /// The fluidity-index of the worst 1 % of requests, 0..=1.
     pub fluidity_p1: Option<f64>,
+}
+
+impl HistoryFigures {
+    /// The figures of a whole run.
+    pub fn of(metrics: &RunMetrics) -> HistoryFigures {
+        let mut gathered = FigureGatherer::default();
+        gathered.add(metrics);
+        gathered.finish()
+    }
+}
+
+/// The figures of a run gathered from its blocks' metrics one at a time
+/// (each request's figures depend on it alone), so that no task computes
+/// a long run's metrics at once.
+#[derive(Debug, Default)]
+pub struct FigureGatherer {
+    ttft: Vec<f64>,
+    tpot: Vec<f64>,
+    fluidity: Vec<f64>,
+}
+
+impl FigureGatherer {
+    /// Add the completed requests of `metrics` (a block's, or a run's).
+    pub fn add(&mut self, metrics: &RunMetrics) {
+        for request in metrics.requests.iter().filter(|r| r.completed) {
+            self.ttft.push(request.ttft);
+            self.tpot.push(request.tpot);
+            self.fluidity.push(request.fluidity_index);
+        }
+    }
+
+    pub fn finish(mut self) -> HistoryFigures {
+        HistoryFigures {
+            ttft_p50: Summary::of(self.ttft).map(|s| s.p50),
+            tpot_p50: Summary::of(self.tpot).map(|s| s.p50),
+            fluidity_p1: quantile_unsorted(&mut self.fluidity, WORST_PERCENT_QUANTILE),
+        }
+    }
 }
 
 /// One kept run, as the History list shows it.
@@ -90,12 +128,13 @@ pub fn valid_run_id(id: &str) -> bool {
 }
 
 impl HistoryEntry {
-    /// The entry of `recording` (already without secrets), kept as `id`;
-    /// its figures are under `deadlines`.
+    /// The entry of `recording`, kept as `id`, with its `figures`. The
+    /// endpoint loses its credentials here; nothing else of the set-up is
+    /// kept in the entry.
     pub fn of(
         id: &str,
         recording: &Recording,
-        deadlines: &DeadlineConfig,
+        figures: HistoryFigures,
         stopped: bool,
     ) -> HistoryEntry {
         let setup = &recording.config["setup"];
@@ -107,8 +146,6 @@ impl HistoryEntry {
                 .take(MAX_TEXT_CHARS)
                 .collect::<String>()
         };
-        let metrics = recording_metrics(recording, deadlines);
-        let p = &metrics.service.percentiles;
         let requests = recording.requests.len();
         let prompts: Vec<u64> = recording
             .requests
@@ -144,11 +181,7 @@ impl HistoryEntry {
                 .filter(|r| r.error.is_some())
                 .count() as u32,
             stopped,
-            figures: HistoryFigures {
-                ttft_p50: p.ttft.as_ref().map(|s| s.p50),
-                tpot_p50: p.tpot.as_ref().map(|s| s.p50),
-                fluidity_p1: worst_percent_fluidity(&metrics),
-            },
+            figures,
             blocks: 0,
             bytes: 0,
         }
@@ -207,7 +240,9 @@ impl HistoryEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::{recording_metrics, DeadlineConfig};
     use crate::plan::setup::TestSetup;
+    use crate::present::report::worst_percent_fluidity;
     use crate::recording::synthetic::SyntheticRun;
 
     fn recording() -> Recording {
@@ -232,8 +267,8 @@ mod tests {
     fn an_entry_holds_the_list_and_the_headline_figures() {
         let recording = recording();
         let deadlines = DeadlineConfig::default();
-        let mut entry = HistoryEntry::of("abc-1", &recording, &deadlines, true);
         let metrics = recording_metrics(&recording, &deadlines);
+        let mut entry = HistoryEntry::of("abc-1", &recording, HistoryFigures::of(&metrics), true);
         assert_eq!(entry.requests, 40);
         assert_eq!(entry.concurrency, Some(4));
         assert_eq!(entry.model, "llama");
@@ -244,6 +279,7 @@ mod tests {
             entry.figures.ttft_p50,
             metrics.service.percentiles.ttft.as_ref().map(|s| s.p50)
         );
+        assert_eq!(entry.figures.fluidity_p1, worst_percent_fluidity(&metrics));
         assert!(entry.figures.fluidity_p1.is_some());
         assert!(entry.name.starts_with("40 requests to model \"llama\""));
         // Blocks unknown yet: such an entry is refused.
@@ -255,7 +291,7 @@ mod tests {
 
     #[test]
     fn bad_entries_get_a_sentence() {
-        let mut good = HistoryEntry::of("abc-1", &recording(), &DeadlineConfig::default(), false);
+        let mut good = HistoryEntry::of("abc-1", &recording(), HistoryFigures::default(), false);
         good.blocks = 2;
         good.bytes = 10;
         type Spoil = fn(&mut HistoryEntry);
@@ -277,6 +313,26 @@ mod tests {
             let sentence = entry.check().unwrap_err();
             assert!(sentence.contains(word), "{sentence}");
         }
+    }
+
+    #[test]
+    fn figures_gathered_block_by_block_are_the_whole_runs() {
+        let recording = recording();
+        let deadlines = DeadlineConfig::default();
+        let whole = HistoryFigures::of(&recording_metrics(&recording, &deadlines));
+        let mut gathered = FigureGatherer::default();
+        for part in recording.requests.chunks(7) {
+            let block = Recording {
+                requests: part.to_vec(),
+                ..recording.clone()
+            };
+            gathered.add(&recording_metrics(&block, &deadlines));
+        }
+        assert_eq!(gathered.finish(), whole);
+        let p = recording_metrics(&recording, &deadlines)
+            .service
+            .percentiles;
+        assert_eq!(whole.tpot_p50, p.tpot.map(|s| s.p50));
     }
 
     #[test]

@@ -15,6 +15,8 @@ mod name;
 mod route;
 
 pub use blocks::{block_ranges, pack_block, Reassembly, MAX_BLOCKS, MAX_BLOCK_CHUNKS};
-pub use entry::{new_run_id, valid_run_id, HistoryEntry, HistoryFigures, HISTORY_VERSION};
+pub use entry::{
+    new_run_id, valid_run_id, FigureGatherer, HistoryEntry, HistoryFigures, HISTORY_VERSION,
+};
 pub use name::{checked_name, default_name, MAX_NAME_CHARS};
 pub use route::Route;
