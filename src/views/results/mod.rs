@@ -47,6 +47,37 @@ pub use table::PercentileTable;
 #[component]
 pub fn ResultsView() -> impl IntoView {
     let app = use_app();
+    // The run the address names, when it is not the one in the book: read
+    // from History. `Some(Err)`: it could not be.
+    let kept = RwSignal::new(None::<Result<(), String>>);
+    Effect::new(move |_| {
+        let Some(id) = app.results_id.get() else {
+            return;
+        };
+        if app.shown_id.get_untracked().as_deref() == Some(id.as_str()) {
+            return;
+        }
+        kept.set(None);
+        wasm_bindgen_futures::spawn_local(async move {
+            let read = crate::history::load_run(&id).await;
+            // The address moved on while it was read.
+            if app.results_id.get_untracked().as_deref() != Some(id.as_str()) {
+                return;
+            }
+            match read {
+                Ok((entry, recording)) => {
+                    crate::history::show_kept_run(&app, &id, &entry, recording);
+                    kept.set(Some(Ok(())));
+                }
+                Err(problem) => kept.set(Some(Err(problem))),
+            }
+        });
+    });
+    // Whether the book holds the run the address names.
+    let showing_wanted = Memo::new(move |_| match app.results_id.get() {
+        None => true,
+        Some(id) => app.shown_id.get().as_deref() == Some(id.as_str()),
+    });
     // The book's recording itself, shared: the memo changes when the book
     // holds another recording, and never compares two long recordings.
     let recording = Memo::new_with_compare(
@@ -66,8 +97,12 @@ pub fn ResultsView() -> impl IntoView {
     view! {
         <section class="results-view" data-testid="results-view" aria-labelledby="results-title">
             <h2 id="results-title">"Results"</h2>
-            {move || match recording.get() {
-                Some(recording) => {
+            {move || app.history_problem.get().map(|p| view! {
+                <p class="banner warning" role="alert" data-testid="results-history-problem">{p}</p>
+            })}
+            {move || match (showing_wanted.get(), recording.get()) {
+                (false, _) => view! { <KeptRunNote kept/> }.into_any(),
+                (true, Some(recording)) => {
                     // Working out the figures of a long run takes a while:
                     // the screen and this note paint first.
                     let working = working_note(&recording);
@@ -88,9 +123,32 @@ pub fn ResultsView() -> impl IntoView {
                     }
                         .into_any()
                 }
-                None => view! { <NoResults/> }.into_any(),
+                (true, None) => view! { <NoResults/> }.into_any(),
             }}
         </section>
+    }
+}
+
+/// A kept run being read, or why it cannot be shown, with the way to History.
+#[component]
+fn KeptRunNote(kept: RwSignal<Option<Result<(), String>>>) -> impl IntoView {
+    let app = use_app();
+    move || {
+        match kept.get() {
+        Some(Err(problem)) => view! {
+            <div class="no-results" data-testid="results-unknown-run">
+                <p role="alert">{problem}</p>
+                <button class="secondary" data-testid="results-to-history" on:click=move |_| app.screen.set(Screen::History)>
+                    "See the runs kept in History"
+                </button>
+            </div>
+        }
+        .into_any(),
+        _ => view! {
+            <p class="muted" role="status" data-testid="results-reading">"Reading this run from History…"</p>
+        }
+        .into_any(),
+    }
     }
 }
 

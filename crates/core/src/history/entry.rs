@@ -187,6 +187,31 @@ impl HistoryEntry {
         }
     }
 
+    /// The workload in words: "40 requests, 4 at a time, 512 tokens in and
+    /// 16 out on average".
+    pub fn workload_words(&self) -> String {
+        let n = self.requests;
+        let mut words = format!("{n} request{}", if n == 1 { "" } else { "s" });
+        if let Some(c) = self.concurrency {
+            words.push_str(&format!(", {c} at a time"));
+        }
+        let out = self.mean_output_tokens.round();
+        match self.mean_prompt_tokens {
+            Some(prompt) => words.push_str(&format!(
+                ", {} tokens in and {out} out on average",
+                prompt.round()
+            )),
+            None => words.push_str(&format!(", {out} tokens out on average")),
+        }
+        if self.failed > 0 {
+            words.push_str(&format!(", {} failed", self.failed));
+        }
+        if self.stopped {
+            words.push_str(", stopped early");
+        }
+        words
+    }
+
     /// Whether an entry read back from storage can be listed; if not, why.
     pub fn check(&self) -> Result<(), String> {
         let problem = |what: &str| Err(format!("A kept run ({what}) cannot be read."));
@@ -282,6 +307,10 @@ mod tests {
         assert_eq!(entry.figures.fluidity_p1, worst_percent_fluidity(&metrics));
         assert!(entry.figures.fluidity_p1.is_some());
         assert!(entry.name.starts_with("40 requests to model \"llama\""));
+        assert_eq!(
+            entry.workload_words(),
+            "40 requests, 4 at a time, 512 tokens in and 16 out on average, stopped early"
+        );
         // Blocks unknown yet: such an entry is refused.
         assert!(entry.check().is_err());
         entry.blocks = 1;
