@@ -127,3 +127,24 @@ pub fn RouteSync(link_opened: bool) -> impl IntoView {
         }
     });
 }
+
+/// A plain click on one of the app's own links, followed by the router
+/// (a click with a modifier, or a middle click, is left to the browser:
+/// a new tab). The router's own handling of `<a>` waits for `<Routes>`,
+/// which this app does not use, so its links call this.
+pub fn follow_link(
+    event: &leptos::ev::MouseEvent,
+    href: &str,
+    navigate: &impl Fn(&str, NavigateOptions),
+) {
+    if event.button() != 0
+        || event.ctrl_key()
+        || event.meta_key()
+        || event.shift_key()
+        || event.alt_key()
+    {
+        return;
+    }
+    event.prevent_default();
+    navigate(href, NavigateOptions::default());
+}

@@ -114,7 +114,10 @@ async fn wait_until_listed(browser: &Browser, server: &AppServer, id: &str) {
         .await;
     goto(browser, server, "/history").await;
     let ids = listed(browser).await;
-    assert!(ids.iter().any(|i| i == id), "{id} not in {ids:?} after a reload");
+    assert!(
+        ids.iter().any(|i| i == id),
+        "{id} not in {ids:?} after a reload"
+    );
 }
 
 /// The run id in the results' address.
@@ -147,7 +150,14 @@ async fn a_kept_run_reopens_by_its_address_after_a_reload_and_in_a_new_session()
     let browser = open_at(&server, profile.path(), "/").await;
     at(&browser, "/", "setup-view").await;
 
-    start_run(&browser, &testbed, "stalls@rate=100,stall_at=6,stall_ms=120", 9, 16).await;
+    start_run(
+        &browser,
+        &testbed,
+        "stalls@rate=100,stall_at=6,stall_ms=120",
+        9,
+        16,
+    )
+    .await;
     at(&browser, "/run", "run-view").await;
     browser.click("run-see-results").await;
     let id = results_id(&browser).await;
@@ -174,17 +184,27 @@ async fn a_kept_run_reopens_by_its_address_after_a_reload_and_in_a_new_session()
     wait_until_listed(&browser, &server, &id).await;
     assert_eq!(history_figure(&browser, &id, "ttft-p50").await, figures[0]);
     assert_eq!(history_figure(&browser, &id, "tpot-p50").await, figures[1]);
-    assert_eq!(history_figure(&browser, &id, "fluidity-p1").await, figures[2]);
+    assert_eq!(
+        history_figure(&browser, &id, "fluidity-p1").await,
+        figures[2]
+    );
     let workload = browser
         .eval(&format!(
             "document.querySelector('[data-run-id=\"{id}\"] [data-testid=history-workload]').textContent"
         ))
         .await;
     assert!(
-        workload.as_str().unwrap().starts_with("9 requests, 3 at a time"),
+        workload
+            .as_str()
+            .unwrap()
+            .starts_with("9 requests, 3 at a time"),
         "{workload}"
     );
 
+    // Open: the results' address, from History.
+    browser.click("history-open").await;
+    at(&browser, &format!("/results/{id}"), "results-view").await;
+    assert_eq!(headlines(&browser).await, figures);
     // The results' address reloaded shows the same figures, from History.
     goto(&browser, &server, &format!("/results/{id}")).await;
     assert_eq!(headlines(&browser).await, figures);
@@ -216,7 +236,12 @@ async fn a_kept_run_reopens_by_its_address_after_a_reload_and_in_a_new_session()
     assert_eq!(overflow["wide"], serde_json::json!([]), "{overflow}");
     browser.client.set_window_size(1366, 900).await.unwrap();
     browser.click("history-compare").await;
-    at(&browser, &format!("/compare?runs={second},{id}"), "compare-view").await;
+    at(
+        &browser,
+        &format!("/compare?runs={second},{id}"),
+        "compare-view",
+    )
+    .await;
     browser
         .wait_for(
             "document.querySelectorAll('[data-testid=compared-runs] li').length === 2 \
@@ -227,15 +252,19 @@ async fn a_kept_run_reopens_by_its_address_after_a_reload_and_in_a_new_session()
 
     // A new session on the same profile (the same storage) shows the run.
     browser.close().await;
-    let again = poll("a second session on the profile", Duration::from_secs(30), || async {
-        // Chromium lets go of the profile a moment after it ends.
-        let lock = profile.path().join("SingletonLock");
-        if lock.symlink_metadata().is_ok() {
-            Err("the profile is still locked".to_string())
-        } else {
-            Ok(())
-        }
-    });
+    let again = poll(
+        "a second session on the profile",
+        Duration::from_secs(30),
+        || async {
+            // Chromium lets go of the profile a moment after it ends.
+            let lock = profile.path().join("SingletonLock");
+            if lock.symlink_metadata().is_ok() {
+                Err("the profile is still locked".to_string())
+            } else {
+                Ok(())
+            }
+        },
+    );
     again.await;
     let browser = open_at(&server, profile.path(), &format!("/results/{id}")).await;
     assert_eq!(headlines(&browser).await, figures);
@@ -308,7 +337,9 @@ async fn a_stopped_run_is_kept_and_can_be_renamed_and_deleted() {
         .await;
     goto(&browser, &server, "/history").await;
     assert_eq!(listed(&browser).await, Vec::<String>::new());
-    browser.wait_for_testid("history-empty", Duration::from_secs(5)).await;
+    browser
+        .wait_for_testid("history-empty", Duration::from_secs(5))
+        .await;
     goto(&browser, &server, &format!("/results/{id}")).await;
     browser
         .wait_for_testid("results-unknown-run", Duration::from_secs(20))

@@ -22,8 +22,7 @@ use crate::browser::{now_unix_ms, random};
 use crate::share::secrets_in_use;
 use crate::state::AppState;
 
-/// The longest index entry read back, in bytes (an entry is about 1 KB).
-const MAX_ENTRY_BYTES: usize = 64 << 10;
+use etalon_core::limits::MAX_HISTORY_ENTRY_BYTES as MAX_ENTRY_BYTES;
 
 /// How long keeping a run took: in all, and its longest task.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -273,4 +272,51 @@ pub fn show_kept_run(app: &AppState, id: &str, entry: &HistoryEntry, recording: 
     book.stopped = entry.stopped;
     app.book.set(Some(book));
     app.shown_id.set(Some(id.to_string()));
+}
+
+thread_local! {
+    static MADE: std::cell::RefCell<Option<Arc<Recording>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// For the history benchmark, under automation only:
+/// `etalonMakeSynthetic(requests, tokens)` makes a synthetic run in the
+/// page (a long task of its own, before the measurement), and
+/// `etalonKeepMade()` keeps it as a finished run is kept, resolving with
+/// the timings as JSON (`total_ms`, `slowest_task_ms`, `blocks`, `bytes`).
+pub fn install_bench_hooks() {
+    use wasm_bindgen::closure::Closure;
+    if !crate::browser::under_automation() {
+        return;
+    }
+    let make = Closure::<dyn Fn(u32, u32)>::new(|requests: u32, tokens: u32| {
+        let recording = etalon_core::recording::synthetic::SyntheticRun {
+            seed: 9,
+            requests: requests.min(etalon_core::limits::MAX_REQUESTS as u32) as usize,
+            tokens_per_request: tokens.min(etalon_core::limits::MAX_OUTPUT_TOKENS),
+            stall_probability: 0.01,
+        }
+        .recording();
+        let mut recording = recording;
+        recording.started_at_unix_ms = now_unix_ms();
+        MADE.with(|m| *m.borrow_mut() = Some(Arc::new(recording)));
+    });
+    let keep = Closure::<dyn Fn() -> js_sys::Promise>::new(|| {
+        let made = MADE.with(|m| m.borrow_mut().take());
+        wasm_bindgen_futures::future_to_promise(async move {
+            let recording = made.ok_or_else(|| JsValue::from_str("nothing made"))?;
+            let id = new_run_id(now_unix_ms(), random());
+            let timings = keep_run(&id, recording, false, &[])
+                .await
+                .map_err(|e| JsValue::from_str(&e))?;
+            Ok(JsValue::from_str(&format!(
+                "{{\"id\":\"{id}\",\"total_ms\":{},\"slowest_task_ms\":{},\"blocks\":{},\"bytes\":{}}}",
+                timings.total_ms, timings.slowest_task_ms, timings.blocks, timings.bytes
+            )))
+        })
+    });
+    let global = js_sys::global();
+    let _ = js_sys::Reflect::set(&global, &"etalonMakeSynthetic".into(), make.as_ref());
+    let _ = js_sys::Reflect::set(&global, &"etalonKeepMade".into(), keep.as_ref());
+    make.forget();
+    keep.forget();
 }

@@ -5,8 +5,10 @@
 
 mod keep;
 mod store;
+#[cfg(test)]
+mod tests;
 
 pub use keep::{
-    delete_run, keep_finished_runs, list_runs, load_run, own_deadlines, rename_run, show_kept_run,
-    KeepTimings, Listing,
+    delete_run, install_bench_hooks, keep_finished_runs, list_runs, load_run, own_deadlines,
+    rename_run, show_kept_run, KeepTimings, Listing,
 };

@@ -12,6 +12,7 @@ use leptos::prelude::*;
 
 use crate::browser::{app_base_path, download, now_unix_ms};
 use crate::history::{delete_run, list_runs, load_run, own_deadlines, rename_run, Listing};
+use crate::routing::follow_link;
 use crate::state::use_app;
 
 #[component]
@@ -35,6 +36,11 @@ pub fn HistoryView() -> impl IntoView {
         let base = base.clone();
         move || format!("{base}/compare?runs={}", selected.get().join(","))
     };
+    let navigate = leptos_router::hooks::use_navigate();
+    let compare = move |event: leptos::ev::MouseEvent| {
+        let href = format!("{base}/compare?runs={}", selected.get_untracked().join(","));
+        follow_link(&event, &href, &navigate);
+    };
     view! {
         <section class="history-view" data-testid="history-view" aria-labelledby="history-title">
             <h2 id="history-title">"History"</h2>
@@ -46,7 +52,7 @@ pub fn HistoryView() -> impl IntoView {
                 <p class="banner warning" role="alert" data-testid="history-problem">{p}</p>
             })}
             <div class="actions history-compare">
-                <a class="button secondary" data-testid="history-compare" href=compare_href
+                <a class="button secondary" data-testid="history-compare" href=compare_href on:click=compare
                     aria-disabled=move || (selected.with(Vec::len) < 2).then_some("true")
                     class:disabled=move || selected.with(Vec::len) < 2>
                     {move || format!("Compare the selected runs ({})", selected.with(Vec::len))}
@@ -102,6 +108,11 @@ fn HistoryCard(
     let problem = RwSignal::new(None::<String>);
     let typed = RwSignal::new(entry.name.clone());
     let href = format!("{}/results/{}", app_base_path(), entry.id);
+    let navigate = leptos_router::hooks::use_navigate();
+    let open = {
+        let href = href.clone();
+        move |event: leptos::ev::MouseEvent| follow_link(&event, &href, &navigate)
+    };
     let checked = {
         let id = id.clone();
         move || selected.with(|s| s.contains(&id))
@@ -226,7 +237,7 @@ fn HistoryCard(
                 {figure("fluidity-p1", "Fluidity of the worst 1 %", f.fluidity_p1, fluidity)}
             </dl>
             <div class="actions history-actions">
-                <a class="button" data-testid="history-open" href=href>"Open"</a>
+                <a class="button" data-testid="history-open" href=href on:click=open>"Open"</a>
                 <Show when=move || renaming.get() fallback=move || view! {
                     <button class="secondary" data-testid="history-rename" on:click=move |_| {
                         typed.set(name.get_untracked());

@@ -57,6 +57,16 @@ pub fn ResultsView() -> impl IntoView {
         if app.shown_id.get_untracked().as_deref() == Some(id.as_str()) {
             return;
         }
+        // The book is the run under way's until it ends: a kept run opens
+        // then (this effect runs again when the phase changes).
+        if matches!(app.phase.get(), Phase::WarmingUp { .. } | Phase::Running) {
+            kept.set(Some(Err(
+                "A run is under way: this kept run opens here when it \
+                               ends (or when you stop it)."
+                    .into(),
+            )));
+            return;
+        }
         kept.set(None);
         wasm_bindgen_futures::spawn_local(async move {
             let read = crate::history::load_run(&id).await;

@@ -19,13 +19,7 @@ use crate::share::{
     check_recording, pack_run, shareable_recording, unpack_run, SharedRun, MAX_INFLATED_BYTES,
 };
 
-/// Most chunks (reads) in one block: its packed form then inflates to well
-/// under the link reader's bound ([`MAX_INFLATED_BYTES`]).
-pub const MAX_BLOCK_CHUNKS: usize = 8_000;
-
-/// Most blocks one kept run may have (a run of the largest size the page
-/// shows needs fewer).
-pub const MAX_BLOCKS: usize = 4096;
+pub use crate::limits::{MAX_BLOCK_CHUNKS, MAX_HISTORY_BLOCKS as MAX_BLOCKS};
 
 /// The requests of each block of `recording`: consecutive, at most
 /// [`MAX_BLOCK_CHUNKS`] chunks each unless one request alone has more.

@@ -16,8 +16,7 @@ use super::blocks::MAX_BLOCKS;
 /// Version of the entries and blocks this page writes.
 pub const HISTORY_VERSION: u32 = 1;
 
-/// Longest run id, in characters.
-const MAX_ID_CHARS: usize = 32;
+use crate::limits::MAX_RUN_ID_CHARS as MAX_ID_CHARS;
 
 /// The figures a list row shows, under the run's own deadlines.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -3,8 +3,7 @@
 use crate::present::report::run_caption;
 use crate::recording::Recording;
 
-/// The longest name a run may have, in characters.
-pub const MAX_NAME_CHARS: usize = 120;
+pub use crate::limits::MAX_RUN_NAME_CHARS as MAX_NAME_CHARS;
 
 /// A run's name until the user renames it: its caption ("20 requests to
 /// model "x" at ...").

@@ -5,8 +5,7 @@
 
 use super::entry::valid_run_id;
 
-/// Most runs one compare address may name.
-pub const MAX_COMPARED: usize = 16;
+use crate::limits::MAX_COMPARED_RUNS as MAX_COMPARED;
 
 /// Where an address points.
 #[derive(Debug, Clone, PartialEq, Eq)]
