@@ -74,8 +74,19 @@ pub fn on_hash_change(on_change: impl Fn() + 'static) {
     listener.forget();
 }
 
-/// The page's address without its fragment.
+/// The address a link starts with: the app's own (its origin and base
+/// path, not the screen's, so that `/results/<id>` of this browser's History
+/// never travels in a link), without query or fragment.
 pub fn page_address() -> String {
+    let Some(location) = web_sys::window().map(|w| w.location()) else {
+        return String::new();
+    };
+    let origin = location.origin().unwrap_or_default();
+    format!("{origin}{}/", app_base_path())
+}
+
+/// The page's full address without its fragment.
+fn current_address() -> String {
     let Some(location) = web_sys::window().map(|w| w.location()) else {
         return String::new();
     };
@@ -168,7 +179,7 @@ pub fn app_root() -> String {
         .and_then(|w| w.document())
         .and_then(|d| d.query_selector("script[data-app-js]").ok().flatten())
         .and_then(|tag| tag.get_attribute("src"))
-        .and_then(|src| web_sys::Url::new_with_base(&src, &page_address()).ok())
+        .and_then(|src| web_sys::Url::new_with_base(&src, &current_address()).ok())
         .map(|url| url.href());
     match src {
         Some(href) => match href.rfind('/') {
