@@ -28,7 +28,7 @@ pub fn block_key(id: &str, index: usize) -> String {
 }
 
 /// A storage failure in words the user can act on.
-fn sentence(error: JsValue, doing: &str) -> String {
+pub(super) fn sentence(error: JsValue, doing: &str) -> String {
     let name = error
         .dyn_ref::<DomException>()
         .map(|e| e.name())

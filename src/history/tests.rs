@@ -9,7 +9,7 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 use super::keep::{delete_run, keep_run, list_runs, load_run};
-use super::store::{block_key, Store, BLOCKS, ENTRIES};
+use super::store::{block_key, sentence, Store, BLOCKS, ENTRIES};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -81,4 +81,25 @@ async fn damaged_storage_gets_a_sentence_not_a_panic() {
     assert!(!listing.problems.is_empty());
     delete_run(&id).await.unwrap();
     delete_run(&bad).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+fn storage_failures_are_told_in_words_the_user_can_act_on() {
+    let failure = |name: &str| {
+        let error =
+            web_sys::DomException::new_with_message_and_name("internal detail", name).unwrap();
+        sentence(error.into(), "keep this run in the browser")
+    };
+    let quota = failure("QuotaExceededError");
+    assert!(
+        quota.contains("no room left") && quota.contains("delete old runs"),
+        "{quota}"
+    );
+    let private = failure("InvalidStateError");
+    assert!(private.contains("private browsing"), "{private}");
+    let other = failure("DataError");
+    assert!(
+        other.contains("could not keep this run") && other.contains("internal detail"),
+        "{other}"
+    );
 }
