@@ -7,6 +7,7 @@ use crate::runner::Runner;
 use crate::state::{use_app, AppState, Screen};
 use crate::views::compare::CompareView;
 use crate::views::demo::{DemoOffer, DemoState, DemoView};
+use crate::views::history::HistoryView;
 use crate::views::shared_link::{LinkBanner, ShareBar};
 use crate::views::{results::ResultsView, run::RunView, setup::SetupView};
 
@@ -35,6 +36,14 @@ pub fn App() -> impl IntoView {
     // demo; it never sends a request. A link pasted into the open tab does
     // the same.
     let notice = RwSignal::new(crate::views::demo::open_link_in_address(&app, &demo));
+    // A link that opened a screen (a demo link shows no notice) chooses the
+    // first address; a bad one leaves the address to choose.
+    let link_opened = app.screen.get_untracked() != Screen::Setup
+        || notice.with_untracked(|n| {
+            n.as_ref()
+                .is_some_and(|n| !matches!(n, crate::share::LinkNotice::Problem(_)))
+        });
+    crate::history::keep_finished_runs(app);
     crate::browser::on_hash_change(move || {
         if let Some(opened) = crate::views::demo::open_link_in_address(&app, &demo) {
             notice.set(Some(opened));
@@ -44,14 +53,17 @@ pub fn App() -> impl IntoView {
     // offered when it does not.)
     crate::views::demo::probe_endpoint_at_start(&app, &demo);
     view! {
-        <Header/>
-        <Nav/>
-        <main class="app-main">
-            <LinkBanner notice/>
-            <DemoOffer/>
-            <Screens/>
-            <ShareBar/>
-        </main>
+        <leptos_router::components::Router>
+            <crate::routing::RouteSync link_opened/>
+            <Header/>
+            <Nav/>
+            <main class="app-main">
+                <LinkBanner notice/>
+                <DemoOffer/>
+                <Screens/>
+                <ShareBar/>
+            </main>
+        </leptos_router::components::Router>
     }
     .into_any()
 }
@@ -99,6 +111,7 @@ fn Nav() -> impl IntoView {
             {tab(Screen::Run, "2. ", "Run")}
             {tab(Screen::Results, "3. ", "Results")}
             {tab(Screen::Compare, "4. ", "Compare")}
+            {tab(Screen::History, "", "History")}
         </nav>
     }
 }
@@ -112,6 +125,7 @@ fn Screens() -> impl IntoView {
         Screen::Run => view! { <RunView/> }.into_any(),
         Screen::Results => view! { <ResultsView/> }.into_any(),
         Screen::Compare => view! { <CompareView/> }.into_any(),
+        Screen::History => view! { <HistoryView/> }.into_any(),
     }
 }
 

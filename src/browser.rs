@@ -74,8 +74,19 @@ pub fn on_hash_change(on_change: impl Fn() + 'static) {
     listener.forget();
 }
 
-/// The page's address without its fragment.
+/// The address a link starts with: the app's own (its origin and base
+/// path, not the screen's, so that `/results/<id>` of this browser's History
+/// never travels in a link), without query or fragment.
 pub fn page_address() -> String {
+    let Some(location) = web_sys::window().map(|w| w.location()) else {
+        return String::new();
+    };
+    let origin = location.origin().unwrap_or_default();
+    format!("{origin}{}/", app_base_path())
+}
+
+/// The page's full address without its fragment.
+fn current_address() -> String {
     let Some(location) = web_sys::window().map(|w| w.location()) else {
         return String::new();
     };
@@ -157,4 +168,37 @@ pub async fn answers_at_all(url: &str, timeout_ms: u32) -> bool {
     let _timeout =
         abort.map(|abort| gloo_timers::callback::Timeout::new(timeout_ms, move || abort.abort()));
     wasm_bindgen_futures::JsFuture::from(fetch).await.is_ok()
+}
+
+/// The address of the app's own files (ending in `/`): the folder of the
+/// script that started it, so that the worker, the traces and the routes
+/// are right on any path (`/results/abc`) and under any base (a site at
+/// `/etalon-web/`). `./` when no such script is there (wasm tests).
+pub fn app_root() -> String {
+    let src = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("script[data-app-js]").ok().flatten())
+        .and_then(|tag| tag.get_attribute("src"))
+        .and_then(|src| web_sys::Url::new_with_base(&src, &current_address()).ok())
+        .map(|url| url.href());
+    match src {
+        Some(href) => match href.rfind('/') {
+            Some(end) => href[..=end].to_string(),
+            None => "./".into(),
+        },
+        None => "./".into(),
+    }
+}
+
+/// The path of the app's base below the origin, without its last `/`
+/// (`""` at the root, `/etalon-web` under a project site).
+pub fn app_base_path() -> String {
+    web_sys::Url::new(&app_root())
+        .map(|url| url.pathname().trim_end_matches('/').to_string())
+        .unwrap_or_default()
+}
+
+/// A random number in 0..1.
+pub fn random() -> f64 {
+    js_sys::Math::random()
 }

@@ -228,13 +228,17 @@ async fn load_trace(setup: &TestSetup) -> Result<Option<Trace>, String> {
     let Some(asset) = trace_asset(setup) else {
         return Ok(None);
     };
-    let text = crate::fetch_text(&format!("./traces/{}", asset.file))
-        .await
-        .map_err(|e| {
-            format!(
-                "The length trace \"{}\" could not be loaded: {e}",
-                asset.name
-            )
-        })?;
+    let text = crate::fetch_text(&format!(
+        "{}traces/{}",
+        crate::browser::app_root(),
+        asset.file
+    ))
+    .await
+    .map_err(|e| {
+        format!(
+            "The length trace \"{}\" could not be loaded: {e}",
+            asset.name
+        )
+    })?;
     Trace::from_csv(&text).map(Some).map_err(|e| e.to_string())
 }

@@ -131,6 +131,9 @@ pub fn show_recording(app: &AppState, recording: Recording, deadlines: Option<De
     book.finished = true;
     app.summary.set(None);
     app.book.set(Some(book));
+    // Not a kept run: its address is `/results`.
+    app.shown_id.set(None);
+    app.results_id.set(None);
     app.screen.set(Screen::Results);
 }
 

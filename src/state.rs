@@ -26,6 +26,8 @@ pub enum Screen {
     Run,
     Results,
     Compare,
+    /// The runs kept in this browser (`views::history`).
+    History,
 }
 
 /// Everything the screens share.
@@ -61,6 +63,16 @@ pub struct AppState {
     /// The last Check endpoint, kept across screens: Run asks first after
     /// one that failed for the same endpoint.
     pub last_check: RwSignal<Option<LastCheck>>,
+    /// The history id of the run in `book` (`None`: a shared or imported
+    /// run, or none); its results' address is `/results/<id>`.
+    pub shown_id: RwSignal<Option<String>>,
+    /// The run the address names (`/results/<id>`); `None` for `/results`.
+    pub results_id: RwSignal<Option<String>>,
+    /// What went wrong keeping or reading runs, in a sentence.
+    pub history_problem: RwSignal<Option<String>>,
+    /// Counts the runs kept since the page opened: the History list reads
+    /// the store again when it changes.
+    pub history_changed: RwSignal<u32>,
 }
 
 /// What a check sent its request to: a run of another address, model or
@@ -126,6 +138,10 @@ impl AppState {
             summary: RwSignal::new(None),
             compared: RwSignal::new(Vec::new()),
             last_check: RwSignal::new(None),
+            shown_id: RwSignal::new(None),
+            results_id: RwSignal::new(None),
+            history_problem: RwSignal::new(None),
+            history_changed: RwSignal::new(0),
         };
         let (key, key_host, held, remember) = (
             state.api_key,

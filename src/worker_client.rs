@@ -12,8 +12,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
-/// Where Trunk puts the worker's loader (see index.html).
-const LOADER_URL: &str = "./measure-loader.js";
+/// The worker's loader, which Trunk puts beside the app (see index.html).
+fn loader_url() -> String {
+    format!("{}measure-loader.js", crate::browser::app_root())
+}
 
 struct Inner {
     worker: Worker,
@@ -53,7 +55,7 @@ impl MeasureWorker {
     }
 
     fn spawn(&self) -> Result<(), String> {
-        let worker = Worker::new(LOADER_URL)
+        let worker = Worker::new(&loader_url())
             .map_err(|e| format!("The measurement worker could not start: {e:?}"))?;
         let inner = self.inner.clone();
         let weak = Rc::downgrade(&inner);

@@ -17,8 +17,31 @@ use std::sync::Arc;
 use crate::browser::now_unix_ms;
 use crate::components::CdfChart;
 use crate::hooks::use_responsive_width;
-use crate::state::use_app;
+use crate::state::{use_app, AppState};
 use crate::views::shared_link::{finished_recording, ImportFile};
+
+/// Put the kept runs `ids` on the compare screen (from
+/// `/compare?runs=...`), in that order, in place of what it held; a run
+/// that cannot be read gets a sentence.
+pub fn load_kept_runs(app: &AppState, ids: Vec<String>) {
+    let app = *app;
+    wasm_bindgen_futures::spawn_local(async move {
+        let mut runs = Vec::new();
+        let mut problems = Vec::new();
+        for id in &ids {
+            match crate::history::load_run(id).await {
+                Ok((entry, recording)) => runs.push(ComparedRun {
+                    label: entry.name,
+                    recording,
+                }),
+                Err(problem) => problems.push(problem),
+            }
+        }
+        app.compared.set(runs);
+        app.history_problem
+            .set((!problems.is_empty()).then(|| problems.join(" ")));
+    });
+}
 
 #[component]
 pub fn CompareView() -> impl IntoView {
@@ -85,6 +108,9 @@ pub fn CompareView() -> impl IntoView {
                         add(&name, Some(imported.recording));
                     })/>
             </div>
+            {move || app.history_problem.get().map(|p| view! {
+                <p class="banner warning" role="alert" data-testid="compare-history-problem">{p}</p>
+            })}
             {move || (runs.with(Vec::len) < 2).then(|| view! {
                 <p class="muted" data-testid="compare-hint">"Add at least two runs to compare them."</p>
             })}

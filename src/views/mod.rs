@@ -2,6 +2,7 @@
 
 pub mod compare;
 pub mod demo;
+pub mod history;
 pub mod results;
 pub mod run;
 pub mod setup;

@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use axum::http::{HeaderName, HeaderValue};
+use axum::response::IntoResponse;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -65,7 +66,29 @@ pub async fn serve_app_with(scripts: &[(&'static str, &'static str)]) -> AppServ
             }),
         );
     }
-    let mut router = router.fallback_service(ServeDir::new(dist_dir()));
+    // An address of the app's own (`/results/abc`, `/history`) is a screen,
+    // not a file: it gets index.html, as `trunk serve` and the 404.html of
+    // a static host give it. A missing file (a name with a dot) stays 404.
+    let index = dist_dir().join("index.html");
+    let screens =
+        ServeDir::new(dist_dir()).fallback(axum::routing::get(move |uri: axum::http::Uri| {
+            let index = index.clone();
+            async move {
+                let last = uri.path().rsplit('/').next().unwrap_or("");
+                if last.contains('.') {
+                    return axum::http::StatusCode::NOT_FOUND.into_response();
+                }
+                match tokio::fs::read(&index).await {
+                    Ok(html) => (
+                        [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                        html,
+                    )
+                        .into_response(),
+                    Err(_) => axum::http::StatusCode::NOT_FOUND.into_response(),
+                }
+            }
+        }));
+    let mut router = router.fallback_service(screens);
     for (name, value) in ISOLATION_HEADERS {
         router = router.layer(SetResponseHeaderLayer::overriding(
             HeaderName::from_static(name),

@@ -51,7 +51,9 @@ where
 pub struct Browser {
     pub client: Client,
     driver: Child,
-    _profile: tempfile::TempDir,
+    /// A fresh profile, removed with the session (none when the caller
+    /// gave a profile of its own).
+    _profile: Option<tempfile::TempDir>,
     /// Where the browser saves downloads.
     pub downloads: tempfile::TempDir,
 }
@@ -64,6 +66,23 @@ impl Browser {
 
     /// The same, with Chromium switches of the caller's own.
     pub async fn start_with(extra_args: &[&str]) -> Browser {
+        let profile = tempfile::tempdir().unwrap();
+        let path = profile.path().to_path_buf();
+        Browser::start_in(extra_args, &path, Some(profile)).await
+    }
+
+    /// A session in the profile folder `profile` (its storage, IndexedDB
+    /// included, outlives the session): a second session in it sees what
+    /// the first kept. One session at a time per folder.
+    pub async fn start_in_profile(profile: &std::path::Path) -> Browser {
+        Browser::start_in(&[], profile, None).await
+    }
+
+    async fn start_in(
+        extra_args: &[&str],
+        profile_dir: &std::path::Path,
+        profile: Option<tempfile::TempDir>,
+    ) -> Browser {
         let driver_path =
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let port = free_port();
@@ -79,7 +98,6 @@ impl Browser {
             .kill_on_drop(true)
             .spawn()
             .unwrap_or_else(|e| panic!("Cannot start chromedriver at {driver_path}: {e}"));
-        let profile = tempfile::tempdir().unwrap();
         let downloads = tempfile::tempdir().unwrap();
         let chrome = std::env::var("CHROME_BIN").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let mut args: Vec<String> = [
@@ -104,7 +122,7 @@ impl Browser {
                 .map(String::from),
         )
         .collect();
-        args.push(format!("--user-data-dir={}", profile.path().display()));
+        args.push(format!("--user-data-dir={}", profile_dir.display()));
         let mut caps = serde_json::Map::new();
         caps.insert(
             "goog:chromeOptions".into(),

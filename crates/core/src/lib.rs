@@ -23,6 +23,7 @@
 //! worker). Which module may import which: docs/ARCHITECTURE.md.
 
 pub mod demo;
+pub mod history;
 pub mod limits;
 pub mod metrics;
 pub mod observe;

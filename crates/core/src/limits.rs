@@ -105,3 +105,25 @@ pub const MAX_TIMEOUT_SECONDS: f64 = 86_400.0;
 
 /// Most characters of an answer shown live while a run goes on.
 pub const LIVE_TEXT_MAX_CHARS: usize = 2_000;
+
+/// The most chunks (reads) in one block of a kept run: a block then packs
+/// in about 10 ms natively (so the page keeps a run a short task at a time)
+/// and inflates to well under [`MAX_INFLATED_BYTES`].
+pub const MAX_BLOCK_CHUNKS: usize = 8_000;
+
+/// The most blocks a kept run may have: more than a run of [`MAX_TOKENS`]
+/// needs, so an entry claiming more is damaged.
+pub const MAX_HISTORY_BLOCKS: usize = 4096;
+
+/// The longest index entry of a kept run read back from storage, in bytes
+/// (an entry is about 1 KB).
+pub const MAX_HISTORY_ENTRY_BYTES: usize = 64 << 10;
+
+/// The longest name of a kept run, in characters.
+pub const MAX_RUN_NAME_CHARS: usize = 120;
+
+/// The longest id of a kept run (in an address, `/results/<id>`).
+pub const MAX_RUN_ID_CHARS: usize = 32;
+
+/// The most kept runs one compare address (`/compare?runs=...`) opens.
+pub const MAX_COMPARED_RUNS: usize = 16;

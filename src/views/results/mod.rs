@@ -49,6 +49,47 @@ pub use table::PercentileTable;
 #[component]
 pub fn ResultsView() -> impl IntoView {
     let app = use_app();
+    // The run the address names, when it is not the one in the book: read
+    // from History. `Some(Err)`: it could not be.
+    let kept = RwSignal::new(None::<Result<(), String>>);
+    Effect::new(move |_| {
+        let Some(id) = app.results_id.get() else {
+            return;
+        };
+        if app.shown_id.get_untracked().as_deref() == Some(id.as_str()) {
+            return;
+        }
+        // The book is the run under way's until it ends: a kept run opens
+        // then (this effect runs again when the phase changes).
+        if matches!(app.phase.get(), Phase::WarmingUp { .. } | Phase::Running) {
+            kept.set(Some(Err(
+                "A run is under way: this kept run opens here when it \
+                               ends (or when you stop it)."
+                    .into(),
+            )));
+            return;
+        }
+        kept.set(None);
+        wasm_bindgen_futures::spawn_local(async move {
+            let read = crate::history::load_run(&id).await;
+            // The address moved on while it was read.
+            if app.results_id.get_untracked().as_deref() != Some(id.as_str()) {
+                return;
+            }
+            match read {
+                Ok((entry, recording)) => {
+                    crate::history::show_kept_run(&app, &id, &entry, recording);
+                    kept.set(Some(Ok(())));
+                }
+                Err(problem) => kept.set(Some(Err(problem))),
+            }
+        });
+    });
+    // Whether the book holds the run the address names.
+    let showing_wanted = Memo::new(move |_| match app.results_id.get() {
+        None => true,
+        Some(id) => app.shown_id.get().as_deref() == Some(id.as_str()),
+    });
     // The book's recording itself, shared: the memo changes when the book
     // holds another recording, and never compares two long recordings.
     let recording = Memo::new_with_compare(
@@ -68,10 +109,13 @@ pub fn ResultsView() -> impl IntoView {
     view! {
         <section class="results-view" data-testid="results-view" aria-labelledby="results-title">
             <h2 id="results-title">"Results"</h2>
-            {move || match (app.summary.get(), recording.get()) {
-                (Some(summary), _) => view! { <summary::SummaryBody summary/> }.into_any(),
-                (None, recording) => match recording {
-                Some(recording) => {
+            {move || app.history_problem.get().map(|p| view! {
+                <p class="banner warning" role="alert" data-testid="results-history-problem">{p}</p>
+            })}
+            {move || match (app.summary.get(), showing_wanted.get(), recording.get()) {
+                (Some(summary), _, _) => view! { <summary::SummaryBody summary/> }.into_any(),
+                (None, false, _) => view! { <KeptRunNote kept/> }.into_any(),
+                (None, true, Some(recording)) => {
                     // Working out the figures of a long run takes a while:
                     // the screen and this note paint first.
                     let working = working_note(&recording);
@@ -92,8 +136,7 @@ pub fn ResultsView() -> impl IntoView {
                     }
                         .into_any()
                 }
-                None => view! { <NoResults/> }.into_any(),
-                },
+                (None, true, None) => view! { <NoResults/> }.into_any(),
             }}
         </section>
     }
@@ -121,6 +164,29 @@ pub(crate) fn local_offset_minutes(unix_ms: f64) -> i32 {
         -(west as i32)
     } else {
         0
+    }
+}
+
+/// A kept run being read, or why it cannot be shown, with the way to History.
+#[component]
+fn KeptRunNote(kept: RwSignal<Option<Result<(), String>>>) -> impl IntoView {
+    let app = use_app();
+    move || {
+        match kept.get() {
+        Some(Err(problem)) => view! {
+            <div class="no-results" data-testid="results-unknown-run">
+                <p role="alert">{problem}</p>
+                <button class="secondary" data-testid="results-to-history" on:click=move |_| app.screen.set(Screen::History)>
+                    "See the runs kept in History"
+                </button>
+            </div>
+        }
+        .into_any(),
+        _ => view! {
+            <p class="muted" role="status" data-testid="results-reading">"Reading this run from History…"</p>
+        }
+        .into_any(),
+    }
     }
 }
 
