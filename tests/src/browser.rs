@@ -71,6 +71,8 @@ pub struct Browser {
 struct Launch {
     driver: String,
     driver_args: Vec<String>,
+    /// Environment of the driver, which the browser it starts inherits.
+    driver_env: Vec<(&'static str, &'static str)>,
     capabilities: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -107,6 +109,7 @@ impl Browser {
         let driver = Command::new(&launch.driver)
             .process_group(0)
             .args(&launch.driver_args)
+            .envs(launch.driver_env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .kill_on_drop(true)
@@ -200,6 +203,7 @@ fn chromium(
     Launch {
         driver,
         driver_args: vec![format!("--port={port}")],
+        driver_env: vec![],
         capabilities,
     }
 }
@@ -236,11 +240,6 @@ fn firefox(
                 "browser.download.dir": downloads.path().display().to_string(),
                 "browser.download.useDownloadDir": true,
                 "browser.download.always_ask_before_handling_new_types": false,
-                // Nothing but the test's own traffic on the cores it times.
-                "app.update.enabled": false,
-                "browser.shell.checkDefaultBrowser": false,
-                "datareporting.policy.dataSubmissionEnabled": false,
-                "toolkit.telemetry.enabled": false,
             },
         }),
     );
@@ -253,6 +252,11 @@ fn firefox(
             format!("--port={port}"),
             "--websocket-port=0".into(),
         ],
+        // Firefox connects to nothing but this machine (as in Mozilla's own
+        // test runs): no update, telemetry or Remote Settings traffic, and
+        // Remote Settings keeps geckodriver's dummy server. geckodriver
+        // passes its own environment on (not moz:firefoxOptions' `env`).
+        driver_env: vec![("MOZ_DISABLE_NONLOCAL_CONNECTIONS", "1")],
         capabilities,
     }
 }
