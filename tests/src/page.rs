@@ -56,10 +56,12 @@ impl Browser {
     }
 
     /// The app's memory in MB: its wasm memory (it grows and never
-    /// shrinks, so this is the peak so far) plus the page's JavaScript heap.
+    /// shrinks, so this is the peak so far) plus the page's JavaScript heap
+    /// where the browser tells it (Chromium's `performance.memory`; Firefox
+    /// has none, so there it is the wasm memory alone).
     pub async fn app_memory_mb(&self) -> f64 {
         let bytes = self
-            .eval("window.etalonWasmBytes() + performance.memory.usedJSHeapSize")
+            .eval("window.etalonWasmBytes() + (performance.memory ? performance.memory.usedJSHeapSize : 0)")
             .await;
         bytes.as_f64().unwrap_or(f64::NAN) / 1e6
     }
