@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use etalon_core::metrics::{recording_metrics, DeadlineConfig};
 use etalon_core::share::{import_file, parse_fragment, ImportedKind, SharedLink};
-use etalon_e2e::page::finished_download;
+use etalon_e2e::page::{assert_same_headlines, finished_download};
 use etalon_e2e::{poll, Browser, OpenApp, Testbed, POLL_EVERY};
 
 const KEY: &str = "sk-e2e-do-not-share-0123456789";
@@ -45,29 +45,6 @@ async fn text_of(browser: &Browser, testid: &str) -> String {
         .as_str()
         .unwrap_or_default()
         .to_string()
-}
-
-/// Every headline card's full-precision value, by test id.
-async fn headlines(browser: &Browser) -> BTreeMap<String, String> {
-    let value = browser
-        .eval(
-            "Object.fromEntries([...document.querySelectorAll('[data-testid^=headline-]')]\
-             .map(e => [e.dataset.testid, e.dataset.value]))",
-        )
-        .await;
-    serde_json::from_value(value).unwrap()
-}
-
-fn assert_same_headlines(a: &BTreeMap<String, String>, b: &BTreeMap<String, String>) {
-    assert!(a.len() >= 10, "headline cards: {a:?}");
-    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
-    for (key, x) in a {
-        let y = &b[key];
-        match (x.parse::<f64>(), y.parse::<f64>()) {
-            (Ok(x), Ok(y)) => assert!(close(x, y, 1e-9), "{key}: {x} vs {y}"),
-            _ => assert_eq!(x, y, "{key}"),
-        }
-    }
 }
 
 /// The name and text of the next download (then removed, so that the next
@@ -136,21 +113,6 @@ async fn run_to_results(browser: &Browser) {
     present(browser, "run-see-results").await;
     browser.click("run-see-results").await;
     present(browser, "headline-fluid-rate").await;
-}
-
-/// Press a share button and read the link it made.
-async fn copy_link(browser: &Browser, button: &str) -> String {
-    browser
-        .eval("(() => { const e = document.querySelector('[data-testid=share-link-text]'); if (e) e.remove(); return true; })()")
-        .await;
-    browser.click(button).await;
-    present(browser, "share-link-text").await;
-    browser
-        .eval("document.querySelector('[data-testid=share-link-text]').value")
-        .await
-        .as_str()
-        .unwrap()
-        .to_string()
 }
 
 /// What a link holds, decoded as the page decodes it, as JSON text.
@@ -223,9 +185,9 @@ async fn a_result_link_shows_the_same_figures_in_a_fresh_browser_and_files_round
         },
     )
     .await;
-    let shown = headlines(sender).await;
+    let shown = sender.headlines().await;
 
-    let link = copy_link(sender, "share-result-link").await;
+    let link = sender.share_link("share-result-link").await;
     println!(
         "result link of 24 requests x 40 tokens: {} characters",
         link.len()
@@ -275,7 +237,7 @@ async fn a_result_link_shows_the_same_figures_in_a_fresh_browser_and_files_round
     let recipient = open(&link).await;
     present(&recipient, "headline-fluid-rate").await;
     present(&recipient, "link-caption").await;
-    assert_same_headlines(&shown, &headlines(&recipient).await);
+    assert_same_headlines(&shown, &recipient.headlines().await);
     let caption = text_of(&recipient, "link-caption").await;
     assert!(caption.contains("24 requests"), "{caption}");
     recipient.screenshot("share-recipient-results").await;
@@ -309,7 +271,7 @@ async fn a_result_link_shows_the_same_figures_in_a_fresh_browser_and_files_round
         )
         .await;
     present(&recipient, "headline-fluid-rate").await;
-    let imported = headlines(&recipient).await;
+    let imported = recipient.headlines().await;
     let fluid = |h: &BTreeMap<String, String>| h["headline-fluid-rate"].parse::<f64>().unwrap();
     assert!(
         close(fluid(&imported), fluid(&shown), 1e-9),
@@ -377,7 +339,7 @@ async fn a_test_link_fills_the_setup_sends_nothing_and_compares_with_the_senders
 
     // A test link to an endpoint that counts connections.
     fill_setup(sender, &quiet, "steady@rate=200").await;
-    let link = copy_link(sender, "share-test-link").await;
+    let link = sender.share_link("share-test-link").await;
     assert!(link.contains("#test=v1."), "{link}");
     let contents = link_contents(&link);
     assert_no_secret("the test link", &contents);
@@ -417,7 +379,7 @@ async fn a_test_link_fills_the_setup_sends_nothing_and_compares_with_the_senders
         .await;
     assert_eq!(clicked, true);
     present(sender, "setup-view").await;
-    let link = copy_link(sender, "share-test-link-with-results").await;
+    let link = sender.share_link("share-test-link-with-results").await;
     assert!(link.contains("&baseline=v1."), "{link}");
     assert_no_secret("the test link with results", &link_contents(&link));
 
@@ -464,7 +426,7 @@ async fn a_link_pasted_into_the_open_tab_fills_the_setup_and_sends_nothing() {
     let app = OpenApp::open().await;
     let sender = &app.browser;
     fill_setup(sender, &quiet, "steady@rate=200").await;
-    let link = copy_link(sender, "share-test-link").await;
+    let link = sender.share_link("share-test-link").await;
     let fragment = &link[link.find('#').expect("a fragment")..];
 
     let server = etalon_e2e::serve_app().await;
@@ -508,7 +470,7 @@ async fn a_key_typed_for_one_host_waits_for_a_click_before_a_links_host_gets_it(
     let app = OpenApp::open().await;
     let browser = &app.browser;
     fill_setup(browser, &theirs, "steady@rate=200").await;
-    let link = copy_link(browser, "share-test-link").await;
+    let link = browser.share_link("share-test-link").await;
     let fragment = &link[link.find('#').expect("a fragment")..];
 
     // The user's own server, their key typed for it and remembered.

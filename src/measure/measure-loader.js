@@ -2,4 +2,4 @@
 // see stamp.js), its wasm-bindgen glue (built by Trunk with the no-modules
 // target) and then its wasm.
 importScripts("./stamp.js", "./measure_worker.js");
-wasm_bindgen("./measure_worker_bg.wasm");
+wasm_bindgen({ module_or_path: "./measure_worker_bg.wasm" });

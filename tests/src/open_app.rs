@@ -1,4 +1,4 @@
-//! The app opened in a fresh headless Chromium, and its automation hook:
+//! The app opened in a fresh headless browser, and its automation hook:
 //! `window.etalonRun(order)` carries out a run order in the app's real
 //! measurement worker and resolves with the recording (see the app's
 //! `src/automation.rs`).
@@ -6,9 +6,9 @@
 use std::time::Duration;
 
 use crate::app_server::{serve_app_with, AppServer};
-use crate::browser::Browser;
+use crate::browser::{Browser, Engine};
 
-/// The app opened in a fresh headless Chromium, ready to measure.
+/// The app opened in a fresh headless browser, ready to measure.
 pub struct OpenApp {
     pub browser: Browser,
     pub server: AppServer,
@@ -31,8 +31,23 @@ impl OpenApp {
         scripts: &[(&'static str, &'static str)],
         browser_args: &[&str],
     ) -> OpenApp {
+        OpenApp::open_on(Engine::Chromium, scripts, browser_args).await
+    }
+
+    /// Open the app in a fresh headless Firefox.
+    pub async fn open_firefox() -> OpenApp {
+        OpenApp::open_on(Engine::Firefox, &[], &[]).await
+    }
+
+    /// Open the app served with `scripts` in `engine`, started with
+    /// `browser_args` besides the usual ones.
+    pub async fn open_on(
+        engine: Engine,
+        scripts: &[(&'static str, &'static str)],
+        browser_args: &[&str],
+    ) -> OpenApp {
         let server = serve_app_with(scripts).await;
-        let browser = Browser::start_with(browser_args).await;
+        let browser = Browser::start_in(engine, browser_args).await;
         // A run order can take minutes against a real server on CPU (20
         // requests one at a time): WebDriver's 30 s script limit would cut
         // it off. Every run ends by its own time limit anyway.

@@ -1,6 +1,7 @@
 //! What a test does on the page: evaluate a script, wait for a condition,
 //! fill and click by test id, save screenshots, find downloads.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -55,10 +56,12 @@ impl Browser {
     }
 
     /// The app's memory in MB: its wasm memory (it grows and never
-    /// shrinks, so this is the peak so far) plus the page's JavaScript heap.
+    /// shrinks, so this is the peak so far) plus the page's JavaScript heap
+    /// where the browser tells it (Chromium's `performance.memory`; Firefox
+    /// has none, so there it is the wasm memory alone).
     pub async fn app_memory_mb(&self) -> f64 {
         let bytes = self
-            .eval("window.etalonWasmBytes() + performance.memory.usedJSHeapSize")
+            .eval("window.etalonWasmBytes() + (performance.memory ? performance.memory.usedJSHeapSize : 0)")
             .await;
         bytes.as_f64().unwrap_or(f64::NAN) / 1e6
     }
@@ -160,6 +163,31 @@ impl Browser {
             .unwrap_or_else(|| panic!("{testid} has no figure: {value}"))
     }
 
+    /// Every headline card's full-precision value (`data-value`), by test id.
+    pub async fn headlines(&self) -> BTreeMap<String, String> {
+        let value = self
+            .eval(
+                "Object.fromEntries([...document.querySelectorAll('[data-testid^=headline-]')]\
+                 .map(e => [e.dataset.testid, e.dataset.value]))",
+            )
+            .await;
+        serde_json::from_value(value).unwrap()
+    }
+
+    /// Press a share button (by test id) and read the link it made.
+    pub async fn share_link(&self, button: &str) -> String {
+        self.eval("(() => { const e = document.querySelector('[data-testid=share-link-text]'); if (e) e.remove(); return true; })()")
+            .await;
+        self.click(button).await;
+        self.wait_for_testid("share-link-text", Duration::from_secs(120))
+            .await;
+        self.eval("document.querySelector('[data-testid=share-link-text]').value")
+            .await
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
     /// Click the element with this test id.
     pub async fn click(&self, testid: &str) {
         let selector = format!("[data-testid={testid}]");
@@ -191,8 +219,26 @@ impl Browser {
     }
 }
 
+/// Two browsers' [`Browser::headlines`] are the same cards with the same
+/// figures (to 1e-9 relative; text values exactly).
+pub fn assert_same_headlines(a: &BTreeMap<String, String>, b: &BTreeMap<String, String>) {
+    assert!(a.len() >= 10, "headline cards: {a:?}");
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (key, x) in a {
+        let y = &b[key];
+        match (x.parse::<f64>(), y.parse::<f64>()) {
+            (Ok(x), Ok(y)) => assert!(
+                (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1e-12),
+                "{key}: {x} vs {y}"
+            ),
+            _ => assert_eq!(x, y, "{key}"),
+        }
+    }
+}
+
 /// Whether `path` is a whole download: Chromium writes a hidden or
-/// `.crdownload` (or `.tmp`) file first, then renames it.
+/// `.crdownload` (or `.tmp`) file first, then renames it; Firefox writes
+/// `.part`.
 pub fn finished_download(path: &std::path::Path) -> bool {
     let hidden = path
         .file_name()
@@ -204,5 +250,5 @@ pub fn finished_download(path: &std::path::Path) -> bool {
         && written
         && !path
             .extension()
-            .is_some_and(|e| e == "crdownload" || e == "tmp")
+            .is_some_and(|e| e == "crdownload" || e == "tmp" || e == "part")
 }
