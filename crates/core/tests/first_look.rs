@@ -156,3 +156,40 @@ fn cards_carry_their_interval_or_say_there_are_too_few_requests() {
     assert!((good.value.unwrap() - 18.0 / 9.65).abs() < 1e-9);
     assert_eq!(good.display, "1.87 answers/s");
 }
+
+#[test]
+fn a_run_with_no_clock_says_no_date_and_slow_rates_are_said_per_minute() {
+    let mut run = run();
+    // A simulated run has no wall clock; one question every 10 s.
+    run.started_at_unix_ms = 0.0;
+    for (i, r) in run.requests.iter_mut().enumerate() {
+        r.sent_at = i as f64 * 10.0;
+        if let Some(p) = r.prompt_tokens.as_mut() {
+            p.count = 3809;
+        }
+    }
+    let basis = ReportBasis::of(&run);
+    let report = Report::from_basis(&basis, &DeadlineConfig::fixed(2.0, 0.05, 0.1), None);
+    let said = report.first_look(&basis, &local_time_text(0.0, 0));
+    assert!(
+        said[0].starts_with("This page sent 20 questions"),
+        "{}",
+        said[0]
+    );
+    assert!(
+        said[0].contains("a typical prompt was 3,800 tokens long"),
+        "{}",
+        said[0]
+    );
+    // 18 good answers over 190.65 s: 5.7 a minute.
+    assert!(
+        said[2].ends_with("on time: 5.7 good answers a minute."),
+        "{}",
+        said[2]
+    );
+    assert!(
+        said[3].contains("and 6.3 whole answers a minute"),
+        "{}",
+        said[3]
+    );
+}

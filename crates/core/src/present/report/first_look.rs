@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::metrics::{quantile_unsorted, RunMetrics, RunRates, TtftDeadline};
 use crate::plan::workload::{Arrivals, WorkloadConfig};
-use crate::present::chart::{format_count, format_rate, format_seconds, significant};
+use crate::present::chart::{format_count, format_seconds, significant};
 use crate::present::pause::{pause_length, pauses_in};
 use crate::recording::{Recording, RequestRecord};
 
@@ -174,6 +174,27 @@ pub fn local_time_text(unix_ms: f64, offset_minutes: i32) -> String {
     )
 }
 
+/// "3,800": a count to 2 significant digits, grouped (a typical length).
+fn rounded_count(value: f64) -> String {
+    if !(value.is_finite() && value >= 1.0) {
+        return significant(value.max(0.0), 2);
+    }
+    let scale = 10f64.powf((value.log10().floor() - 1.0).max(0.0));
+    format_count(((value / scale).round() * scale) as u64)
+}
+
+/// "6,500 tokens a second", "3.38 good answers a second", "6.0 good
+/// answers a minute": a rate below one a second is said per minute.
+fn per_time(per_second: f64, what: &str) -> String {
+    if per_second >= 1000.0 {
+        format!("{} {what} a second", rounded_count(per_second))
+    } else if per_second >= 1.0 || per_second <= 0.0 {
+        format!("{} {what} a second", significant(per_second, 3))
+    } else {
+        format!("{} {what} a minute", significant(per_second * 60.0, 2))
+    }
+}
+
 /// "41", "8.5": a speed as a sentence says it.
 fn speed_text(tokens_per_second: f64) -> String {
     if tokens_per_second >= 10.0 {
@@ -205,8 +226,15 @@ pub fn first_look(
     let mut sentences = Vec::new();
 
     // What, when and how hard.
+    // A run with no clock of its own (a simulated demo's) says no date.
+    let when = if when.is_empty() || facts.started_at_unix_ms <= 0.0 {
+        String::new()
+    } else {
+        format!("On {when}, t")
+    };
     let mut how = format!(
-        "On {when}, this page sent {} to {}",
+        "{}his page sent {} to {}",
+        if when.is_empty() { "T" } else { &when },
         count_of(facts.requests, "question", "questions"),
         facts.target
     );
@@ -226,7 +254,7 @@ pub fn first_look(
         (None, peak) if peak > 1 => how.push_str(&format!(", up to {peak} at a time")),
         _ => {}
     }
-    let tokens = |t: f64| format!("{} tokens", significant(t, 2));
+    let tokens = |t: f64| format!("{} tokens", rounded_count(t));
     match (facts.prompt_tokens, facts.output_tokens) {
         (Some(p), Some(o)) => how.push_str(&format!(
             "; a typical prompt was {} long and a typical answer {}",
@@ -310,16 +338,16 @@ pub fn first_look(
             }
         };
         sentences.push(format!(
-            "Against the deadlines below ({ttft}, then on average a piece at least every {}), {} of {} finished answers were on time: {} good answers a second.",
+            "Against the deadlines below ({ttft}, then on average a piece at least every {}), {} of {} finished answers were on time: {}.",
             format_seconds(deadlines.tbt_deadline),
             format_count(rates.good_requests),
             format_count(finished as u64),
-            significant(rates.goodput, 3)
+            per_time(rates.goodput, "good answers")
         ));
         sentences.push(format!(
-            "In all, the server delivered {} and {} whole answers a second to this page.",
-            format_rate(rates.output_tokens_per_second).replace("tokens/s", "tokens a second"),
-            significant(rates.requests_per_second, 3)
+            "In all, the server delivered {} and {} to this page.",
+            per_time(rates.output_tokens_per_second, "tokens"),
+            per_time(rates.requests_per_second, "whole answers")
         ));
     }
     sentences
