@@ -22,6 +22,28 @@ const RESULT_CHARTS: [&str; 8] = [
 
 async fn assert_fits(app: &OpenApp, screen: &str) {
     let overflow = app.browser.overflow().await;
+    // The header and every tab hold one line, with no tab scrolled away.
+    let tabs = app
+        .browser
+        .eval(
+            "(() => { const n = document.querySelector('nav.tabs'); \
+             const h = document.querySelector('.app-header'); \
+             return [n.scrollWidth - n.clientWidth, n.getBoundingClientRect().height, \
+                     h.getBoundingClientRect().height]; })()",
+        )
+        .await;
+    assert_eq!(
+        tabs[0], 0,
+        "{screen}: the tabs scroll sideways at phone width: {tabs}"
+    );
+    assert!(
+        tabs[1].as_f64().unwrap() < 60.0,
+        "{screen}: the tabs wrap: {tabs}"
+    );
+    assert!(
+        tabs[2].as_f64().unwrap() < 60.0,
+        "{screen}: the header wraps: {tabs}"
+    );
     app.browser.screenshot(&format!("phone-{screen}")).await;
     assert_eq!(
         overflow["page"], 0,
