@@ -268,6 +268,11 @@ fn a_content_type_is_quoted_in_its_sentence() {
     // A quote of its own cannot end the quotation early.
     let message = stream_error(b"", "\"{");
     assert!(is_sentence(&message), "{message}");
+    // Nor can a backslash read as an escape before it (found by the
+    // bounded fuzzing step).
+    let message = stream_error(b"", "\\");
+    assert!(is_sentence(&message), "{message}");
+    assert!(message.contains("with \"/\" instead"), "{message}");
     let long = "x".repeat(5000);
     let message = stream_error(b"", &long);
     assert!(message.len() < 400, "{message}");

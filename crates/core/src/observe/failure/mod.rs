@@ -223,9 +223,10 @@ pub enum NonStreamBody {
 
 /// A 200 answer that was not an event stream.
 pub fn not_a_stream(body: NonStreamBody, content_type: Option<&str>) -> RequestError {
-    // The server's header is quoted (its own double quotes made single),
-    // and cut at 100 characters, so that whatever it holds reads as one
-    // quotation inside the sentence.
+    // The server's header is quoted (its own double quotes made single,
+    // its backslashes, which no content type has, made slashes, so that
+    // none reads as an escape), and cut at 100 characters, so that
+    // whatever it holds reads as one quotation inside the sentence.
     let content_type = content_type
         .map(str::trim)
         .filter(|c| !c.is_empty())
@@ -233,7 +234,11 @@ pub fn not_a_stream(body: NonStreamBody, content_type: Option<&str>) -> RequestE
             let cut: String = c
                 .chars()
                 .take(100)
-                .map(|ch| if ch == '"' { '\'' } else { ch })
+                .map(|ch| match ch {
+                    '"' => '\'',
+                    '\\' => '/',
+                    ch => ch,
+                })
                 .collect();
             let more = if cut.len() < c.len() { "..." } else { "" };
             format!("\"{cut}{more}\"")
