@@ -104,6 +104,15 @@ pub fn tbt_gaps(recording: &Recording) -> Vec<f64> {
     gaps
 }
 
+/// The p99 miss-rate curve's `(TBT deadline, p99 miss rate)` points.
+fn miss_curve(service: &ServiceMetrics) -> Vec<(f64, f64)> {
+    service
+        .p99_miss_rate_vs_tbt_deadline
+        .iter()
+        .map(|[d, rate]| (*d, *rate))
+        .collect()
+}
+
 /// What the results screen shows that no deadline changes, computed once
 /// per recording: the run's [`RunProfile`] (distributions, sorted gaps,
 /// the p99 curve, the fluid rate, ...) and the errors table. Each deadline
@@ -245,12 +254,7 @@ impl Report {
             errors_summary: errors_summary(&errors, metrics.service.launched),
             errors,
             samples: MetricSamples::of(&metrics),
-            miss_curve: metrics
-                .service
-                .p99_miss_rate_vs_tbt_deadline
-                .iter()
-                .map(|[d, rate]| (*d, *rate))
-                .collect(),
+            miss_curve: miss_curve(&metrics.service),
             choices: request_choices(&metrics),
             least_fluid: least_fluid_request(&metrics),
             pauses: pause_note(&basis.profile, &basis.pauses, &metrics),
@@ -335,12 +339,7 @@ impl Report {
             errors_summary: errors_summary(&errors, metrics.service.launched),
             errors,
             samples,
-            miss_curve: metrics
-                .service
-                .p99_miss_rate_vs_tbt_deadline
-                .iter()
-                .map(|[d, rate]| (*d, *rate))
-                .collect(),
+            miss_curve: miss_curve(&metrics.service),
             choices: request_choices(&metrics),
             least_fluid: least_fluid_request(&metrics),
             pauses: None,
