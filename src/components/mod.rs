@@ -9,6 +9,7 @@
 //! - [`Histogram`]: one distribution in bins (the fluidity-index).
 //! - [`RequestTimeline`]: one request's tokens against their deadlines.
 //! - [`FluidityExplainer`]: two streams of equal speed, one stalling.
+//! - [`WideTable`]: a table that scrolls sideways and says so on a phone.
 //!
 //! Each chart measures the `<figure>` it is drawn in and lays itself out
 //! at that width ([`use_shown_width`]): its `width` prop is only the width
@@ -24,6 +25,7 @@ mod histogram;
 mod line_chart;
 mod request_timeline;
 mod shown_width;
+mod wide_table;
 
 pub use cdf_chart::CdfChart;
 pub use fluidity_explainer::FluidityExplainer;
@@ -31,6 +33,7 @@ pub use histogram::Histogram;
 pub use line_chart::LineChart;
 pub use request_timeline::RequestTimeline;
 pub(crate) use shown_width::use_shown_width;
+pub use wide_table::WideTable;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 

@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use std::sync::Arc;
 
 use crate::browser::now_unix_ms;
-use crate::components::CdfChart;
+use crate::components::{CdfChart, WideTable};
 use crate::hooks::use_responsive_width;
 use crate::state::{use_app, AppState};
 use crate::views::shared_link::{finished_recording, ImportFile};
@@ -128,8 +128,7 @@ pub fn CompareView() -> impl IntoView {
 fn DeltaTable(comparison: Memo<Comparison>) -> impl IntoView {
     view! {
         <h3>"Figures and changes"</h3>
-        <p class="scroll-hint" aria-hidden="true">"Scroll the table sideways to see every column."</p>
-        <div class="table-scroll">
+        <WideTable>
             <table class="compare-table" data-testid="compare-table">
                 <thead>
                     <tr>
@@ -143,7 +142,7 @@ fn DeltaTable(comparison: Memo<Comparison>) -> impl IntoView {
                     {move || comparison.with(|c| c.rows.iter().map(delta_row).collect_view())}
                 </tbody>
             </table>
-        </div>
+        </WideTable>
     }
 }
 

@@ -11,6 +11,8 @@ use etalon_core::recording::Recording;
 use etalon_core::share::ComparedRun;
 use leptos::prelude::*;
 
+use crate::components::WideTable;
+
 use super::context::use_demo;
 use crate::state::{use_app, Screen};
 
@@ -152,8 +154,7 @@ pub fn DemoFigures(
             <ol class="demo-sentences" data-testid="demo-sentences">
                 {move || sentences.get().into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}
             </ol>
-            <p class="scroll-hint" aria-hidden="true">"Scroll the table sideways to see every column."</p>
-            <div class="table-scroll">
+            <WideTable>
                 <table class="demo-figures" data-testid="demo-figures">
                     <thead>
                         <tr>
@@ -176,7 +177,7 @@ pub fn DemoFigures(
                         }).collect_view())}
                     </tbody>
                 </table>
-            </div>
+            </WideTable>
             <div class="actions">
                 <button class="secondary" data-testid="demo-open-0" on:click=move |_| open(0)>"All of A's figures"</button>
                 <button class="secondary" data-testid="demo-open-1" on:click=move |_| open(1)>"All of B's figures"</button>

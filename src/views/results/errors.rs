@@ -4,14 +4,15 @@
 use etalon_core::present::report::Report;
 use leptos::prelude::*;
 
+use crate::components::WideTable;
+
 #[component]
 pub fn ErrorsTable(report: Memo<Report>) -> impl IntoView {
     view! {
         <section class="errors" aria-labelledby="errors-title">
             <h3 id="errors-title">"Errors"</h3>
             <p data-testid="errors-summary">{move || report.with(|r| r.errors_summary.clone())}</p>
-            <p class="scroll-hint" aria-hidden="true">"Scroll the table sideways to see every column."</p>
-            <div class="table-scroll">
+            <WideTable>
                 <table class="errors-table" data-testid="errors-table">
                     <thead>
                         <tr>
@@ -54,7 +55,7 @@ pub fn ErrorsTable(report: Memo<Report>) -> impl IntoView {
                         }}
                     </tbody>
                 </table>
-            </div>
+            </WideTable>
         </section>
     }
 }

@@ -10,6 +10,8 @@ use etalon_core::recording::Recording;
 use leptos::prelude::*;
 use std::sync::Arc;
 
+use crate::components::WideTable;
+
 #[component]
 pub fn ServerAccountSection(#[prop(into)] recording: Signal<Arc<Recording>>) -> impl IntoView {
     let account = Memo::new(move |_| recording.with(|r| server_account(r)));
@@ -45,8 +47,7 @@ pub fn ServerAccountSection(#[prop(into)] recording: Signal<Arc<Recording>>) -> 
                 .collect_view();
             let table = (!account.rows.is_empty()).then(|| {
                 view! {
-                    <p class="scroll-hint" aria-hidden="true">"Scroll the table sideways to see every column."</p>
-                    <div class="table-scroll">
+                    <WideTable>
                         <table class="server-account-table">
                             <thead>
                                 <tr>
@@ -59,7 +60,7 @@ pub fn ServerAccountSection(#[prop(into)] recording: Signal<Arc<Recording>>) -> 
                             </thead>
                             <tbody>{rows}</tbody>
                         </table>
-                    </div>
+                    </WideTable>
                 }
             });
             view! {

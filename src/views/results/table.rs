@@ -4,6 +4,8 @@
 use etalon_core::present::report::{Report, PERCENTILE_COLUMNS};
 use leptos::prelude::*;
 
+use crate::components::WideTable;
+
 #[component]
 pub fn PercentileTable(report: Memo<Report>) -> impl IntoView {
     view! {
@@ -13,8 +15,7 @@ pub fn PercentileTable(report: Memo<Report>) -> impl IntoView {
                 "p50 is the median: half the requests did at least this well. p99: all but \
                  the worst 1 %. TBT counts every gap between tokens of every answer."
             </p>
-            <p class="scroll-hint" aria-hidden="true">"Scroll the table sideways to see every column."</p>
-            <div class="table-scroll">
+            <WideTable>
                 <table class="percentile-table" data-testid="percentile-table">
                     <thead>
                         <tr>
@@ -52,7 +53,7 @@ pub fn PercentileTable(report: Memo<Report>) -> impl IntoView {
                         }}
                     </tbody>
                 </table>
-            </div>
+            </WideTable>
         </section>
     }
 }

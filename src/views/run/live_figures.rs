@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use std::sync::Arc;
 
 use super::BookSignal;
-use crate::components::CdfChart;
+use crate::components::{CdfChart, WideTable};
 use crate::hooks::use_responsive_width;
 
 #[component]
@@ -74,8 +74,7 @@ pub fn LiveFigures(book: BookSignal, now: Signal<f64>) -> impl IntoView {
                     )
                 }}
             </p>
-            <p class="scroll-hint" aria-hidden="true">"Scroll the table sideways to see every column."</p>
-            <div class="table-scroll">
+            <WideTable>
                 <table class="live-table" data-testid="live-figures">
                     <thead>
                         <tr>
@@ -96,7 +95,7 @@ pub fn LiveFigures(book: BookSignal, now: Signal<f64>) -> impl IntoView {
                         }}
                     </tbody>
                 </table>
-            </div>
+            </WideTable>
             <Show when=move || has_data.get()>
                 <div class="figure-grid small">
                     {cdf(Metric::Ttft, Signal::derive(move || summary.with(|s| sketch(&s.ttft))))}
