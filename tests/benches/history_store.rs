@@ -15,7 +15,7 @@
 
 use std::time::Duration;
 
-use etalon_e2e::{serve_app, Browser};
+use etalon_e2e::OpenApp;
 
 fn setting(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -28,18 +28,9 @@ fn setting(name: &str, default: u64) -> u64 {
 async fn main() {
     let requests = setting("ETALON_KEEP_REQUESTS", 10_000);
     let tokens = setting("ETALON_KEEP_TOKENS", 1_000);
-    let server = serve_app().await;
-    let browser = Browser::start().await;
-    browser
-        .client
-        .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
-            Some(Duration::from_secs(900)),
-            None,
-            None,
-        ))
-        .await
-        .unwrap();
-    browser.client.goto(&server.url).await.unwrap();
+    // The app as every e2e test opens it (long script time-outs included).
+    let app = OpenApp::open().await;
+    let (browser, server) = (&app.browser, &app.server);
     browser
         .wait_for(
             "typeof window.etalonKeepMade === 'function'",
@@ -102,5 +93,4 @@ async fn main() {
         timings["blocks"],
         timings["bytes"].as_f64().unwrap_or(f64::NAN) / 1e6,
     );
-    browser.close().await;
 }
